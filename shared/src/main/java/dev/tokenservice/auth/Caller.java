@@ -1,0 +1,24 @@
+package dev.tokenservice.auth;
+
+import dev.tokenservice.http.ApiError;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/** Who is calling: the verified claims of a live access token issued by this service. */
+public record Caller(String subject, String clientId, Set<String> scopes, String jti, long expiresAt) {
+
+    public boolean hasScope(String scope) {
+        return scopes.contains(scope);
+    }
+
+    /** Passes when the token carries at least one of the scopes; otherwise 403 insufficient_scope. */
+    public Caller requireAnyScope(String... anyOf) {
+        if (Arrays.stream(anyOf).anyMatch(scopes::contains)) {
+            return this;
+        }
+        String needed = String.join(" ", anyOf);
+        throw new ApiError(403, "insufficient_scope", "the access token lacks the scope " + needed,
+                Map.of("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + needed + "\""));
+    }
+}

@@ -1,0 +1,118 @@
+package dev.tokenservice.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.http.ApiError;
+import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.signing.SigningKeys;
+import dev.tokenservice.tokens.AccessTokenIssuer;
+import dev.tokenservice.tokens.TokenRepository;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Authenticates callers of protected endpoints. The token is checked locally first (signature against the
+ * cached public keys, type, issuer, expiry), so forged or expired tokens cost no I/O; then one strongly
+ * consistent read of its row and the revocation records that could cover it decides whether it is live.
+ */
+public final class CallerAuthenticator {
+
+    /** DocSpace SDKs send the token in this cookie instead of the Authorization header. */
+    public static final String DOCSPACE_COOKIE = "asc_auth_key";
+    private static final long CLOCK_SKEW_SECONDS = 5;
+
+    private final SigningKeys keys;
+    private final TokenRepository tokens;
+    private final Clock clock;
+
+    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Clock clock) {
+        this.keys = keys;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    public Caller authenticate(ApiRequest request, String expectedIssuer) {
+        String token = bearerToken(request).orElseThrow(() -> new ApiError(401, "invalid_token",
+                "a bearer access token is required", Map.of("WWW-Authenticate", "Bearer")));
+        JWTClaimsSet claims = verifiedClaims(token, expectedIssuer);
+        String jti = claims.getJWTID();
+        String clientId = stringClaim(claims, "client_id");
+        String subject = claims.getSubject();
+        if (jti == null || clientId == null || subject == null) {
+            throw invalid("the access token lacks jti, client_id or sub");
+        }
+        long now = clock.instant().getEpochSecond();
+        if (!tokens.accessTokenState(jti, clientId, subject).isLive(now)) {
+            throw invalid("the access token has been revoked");
+        }
+        return new Caller(subject, clientId, scopes(claims), jti, claims.getExpirationTime().toInstant().getEpochSecond());
+    }
+
+    static Optional<String> bearerToken(ApiRequest request) {
+        Optional<String> header = request.header("authorization")
+                .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(value -> value.substring(7).trim())
+                .filter(value -> !value.isEmpty());
+        return header.isPresent() ? header : request.cookie(DOCSPACE_COOKIE).filter(value -> !value.isEmpty());
+    }
+
+    private JWTClaimsSet verifiedClaims(String token, String expectedIssuer) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!AccessTokenIssuer.AT_JWT.equals(jwt.getHeader().getType())) {
+                throw invalid("the token is not an access token (typ at+jwt)");
+            }
+            JWSVerifier verifier = keys.verifierFor(jwt.getHeader())
+                    .orElseThrow(() -> invalid("the token was not signed by a key of this service"));
+            if (!jwt.verify(verifier)) {
+                throw invalid("the token signature is invalid");
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            if (!expectedIssuer.equals(claims.getIssuer())) {
+                throw invalid("the token was issued by another issuer");
+            }
+            long now = clock.instant().getEpochSecond();
+            Date exp = claims.getExpirationTime();
+            if (exp == null || exp.toInstant().getEpochSecond() <= now) {
+                throw invalid("the access token has expired");
+            }
+            Date iat = claims.getIssueTime();
+            if (iat != null && iat.toInstant().getEpochSecond() > now + CLOCK_SKEW_SECONDS) {
+                throw invalid("the access token is not valid yet");
+            }
+            return claims;
+        } catch (ParseException | JOSEException | IllegalStateException malformed) {
+            throw invalid("the access token is malformed");
+        }
+    }
+
+    private static Set<String> scopes(JWTClaimsSet claims) {
+        String scope = stringClaim(claims, "scope");
+        Set<String> scopes = new LinkedHashSet<>();
+        if (scope != null) {
+            for (String s : scope.split(" ")) {
+                if (!s.isEmpty()) {
+                    scopes.add(s);
+                }
+            }
+        }
+        return Set.copyOf(scopes);
+    }
+
+    private static String stringClaim(JWTClaimsSet claims, String name) {
+        Object value = claims.getClaim(name);
+        return value instanceof String s ? s : null;
+    }
+
+    private static ApiError invalid(String description) {
+        return new ApiError(401, "invalid_token", description,
+                Map.of("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"" + description + "\""));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tokenservice.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every setting the service reads, in one place, so that README's configuration table has one source.
+ * Lambda supplies them as environment variables; the local runner, which hosts every function in one JVM,
+ * supplies them as system properties of the same names.
+ */
+public final class Settings {
+
+    private final Function<String, String> source;
+
+    public Settings(Function<String, String> source) {
+        this.source = source;
+    }
+
+    public static Settings fromEnvironment() {
+        return new Settings(name -> {
+            String value = System.getenv(name);
+            return value != null ? value : System.getProperty(name);
+        });
+    }
+
+    public static Settings of(Map<String, String> values) {
+        return new Settings(values::get);
+    }
+
+    public Optional<String> optional(String name) {
+        String value = source.apply(name);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    public String required(String name) {
+        return optional(name).orElseThrow(() -> new IllegalStateException("missing setting " + name));
+    }
+
+    public String clientsTable() {
+        return optional("CLIENTS_TABLE").orElse("clients");
+    }
+
+    public String tokensTable() {
+        return optional("TOKENS_TABLE").orElse("tokens");
+    }
+
+    public String consentsTable() {
+        return optional("CONSENTS_TABLE").orElse("consents");
+    }
+
+    /** Fixed issuer (a custom domain); otherwise derived from the API Gateway request. */
+    public Optional<String> issuer() {
+        return optional("ISSUER").map(Settings::withoutTrailingSlash);
+    }
+
+    /** The audience put in client_credentials tokens when the request names no resource. */
+    public Optional<String> defaultAudience() {
+        return optional("TOKEN_AUDIENCE");
+    }
+
+    public Duration accessTokenTtl() {
+        return Duration.ofSeconds(Long.parseLong(optional("ACCESS_TOKEN_TTL_SECONDS").orElse("3600")));
+    }
+
+    /** KMS key (id, ARN or alias) that signs new tokens; absent means the local key file signs. */
+    public Optional<String> kmsSigningKey() {
+        return optional("KMS_SIGNING_KEY_ID");
+    }
+
+    /** Earlier KMS keys whose public halves stay in the JWKS during a rotation. */
+    public List<String> kmsVerificationOnlyKeys() {
+        return optional("KMS_PUBLISHED_KEY_IDS")
+                .map(list -> Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    public String signingAlgorithm() {
+        return optional("SIGNING_ALGORITHM").orElse("RS256");
+    }
+
+    public Optional<String> localKeyFile() {
+        return optional("LOCAL_SIGNING_KEY_FILE");
+    }
+
+    public Optional<String> pepperSecretArn() {
+        return optional("SECRET_PEPPER_ARN");
+    }
+
+    public Optional<String> pepperFile() {
+        return optional("SECRET_PEPPER_FILE");
+    }
+
+    public Optional<String> region() {
+        return optional("AWS_REGION").or(() -> optional("AWS_DEFAULT_REGION"));
+    }
+
+    public Optional<String> endpointFor(String service) {
+        return optional("AWS_ENDPOINT_URL_" + service.toUpperCase()).or(() -> optional("AWS_ENDPOINT_URL"));
+    }
+
+    private static String withoutTrailingSlash(String value) {
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+}

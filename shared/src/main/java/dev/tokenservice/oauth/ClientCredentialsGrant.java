@@ -1,0 +1,60 @@
+package dev.tokenservice.oauth;
+
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.tokens.AccessTokenIssuer;
+import dev.tokenservice.tokens.AccessTokenRequest;
+import dev.tokenservice.tokens.IssuedAccessToken;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** RFC 6749 §4.4: a confidential client gets a token for itself, with scopes it was registered for. */
+public final class ClientCredentialsGrant {
+
+    public static final String GRANT_TYPE = "client_credentials";
+
+    private final ClientAuthentication authentication;
+    private final AccessTokenIssuer issuer;
+    private final Optional<String> defaultAudience;
+    private final Duration ttl;
+
+    public ClientCredentialsGrant(ClientAuthentication authentication, AccessTokenIssuer issuer,
+            Optional<String> defaultAudience, Duration ttl) {
+        this.authentication = authentication;
+        this.issuer = issuer;
+        this.defaultAudience = defaultAudience;
+        this.ttl = ttl;
+    }
+
+    public IssuedAccessToken exchange(TokenRequest request, String issuerUrl) {
+        ClientItem client = authentication.authenticate(request);
+        if (!client.allowsGrant(GRANT_TYPE)) {
+            throw OAuthErrors.unauthorizedClient("the client may not use the client_credentials grant");
+        }
+        List<String> scopes = grantedScopes(request.parameter("scope"), client.scopesOrEmpty());
+        String audience = defaultAudience.orElse(issuerUrl);
+        return issuer.issue(new AccessTokenRequest(
+                issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl));
+    }
+
+    /** The requested scopes when all were registered; every registered scope when none were requested. */
+    static List<String> grantedScopes(Optional<String> requested, List<String> registered) {
+        if (requested.isEmpty()) {
+            return List.copyOf(registered);
+        }
+        Set<String> scopes = new LinkedHashSet<>();
+        for (String scope : requested.get().split(" ")) {
+            if (scope.isEmpty()) {
+                continue;
+            }
+            if (!registered.contains(scope)) {
+                throw OAuthErrors.invalidScope("the scope " + scope + " is not registered for this client");
+            }
+            scopes.add(scope);
+        }
+        return new ArrayList<>(scopes);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tokenservice.oauth;
+
+import dev.tokenservice.http.ApiError;
+import java.util.Map;
+
+/** The RFC 6749 §5.2 errors of the token endpoint. */
+public final class OAuthErrors {
+
+    private OAuthErrors() {
+    }
+
+    public static ApiError invalidRequest(String description) {
+        return new ApiError(400, "invalid_request", description);
+    }
+
+    /** 401 with a challenge for the scheme the client tried (RFC 6749 §5.2). */
+    public static ApiError invalidClient(String description, boolean usedBasic) {
+        return new ApiError(401, "invalid_client", description,
+                usedBasic ? Map.of("WWW-Authenticate", "Basic realm=\"token-service\", charset=\"UTF-8\"") : Map.of());
+    }
+
+    public static ApiError unauthorizedClient(String description) {
+        return new ApiError(400, "unauthorized_client", description);
+    }
+
+    public static ApiError unsupportedGrantType(String description) {
+        return new ApiError(400, "unsupported_grant_type", description);
+    }
+
+    public static ApiError invalidScope(String description) {
+        return new ApiError(400, "invalid_scope", description);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.tokenservice.scopes;
+
+import java.util.List;
+
+/** Scopes that guard this service's own administration APIs. */
+public final class ServiceScopes {
+
+    /** Act on every client of the registry (DocSpace ROLE_ADMIN). */
+    public static final String CLIENTS_ADMIN = "clients:admin";
+    /** List, read and delete any issued token (Knetik TOKENS_ADMIN, Agilicus token administration). */
+    public static final String TOKENS_ADMIN = "tokens:admin";
+
+    public static final List<String> ALL = List.of(CLIENTS_ADMIN, TOKENS_ADMIN);
+
+    private ServiceScopes() {
+    }
+}

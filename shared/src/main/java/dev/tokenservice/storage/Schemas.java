@@ -1,0 +1,107 @@
+package dev.tokenservice.storage;
+
+import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.primaryPartitionKey;
+import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.secondaryPartitionKey;
+import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.secondarySortKey;
+
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.tokens.TokenItem;
+import java.util.List;
+import software.amazon.awssdk.enhanced.dynamodb.EnhancedType;
+import software.amazon.awssdk.enhanced.dynamodb.extensions.VersionedRecordExtension;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticTableSchema;
+
+/**
+ * Static table schemas: built once per container without bean reflection. Attribute names are the
+ * snake_case names template.yaml declares for keys and indexes.
+ */
+public final class Schemas {
+
+    public static final String CLIENTS_BY_CREATOR = "creator-created-index";
+    public static final String CLIENTS_BY_TENANT = "tenant-created-index";
+    public static final String TOKENS_BY_CLIENT = "client-issued-index";
+    public static final String TOKENS_BY_SUBJECT = "subject-issued-index";
+    public static final String TOKENS_BY_EXPIRY = "expiry-index";
+
+    private static final EnhancedType<List<String>> STRINGS = EnhancedType.listOf(String.class);
+
+    public static final StaticTableSchema<ClientItem> CLIENT = StaticTableSchema.builder(ClientItem.class)
+            .newItemSupplier(ClientItem::new)
+            .addAttribute(String.class, a -> a.name("client_id").getter(ClientItem::getClientId)
+                    .setter(ClientItem::setClientId).tags(primaryPartitionKey()))
+            .addAttribute(String.class, a -> a.name("secret_hash").getter(ClientItem::getSecretHash)
+                    .setter(ClientItem::setSecretHash))
+            .addAttribute(String.class, a -> a.name("name").getter(ClientItem::getName).setter(ClientItem::setName))
+            .addAttribute(String.class, a -> a.name("description").getter(ClientItem::getDescription)
+                    .setter(ClientItem::setDescription))
+            .addAttribute(String.class, a -> a.name("logo").getter(ClientItem::getLogo).setter(ClientItem::setLogo))
+            .addAttribute(String.class, a -> a.name("website_url").getter(ClientItem::getWebsiteUrl)
+                    .setter(ClientItem::setWebsiteUrl))
+            .addAttribute(String.class, a -> a.name("terms_url").getter(ClientItem::getTermsUrl)
+                    .setter(ClientItem::setTermsUrl))
+            .addAttribute(String.class, a -> a.name("policy_url").getter(ClientItem::getPolicyUrl)
+                    .setter(ClientItem::setPolicyUrl))
+            .addAttribute(STRINGS, a -> a.name("redirect_uris").getter(ClientItem::getRedirectUris)
+                    .setter(ClientItem::setRedirectUris))
+            .addAttribute(STRINGS, a -> a.name("allowed_origins").getter(ClientItem::getAllowedOrigins)
+                    .setter(ClientItem::setAllowedOrigins))
+            .addAttribute(STRINGS, a -> a.name("logout_redirect_uris").getter(ClientItem::getLogoutRedirectUris)
+                    .setter(ClientItem::setLogoutRedirectUris))
+            .addAttribute(STRINGS, a -> a.name("scopes").getter(ClientItem::getScopes).setter(ClientItem::setScopes))
+            .addAttribute(STRINGS, a -> a.name("authentication_methods")
+                    .getter(ClientItem::getAuthenticationMethods).setter(ClientItem::setAuthenticationMethods))
+            .addAttribute(STRINGS, a -> a.name("grant_types").getter(ClientItem::getGrantTypes)
+                    .setter(ClientItem::setGrantTypes))
+            .addAttribute(Long.class, a -> a.name("tenant").getter(ClientItem::getTenant)
+                    .setter(ClientItem::setTenant).tags(secondaryPartitionKey(CLIENTS_BY_TENANT)))
+            .addAttribute(Boolean.class, a -> a.name("is_public").getter(ClientItem::getIsPublic)
+                    .setter(ClientItem::setIsPublic))
+            .addAttribute(Boolean.class, a -> a.name("enabled").getter(ClientItem::getEnabled)
+                    .setter(ClientItem::setEnabled))
+            .addAttribute(String.class, a -> a.name("created_on").getter(ClientItem::getCreatedOn)
+                    .setter(ClientItem::setCreatedOn)
+                    .tags(secondarySortKey(CLIENTS_BY_CREATOR), secondarySortKey(CLIENTS_BY_TENANT)))
+            .addAttribute(String.class, a -> a.name("created_by").getter(ClientItem::getCreatedBy)
+                    .setter(ClientItem::setCreatedBy).tags(secondaryPartitionKey(CLIENTS_BY_CREATOR)))
+            .addAttribute(String.class, a -> a.name("modified_on").getter(ClientItem::getModifiedOn)
+                    .setter(ClientItem::setModifiedOn))
+            .addAttribute(String.class, a -> a.name("modified_by").getter(ClientItem::getModifiedBy)
+                    .setter(ClientItem::setModifiedBy))
+            .addAttribute(Long.class, a -> a.name("version").getter(ClientItem::getVersion)
+                    .setter(ClientItem::setVersion).tags(VersionedRecordExtension.AttributeTags.versionAttribute()))
+            .build();
+
+    public static final StaticTableSchema<TokenItem> TOKEN = StaticTableSchema.builder(TokenItem.class)
+            .newItemSupplier(TokenItem::new)
+            .addAttribute(String.class, a -> a.name("token_key").getter(TokenItem::getTokenKey)
+                    .setter(TokenItem::setTokenKey).tags(primaryPartitionKey()))
+            .addAttribute(String.class, a -> a.name("kind").getter(TokenItem::getKind).setter(TokenItem::setKind))
+            .addAttribute(String.class, a -> a.name("client_id").getter(TokenItem::getClientId)
+                    .setter(TokenItem::setClientId).tags(secondaryPartitionKey(TOKENS_BY_CLIENT)))
+            .addAttribute(String.class, a -> a.name("subject").getter(TokenItem::getSubject)
+                    .setter(TokenItem::setSubject).tags(secondaryPartitionKey(TOKENS_BY_SUBJECT)))
+            .addAttribute(String.class, a -> a.name("org").getter(TokenItem::getOrg).setter(TokenItem::setOrg))
+            .addAttribute(String.class, a -> a.name("scope").getter(TokenItem::getScope).setter(TokenItem::setScope))
+            .addAttribute(STRINGS, a -> a.name("audience").getter(TokenItem::getAudience)
+                    .setter(TokenItem::setAudience))
+            .addAttribute(String.class, a -> a.name("session").getter(TokenItem::getSession)
+                    .setter(TokenItem::setSession))
+            .addAttribute(String.class, a -> a.name("family_id").getter(TokenItem::getFamilyId)
+                    .setter(TokenItem::setFamilyId))
+            .addAttribute(Long.class, a -> a.name("issued_at").getter(TokenItem::getIssuedAt)
+                    .setter(TokenItem::setIssuedAt)
+                    .tags(secondarySortKey(TOKENS_BY_CLIENT), secondarySortKey(TOKENS_BY_SUBJECT)))
+            .addAttribute(Long.class, a -> a.name("expires_at").getter(TokenItem::getExpiresAt)
+                    .setter(TokenItem::setExpiresAt).tags(secondarySortKey(TOKENS_BY_EXPIRY)))
+            .addAttribute(Boolean.class, a -> a.name("revoked").getter(TokenItem::getRevoked)
+                    .setter(TokenItem::setRevoked))
+            .addAttribute(Long.class, a -> a.name("revoked_at").getter(TokenItem::getRevokedAt)
+                    .setter(TokenItem::setRevokedAt))
+            .addAttribute(Long.class, a -> a.name("ttl").getter(TokenItem::getTtl).setter(TokenItem::setTtl))
+            .addAttribute(String.class, a -> a.name("expiry_shard").getter(TokenItem::getExpiryShard)
+                    .setter(TokenItem::setExpiryShard).tags(secondaryPartitionKey(TOKENS_BY_EXPIRY)))
+            .build();
+
+    private Schemas() {
+    }
+}

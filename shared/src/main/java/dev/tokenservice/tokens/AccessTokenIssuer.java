@@ -1,0 +1,125 @@
+package dev.tokenservice.tokens;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.signing.SigningKeys;
+import dev.tokenservice.signing.TokenSigner;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Date;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Issues RFC 9068 JWT access tokens. Every token is stored before it is returned, because verification
+ * requires its row; signing (a KMS call) and storing (a DynamoDB call) run side by side, so issuing costs
+ * one round trip after the client check, not two.
+ */
+public final class AccessTokenIssuer {
+
+    public static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+    private static final int EXPIRY_SHARDS = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SigningKeys keys;
+    private final TokenRepository tokens;
+    private final Clock clock;
+    private final ExecutorService signingThreads;
+
+    public AccessTokenIssuer(SigningKeys keys, TokenRepository tokens, Clock clock) {
+        this.keys = keys;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.signingThreads = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "token-signing");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public IssuedAccessToken issue(AccessTokenRequest request) {
+        Instant now = clock.instant();
+        Instant issuedAt = Instant.ofEpochSecond(now.getEpochSecond());
+        Instant expiresAt = issuedAt.plus(request.ttl());
+        String jti = newJti();
+        TokenSigner signer = keys.active();
+        JWSHeader header = new JWSHeader.Builder(signer.algorithm()).type(AT_JWT).keyID(signer.keyId()).build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(request.issuer())
+                .subject(request.subject())
+                .audience(request.audience())
+                .claim("client_id", request.clientId())
+                .claim("scope", request.scopeString())
+                .jwtID(jti)
+                .issueTime(Date.from(issuedAt))
+                .expirationTime(Date.from(expiresAt))
+                .build();
+        SignedJWT jwt = new SignedJWT(header, claims);
+        CompletableFuture<Void> signing = CompletableFuture.runAsync(() -> sign(jwt, signer), signingThreads);
+
+        TokenItem item = new TokenItem();
+        item.setTokenKey(TokenKeys.accessToken(jti));
+        item.setKind(TokenKeys.ACCESS_TOKEN);
+        item.setClientId(request.clientId());
+        item.setSubject(request.subject());
+        item.setScope(request.scopeString());
+        item.setAudience(request.audience());
+        item.setIssuedAt(now.toEpochMilli());
+        item.setExpiresAt(expiresAt.getEpochSecond());
+        item.setTtl(expiresAt.getEpochSecond());
+        item.setExpiryShard(expiryShard(expiresAt, jti));
+        try {
+            tokens.create(item);
+        } catch (RuntimeException storeFailed) {
+            signing.cancel(false);
+            throw storeFailed;
+        }
+        try {
+            signing.join();
+        } catch (CompletionException signFailed) {
+            // The row alone is no token (nobody holds a signature for it); remove it so listings stay true.
+            deleteQuietly(item.getTokenKey());
+            throw signFailed.getCause() instanceof RuntimeException r ? r : signFailed;
+        }
+        return new IssuedAccessToken(jwt.serialize(), jti, request.ttl().toSeconds(), request.scopeString());
+    }
+
+    private static void sign(SignedJWT jwt, TokenSigner signer) {
+        try {
+            jwt.sign(signer.jwsSigner());
+        } catch (JOSEException e) {
+            // A KMS throttle or outage keeps its type, so the endpoint answers 429/503 rather than 500.
+            if (e.getCause() instanceof SdkException sdkFailure) {
+                throw sdkFailure;
+            }
+            throw new IllegalStateException("token signing failed", e);
+        }
+    }
+
+    private void deleteQuietly(String tokenKey) {
+        try {
+            tokens.delete(tokenKey);
+        } catch (RuntimeException ignored) {
+            // The row expires with its TTL; the caller already gets the signing failure.
+        }
+    }
+
+    static String expiryShard(Instant expiresAt, String jti) {
+        return expiresAt.atZone(ZoneOffset.UTC).toLocalDate() + "#" + Math.floorMod(jti.hashCode(), EXPIRY_SHARDS);
+    }
+
+    private static String newJti() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

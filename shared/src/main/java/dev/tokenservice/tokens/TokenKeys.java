@@ -1,0 +1,30 @@
+package dev.tokenservice.tokens;
+
+/** Partition keys of the tokens table; one place so that writers and the verifier agree. */
+public final class TokenKeys {
+
+    public static final String ACCESS_TOKEN = "AT";
+    public static final String REVOCATION = "RV";
+
+    private TokenKeys() {
+    }
+
+    public static String accessToken(String jti) {
+        return "AT#" + jti;
+    }
+
+    /** Every token of the client issued up to the record's revoked_at. */
+    public static String clientRevocation(String clientId) {
+        return "RV#CLIENT#" + clientId;
+    }
+
+    /** Every token of one subject at one client (consent revoked, Knetik delete by both). */
+    public static String subjectAtClientRevocation(String clientId, String subject) {
+        return "RV#SUBCLIENT#" + clientId + "#" + subject;
+    }
+
+    /** Every token of one subject at any client (Knetik delete by username). */
+    public static String subjectRevocation(String subject) {
+        return "RV#SUB#" + subject;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tokenservice.tokens;
+
+import dev.tokenservice.storage.Tables;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
+
+/** Reads and writes of the tokens table. */
+public final class TokenRepository {
+
+    private final Tables tables;
+    private final DynamoDbTable<TokenItem> table;
+
+    public TokenRepository(Tables tables) {
+        this.tables = tables;
+        this.table = tables.tokens();
+    }
+
+    /** Stores a new token; a key collision is refused rather than overwriting another token. */
+    public void create(TokenItem item) {
+        table.putItem(PutItemEnhancedRequest.builder(TokenItem.class)
+                .item(item)
+                .conditionExpression(Expression.builder().expression("attribute_not_exists(token_key)").build())
+                .build());
+    }
+
+    public void delete(String tokenKey) {
+        table.deleteItem(Key.builder().partitionValue(tokenKey).build());
+    }
+
+    public Optional<TokenItem> find(String tokenKey) {
+        return Optional.ofNullable(table.getItem(GetItemEnhancedRequest.builder()
+                .key(Key.builder().partitionValue(tokenKey).build())
+                .consistentRead(true)
+                .build()));
+    }
+
+    /**
+     * Writes one record that revokes every covered token issued up to now: the cost of revoking a client's
+     * or a user's tokens is one write, however many tokens there are.
+     */
+    public void recordRevocation(String revocationKey, long revokedAtMillis, long keepUntilEpochSecond) {
+        TokenItem record = new TokenItem();
+        record.setTokenKey(revocationKey);
+        record.setKind(TokenKeys.REVOCATION);
+        record.setRevokedAt(revokedAtMillis);
+        record.setTtl(keepUntilEpochSecond);
+        table.putItem(record);
+    }
+
+    /**
+     * The stored state of an access token and of every revocation record that could cover it, in one
+     * strongly consistent round trip.
+     */
+    public AccessTokenState accessTokenState(String jti, String clientId, String subject) {
+        String tokenKey = TokenKeys.accessToken(jti);
+        var keys = new String[] {
+            tokenKey,
+            TokenKeys.clientRevocation(clientId),
+            TokenKeys.subjectAtClientRevocation(clientId, subject),
+            TokenKeys.subjectRevocation(subject)
+        };
+        ReadBatch.Builder<TokenItem> batch = ReadBatch.builder(TokenItem.class).mappedTableResource(table);
+        for (String key : keys) {
+            batch.addGetItem(GetItemEnhancedRequest.builder()
+                    .key(Key.builder().partitionValue(key).build())
+                    .consistentRead(true)
+                    .build());
+        }
+        Map<String, TokenItem> found = new HashMap<>();
+        tables.enhanced()
+                .batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
+                .resultsForTable(table)
+                .forEach(item -> found.put(item.getTokenKey(), item));
+        long cutoff = -1;
+        for (int i = 1; i < keys.length; i++) {
+            TokenItem record = found.get(keys[i]);
+            if (record != null && record.getRevokedAt() != null) {
+                cutoff = Math.max(cutoff, record.getRevokedAt());
+            }
+        }
+        return new AccessTokenState(Optional.ofNullable(found.get(tokenKey)), cutoff);
+    }
+
+    /** An access token's row (absent when never issued here or cleaned up) and the latest revocation cut-off. */
+    public record AccessTokenState(Optional<TokenItem> token, long revokedUpToMillis) {
+
+        public boolean isLive(long nowEpochSecond) {
+            return token.filter(t -> !t.isRevoked())
+                    .filter(t -> t.getIssuedAt() != null && t.getIssuedAt() > revokedUpToMillis)
+                    .filter(t -> t.getExpiresAt() != null && t.getExpiresAt() > nowEpochSecond)
+                    .isPresent();
+        }
+    }
+}

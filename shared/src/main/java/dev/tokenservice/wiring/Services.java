@@ -1,0 +1,161 @@
+package dev.tokenservice.wiring;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.tokenservice.auth.CallerAuthenticator;
+import dev.tokenservice.bootstrap.AdminBootstrap;
+import dev.tokenservice.clients.ClientRepository;
+import dev.tokenservice.clients.Pepper;
+import dev.tokenservice.clients.SecretHasher;
+import dev.tokenservice.config.AwsClients;
+import dev.tokenservice.config.Settings;
+import dev.tokenservice.oauth.ClientAuthentication;
+import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.signing.KmsSigningKeys;
+import dev.tokenservice.signing.LocalKeyFile;
+import dev.tokenservice.signing.SigningKeys;
+import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.AccessTokenIssuer;
+import dev.tokenservice.tokens.TokenRepository;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * The object graph of one container, built with plain constructors. Each part is made on first use, so a
+ * function builds only what its handler touches, and handlers touch it in their constructors so that the
+ * work happens in the init phase (and lands in the SnapStart snapshot).
+ */
+public final class Services {
+
+    private static volatile Services production;
+
+    private final Settings settings;
+    private final Clock clock;
+    private final Lazy<Tables> tables;
+    private final Lazy<SigningKeys> signingKeys;
+    private final Lazy<SecretHasher> secretHasher;
+    private final Lazy<TokenRepository> tokenRepository;
+    private final Lazy<ClientRepository> clientRepository;
+    private final Lazy<AccessTokenIssuer> accessTokenIssuer;
+
+    /** Production wiring: AWS clients from the environment. */
+    private Services(Settings settings) {
+        this(settings, Clock.systemUTC(), new AwsClients(settings));
+    }
+
+    private Services(Settings settings, Clock clock, AwsClients aws) {
+        this(settings, clock,
+                () -> new Tables(aws.dynamoDb(), settings),
+                () -> signingKeysFor(settings, aws),
+                () -> new SecretHasher(Pepper.load(settings, aws::secretsManager)));
+    }
+
+    /** Test wiring: every collaborator given. */
+    public Services(Settings settings, Clock clock, Supplier<Tables> tables, Supplier<SigningKeys> signingKeys,
+            Supplier<SecretHasher> secretHasher) {
+        this.settings = settings;
+        this.clock = clock;
+        this.tables = new Lazy<>(tables);
+        this.signingKeys = new Lazy<>(signingKeys);
+        this.secretHasher = new Lazy<>(secretHasher);
+        this.tokenRepository = new Lazy<>(() -> new TokenRepository(this.tables.get()));
+        this.clientRepository = new Lazy<>(() -> new ClientRepository(this.tables.get()));
+        this.accessTokenIssuer = new Lazy<>(
+                () -> new AccessTokenIssuer(this.signingKeys.get(), this.tokenRepository.get(), clock));
+    }
+
+    public static Services production() {
+        Services services = production;
+        if (services == null) {
+            synchronized (Services.class) {
+                services = production;
+                if (services == null) {
+                    services = new Services(Settings.fromEnvironment());
+                    production = services;
+                }
+            }
+        }
+        return services;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Tables tables() {
+        return tables.get();
+    }
+
+    public SigningKeys signingKeys() {
+        return signingKeys.get();
+    }
+
+    public SecretHasher secretHasher() {
+        return secretHasher.get();
+    }
+
+    public TokenRepository tokenRepository() {
+        return tokenRepository.get();
+    }
+
+    public ClientRepository clientRepository() {
+        return clientRepository.get();
+    }
+
+    public AccessTokenIssuer accessTokenIssuer() {
+        return accessTokenIssuer.get();
+    }
+
+    public ClientCredentialsGrant clientCredentialsGrant() {
+        return new ClientCredentialsGrant(
+                new ClientAuthentication(clientRepository(), secretHasher()),
+                accessTokenIssuer(), settings.defaultAudience(), settings.accessTokenTtl());
+    }
+
+    public CallerAuthenticator callerAuthenticator() {
+        return new CallerAuthenticator(signingKeys(), tokenRepository(), clock);
+    }
+
+    public AdminBootstrap adminBootstrap() {
+        return new AdminBootstrap(tables(), secretHasher(), clock);
+    }
+
+    private static SigningKeys signingKeysFor(Settings settings, AwsClients aws) {
+        var kmsKey = settings.kmsSigningKey();
+        if (kmsKey.isPresent()) {
+            return KmsSigningKeys.load(aws.kms(), kmsKey.get(), settings.kmsVerificationOnlyKeys());
+        }
+        Path keyFile = Path.of(settings.localKeyFile().orElseThrow(() -> new IllegalStateException(
+                "no signing key: set KMS_SIGNING_KEY_ID, or LOCAL_SIGNING_KEY_FILE for local runs")));
+        return LocalKeyFile.loadOrCreate(keyFile, JWSAlgorithm.parse(settings.signingAlgorithm()));
+    }
+
+    /** A value built on first use, at most once, and shared by every thread after that. */
+    private static final class Lazy<T> implements Supplier<T> {
+        private final Supplier<T> factory;
+        private volatile T value;
+
+        Lazy(Supplier<T> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public T get() {
+            T current = value;
+            if (current == null) {
+                synchronized (this) {
+                    current = value;
+                    if (current == null) {
+                        current = factory.get();
+                        value = current;
+                    }
+                }
+            }
+            return current;
+        }
+    }
+}
