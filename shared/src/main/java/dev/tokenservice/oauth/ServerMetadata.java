@@ -10,7 +10,7 @@ public final class ServerMetadata {
     private ServerMetadata() {
     }
 
-    public static ObjectNode describe(String issuer, List<String> signingAlgorithms, List<String> scopes) {
+    public static ObjectNode describe(String issuer, List<String> scopes) {
         ObjectNode metadata = Json.object();
         metadata.put("issuer", issuer);
         metadata.put("token_endpoint", issuer + "/oauth2/token");
@@ -21,8 +21,6 @@ public final class ServerMetadata {
         var methods = metadata.putArray("token_endpoint_auth_methods_supported");
         methods.add("client_secret_basic");
         methods.add("client_secret_post");
-        var algorithms = metadata.putArray("access_token_signing_alg_values_supported");
-        signingAlgorithms.forEach(algorithms::add);
         var supported = metadata.putArray("scopes_supported");
         scopes.forEach(supported::add);
         return metadata;

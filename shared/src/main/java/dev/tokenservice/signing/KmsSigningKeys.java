@@ -24,7 +24,6 @@ import java.util.Set;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.GetPublicKeyResponse;
-import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.MessageType;
 import software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec;
 
@@ -50,7 +49,7 @@ public final class KmsSigningKeys {
         for (String keyId : all) {
             GetPublicKeyResponse response = kms.getPublicKey(r -> r.keyId(keyId));
             String kid = keyIdOf(response.keyId());
-            JWSAlgorithm algorithm = algorithmOf(response.keySpec());
+            JWSAlgorithm algorithm = algorithmOf(response);
             published.add(toJwk(kid, algorithm, response.publicKey().asByteArray()));
             if (active == null) {
                 active = new KmsTokenSigner(kms, response.keyId(), kid, algorithm);
@@ -65,12 +64,17 @@ public final class KmsSigningKeys {
         return slash >= 0 ? arnOrId.substring(slash + 4) : arnOrId;
     }
 
-    static JWSAlgorithm algorithmOf(KeySpec spec) {
-        return switch (spec) {
-            case RSA_2048, RSA_3072, RSA_4096 -> JWSAlgorithm.RS256;
-            case ECC_NIST_P256 -> JWSAlgorithm.ES256;
-            default -> throw new IllegalArgumentException("unsupported signing key spec " + spec);
-        };
+    /** Decided by what the key can sign, which every KMS answer carries (KeySpec is absent in some). */
+    static JWSAlgorithm algorithmOf(GetPublicKeyResponse key) {
+        var algorithms = key.signingAlgorithms();
+        if (algorithms.contains(SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_256)) {
+            return JWSAlgorithm.RS256;
+        }
+        if (algorithms.contains(SigningAlgorithmSpec.ECDSA_SHA_256)) {
+            return JWSAlgorithm.ES256;
+        }
+        throw new IllegalArgumentException("the KMS key " + key.keyId()
+                + " signs neither RS256 nor ES256 (it supports " + algorithms + ")");
     }
 
     private static JWK toJwk(String kid, JWSAlgorithm algorithm, byte[] subjectPublicKeyInfo) {

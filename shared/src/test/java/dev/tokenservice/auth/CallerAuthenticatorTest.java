@@ -1,0 +1,203 @@
+package dev.tokenservice.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.http.ApiError;
+import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.testing.MutableClock;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.AccessTokenRequest;
+import dev.tokenservice.tokens.IssuedAccessToken;
+import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.wiring.Services;
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Caller authentication over DynamoDB Local: what a protected endpoint accepts and refuses. */
+class CallerAuthenticatorTest {
+
+    private static final String ISSUER = TestServices.ISSUER;
+
+    private MutableClock clock;
+    private Services services;
+    private CallerAuthenticator authenticator;
+
+    @BeforeEach
+    void setUp() {
+        clock = MutableClock.startingNow();
+        services = TestServices.create(clock);
+        authenticator = services.callerAuthenticator();
+    }
+
+    @Test
+    void aLiveTokenFromTheAuthorizationHeaderIdentifiesTheCaller() {
+        IssuedAccessToken token = issue("client-a", "client-a", List.of(ServiceScopes.TOKENS_ADMIN));
+
+        Caller caller = authenticator.authenticate(withHeader("Authorization", "Bearer " + token.value()), ISSUER);
+
+        assertEquals("client-a", caller.subject());
+        assertEquals("client-a", caller.clientId());
+        assertEquals(token.jti(), caller.jti());
+        assertTrue(caller.hasScope(ServiceScopes.TOKENS_ADMIN));
+        caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
+    }
+
+    @Test
+    void theDocSpaceCookieIsAcceptedInsteadOfTheHeader() {
+        IssuedAccessToken token = issue("client-a", "client-a", List.of());
+
+        Caller caller = authenticator.authenticate(
+                withHeader("Cookie", "theme=dark; asc_auth_key=" + token.value()), ISSUER);
+
+        assertEquals("client-a", caller.clientId());
+    }
+
+    @Test
+    void aMissingTokenIs401WithABearerChallenge() {
+        ApiError error = refused(withHeader("Accept", "application/json"));
+
+        assertEquals(401, error.status());
+        assertEquals("Bearer", error.headers().get("WWW-Authenticate"));
+    }
+
+    @Test
+    void aTamperedTokenIsRefused() {
+        String token = issue("client-a", "client-a", List.of()).value();
+        String[] parts = token.split("\\.");
+        String forgedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "{\"sub\":\"admin\",\"scope\":\"tokens:admin\"}".getBytes());
+
+        ApiError error = refused(withHeader("Authorization", "Bearer " + parts[0] + "." + forgedClaims + "." + parts[2]));
+
+        assertEquals("invalid_token", error.code());
+        assertEquals("the token signature is invalid", error.description());
+    }
+
+    @Test
+    void aTokenSignedByAnotherKeyIsRefused() throws Exception {
+        var foreignKey = new RSAKeyGenerator(2048).keyID(services.signingKeys().active().keyId()).generate();
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType("at+jwt")).keyID(foreignKey.getKeyID()).build(),
+                new JWTClaimsSet.Builder().issuer(ISSUER).subject("x").claim("client_id", "x").jwtID("j")
+                        .expirationTime(new Date(System.currentTimeMillis() + 60_000)).build());
+        forged.sign(new RSASSASigner(foreignKey));
+
+        assertEquals("the token signature is invalid",
+                refused(withHeader("Authorization", "Bearer " + forged.serialize())).description());
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() {
+        String token = issue("client-a", "client-a", List.of()).value();
+
+        clock.advance(Duration.ofMinutes(61));
+
+        assertEquals("the access token has expired",
+                refused(withHeader("Authorization", "Bearer " + token)).description());
+    }
+
+    @Test
+    void aTokenOfAnotherIssuerIsRefused() {
+        String token = issue("client-a", "client-a", List.of()).value();
+
+        ApiError error = assertThrows(ApiError.class, () -> authenticator.authenticate(
+                withHeader("Authorization", "Bearer " + token), "https://other-stage.test"));
+
+        assertEquals("the token was issued by another issuer", error.description());
+    }
+
+    @Test
+    void revokingAClientStopsAllItsTokensAtOnceButNotOtherClients() {
+        String first = issue("client-a", "client-a", List.of()).value();
+        String second = issue("client-a", "client-a", List.of()).value();
+        String other = issue("client-b", "client-b", List.of()).value();
+
+        services.tokenRepository().recordRevocation(TokenKeys.clientRevocation("client-a"),
+                clock.millis(), clock.instant().plus(Duration.ofDays(31)).getEpochSecond());
+
+        assertEquals("the access token has been revoked", refused(bearer(first)).description());
+        assertEquals("the access token has been revoked", refused(bearer(second)).description());
+        assertEquals("client-b", authenticator.authenticate(bearer(other), ISSUER).clientId());
+    }
+
+    @Test
+    void revokingASubjectAtAClientSparesTokensIssuedAfterwards() {
+        String before = issue("user-1", "client-a", List.of()).value();
+        services.tokenRepository().recordRevocation(TokenKeys.subjectAtClientRevocation("client-a", "user-1"),
+                clock.millis(), clock.instant().plus(Duration.ofDays(31)).getEpochSecond());
+        clock.advance(Duration.ofMillis(5));
+        String after = issue("user-1", "client-a", List.of()).value();
+
+        assertEquals(401, refused(bearer(before)).status());
+        assertEquals("user-1", authenticator.authenticate(bearer(after), ISSUER).subject());
+    }
+
+    @Test
+    void revokingASubjectEverywhereCoversEveryClient() {
+        String atA = issue("user-1", "client-a", List.of()).value();
+        String atB = issue("user-1", "client-b", List.of()).value();
+
+        services.tokenRepository().recordRevocation(TokenKeys.subjectRevocation("user-1"),
+                clock.millis(), clock.instant().plus(Duration.ofDays(31)).getEpochSecond());
+
+        assertEquals(401, refused(bearer(atA)).status());
+        assertEquals(401, refused(bearer(atB)).status());
+    }
+
+    @Test
+    void aSignedTokenWhoseRowIsGoneIsRefused() {
+        IssuedAccessToken token = issue("client-a", "client-a", List.of());
+
+        services.tokenRepository().delete(TokenKeys.accessToken(token.jti()));
+
+        assertEquals("the access token has been revoked", refused(bearer(token.value())).description());
+    }
+
+    @Test
+    void aMissingScopeIs403NamingTheScope() {
+        Caller caller = authenticator.authenticate(bearer(issue("client-a", "client-a", List.of()).value()), ISSUER);
+
+        ApiError error = assertThrows(ApiError.class, () -> caller.requireAnyScope(ServiceScopes.CLIENTS_ADMIN));
+
+        assertEquals(403, error.status());
+        assertEquals("insufficient_scope", error.code());
+        assertTrue(error.description().contains(ServiceScopes.CLIENTS_ADMIN));
+    }
+
+    @Test
+    void garbageIsRefusedAsMalformed() {
+        assertEquals("the access token is malformed", refused(bearer("not-a-jwt")).description());
+    }
+
+    private IssuedAccessToken issue(String subject, String clientId, List<String> scopes) {
+        return services.accessTokenIssuer().issue(new AccessTokenRequest(
+                ISSUER, subject, clientId, scopes, List.of(ISSUER), Duration.ofHours(1)));
+    }
+
+    private ApiError refused(ApiRequest request) {
+        return assertThrows(ApiError.class, () -> authenticator.authenticate(request, ISSUER));
+    }
+
+    private static ApiRequest bearer(String token) {
+        return withHeader("Authorization", "Bearer " + token);
+    }
+
+    private static ApiRequest withHeader(String name, String value) {
+        return new ApiRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withHeaders(Map.of(name, value)));
+    }
+}
