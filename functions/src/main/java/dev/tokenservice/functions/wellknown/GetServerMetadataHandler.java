@@ -1,0 +1,39 @@
+package dev.tokenservice.functions.wellknown;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.http.ApiResponse;
+import dev.tokenservice.http.Endpoint;
+import dev.tokenservice.http.ErrorFormat;
+import dev.tokenservice.oauth.Issuer;
+import dev.tokenservice.oauth.ServerMetadata;
+import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.wiring.Services;
+import java.util.Map;
+
+/** GET /.well-known/oauth-authorization-server (RFC 8414). */
+public final class GetServerMetadataHandler
+        implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+
+    private final Services services;
+
+    public GetServerMetadataHandler() {
+        this(Services.production());
+    }
+
+    public GetServerMetadataHandler(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        return Endpoint.run("GetServerMetadata", ErrorFormat.OAUTH, () -> {
+            String issuer = Issuer.of(services.settings(), new ApiRequest(event));
+            return ApiResponse.json(200, ServerMetadata.describe(issuer, ServiceScopes.ALL),
+                    Map.of("Cache-Control", "public, max-age=3600"));
+        });
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tokenservice.functions.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.testing.DynamoDbLocal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** template.yaml, the handler classes and events/ must agree, or `sam deploy` ships a broken API. */
+class TemplateTest {
+
+    private final JsonNode resources = DynamoDbLocal.readTemplateResources();
+    private final Path events = DynamoDbLocal.templatePath().getParent().resolve("events");
+
+    @Test
+    void everyFunctionsHandlerIsALambdaHandlerClassWithAPublicNoArgConstructor() throws Exception {
+        int functions = 0;
+        for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) resources::fields) {
+            if (!"AWS::Serverless::Function".equals(entry.getValue().path("Type").asText())) {
+                continue;
+            }
+            functions++;
+            String handler = entry.getValue().path("Properties").path("Handler").asText();
+            assertTrue(handler.endsWith("::handleRequest"), entry.getKey() + " handler " + handler);
+            Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
+            assertTrue(RequestHandler.class.isAssignableFrom(type), type + " is a RequestHandler");
+            type.getConstructor();
+        }
+        assertTrue(functions >= 4, "functions found: " + functions);
+    }
+
+    @Test
+    void everyFunctionHasAnEventFileAndEveryRouteEventMatchesItsRoute() throws Exception {
+        Set<String> routes = new HashSet<>();
+        for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) resources::fields) {
+            if (!"AWS::Serverless::Function".equals(entry.getValue().path("Type").asText())) {
+                continue;
+            }
+            Path eventFile = events.resolve(entry.getKey() + ".json");
+            assertTrue(Files.exists(eventFile), "missing " + eventFile);
+            JsonNode event = Json.MAPPER.readTree(Files.readString(eventFile));
+            for (JsonNode trigger : entry.getValue().path("Properties").path("Events")) {
+                if (!"Api".equals(trigger.path("Type").asText())) {
+                    continue;
+                }
+                String method = trigger.path("Properties").path("Method").asText().toUpperCase(Locale.ROOT);
+                String path = trigger.path("Properties").path("Path").asText();
+                if (!routes.add(method + " " + path)) {
+                    fail("route served twice: " + method + " " + path);
+                }
+                assertEquals(method, event.path("httpMethod").asText(), eventFile.toString());
+                assertEquals(path, event.path("resource").asText(), eventFile.toString());
+            }
+        }
+        assertTrue(routes.contains("POST /oauth2/token"));
+        assertTrue(routes.contains("GET /.well-known/jwks.json"));
+        assertTrue(routes.contains("GET /.well-known/oauth-authorization-server"));
+    }
+
+    @Test
+    void everyFunctionHasItsOwnPoliciesAndNoneIsGrantedAWildcardAction() {
+        for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) resources::fields) {
+            if (!"AWS::Serverless::Function".equals(entry.getValue().path("Type").asText())) {
+                continue;
+            }
+            for (JsonNode policy : entry.getValue().path("Properties").path("Policies")) {
+                for (JsonNode statement : policy.path("Statement")) {
+                    String actions = statement.path("Action").toString();
+                    assertFalse(actions.contains("*"), entry.getKey() + " grants " + actions);
+                    assertFalse(statement.path("Resource").asText().equals("*"), entry.getKey() + " on every resource");
+                }
+            }
+        }
+    }
+}
