@@ -78,6 +78,24 @@ public final class Settings {
                 .orElse(List.of());
     }
 
+    /** DocSpace's tenant number; this service runs one tenant per deployment. */
+    public long tenant() {
+        return Long.parseLong(optional("TENANT_ID").orElse("1"));
+    }
+
+    public int clientsPerOwner() {
+        return Integer.parseInt(optional("CLIENT_QUOTA_PER_OWNER").orElse("10"));
+    }
+
+    public int clientsPerTenant() {
+        return Integer.parseInt(optional("CLIENT_QUOTA_PER_TENANT").orElse("100"));
+    }
+
+    /** The longest any token lives (refresh tokens); revocation records are kept at least this long. */
+    public Duration longestTokenLifetime() {
+        return Duration.ofSeconds(Long.parseLong(optional("REFRESH_TOKEN_TTL_SECONDS").orElse("2592000")));
+    }
+
     public String signingAlgorithm() {
         return optional("SIGNING_ALGORITHM").orElse("RS256");
     }

@@ -24,6 +24,11 @@ public final class ApiResponse {
                 .withBody(body instanceof String s ? s : Json.write(body));
     }
 
+    /** An empty answer without a content type, as DocSpace sends for update, delete and activation. */
+    public static APIGatewayProxyResponseEvent empty(int status) {
+        return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(new LinkedHashMap<>()).withBody("");
+    }
+
     /** Token responses must never be cached (RFC 6749 §5.1). */
     public static Map<String, String> noStore() {
         return Map.of("Cache-Control", "no-store", "Pragma", "no-cache");

@@ -12,8 +12,16 @@ public interface ErrorFormat {
     /** RFC 6749 §5.2 (also RFC 6750, 7009, 7662): {"error", "error_description"}. */
     ErrorFormat OAUTH = (status, code, description) -> ordered("error", code, "error_description", description);
 
-    /** DocSpace ErrorResponse: {"reason"}. */
-    ErrorFormat DOCSPACE = (status, code, description) -> ordered("reason", description);
+    /**
+     * DocSpace: the ErrorResponse {"reason"} its server sends, plus the RFC 9457 fields its newer SDKs
+     * parse (they ignore unknown keys, so both generations read their part).
+     */
+    ErrorFormat DOCSPACE = (status, code, description) -> ordered(
+            "reason", description,
+            "type", "https://api.onlyoffice.com/docspace/api-backend/get-started/basic-concepts",
+            "title", HttpStatusText.of(status),
+            "status", status,
+            "detail", description);
 
     private static Map<String, Object> ordered(Object... pairs) {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -7,10 +7,12 @@ public final class ServiceScopes {
 
     /** Act on every client of the registry (DocSpace ROLE_ADMIN). */
     public static final String CLIENTS_ADMIN = "clients:admin";
+    /** Register clients and manage the ones the caller registered (DocSpace ROLE_USER). */
+    public static final String CLIENTS_WRITE = "clients:write";
     /** List, read and delete any issued token (Knetik TOKENS_ADMIN, Agilicus token administration). */
     public static final String TOKENS_ADMIN = "tokens:admin";
 
-    public static final List<String> ALL = List.of(CLIENTS_ADMIN, TOKENS_ADMIN);
+    public static final List<String> ALL = List.of(CLIENTS_ADMIN, CLIENTS_WRITE, TOKENS_ADMIN);
 
     private ServiceScopes() {
     }

@@ -1,15 +1,19 @@
 package dev.tokenservice.wiring;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.bootstrap.AdminBootstrap;
+import dev.tokenservice.clients.ClientRegistry;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.Pepper;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.oauth.ClientAuthentication;
+import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.signing.KmsSigningKeys;
 import dev.tokenservice.signing.LocalKeyFile;
 import dev.tokenservice.signing.SigningKeys;
@@ -118,6 +122,17 @@ public final class Services {
 
     public CallerAuthenticator callerAuthenticator() {
         return new CallerAuthenticator(signingKeys(), tokenRepository(), clock);
+    }
+
+    public ClientRegistry clientRegistry() {
+        return new ClientRegistry(tables(), secretHasher, clock, new ClientRegistry.RegistryLimits(
+                settings.tenant(), settings.clientsPerOwner(), settings.clientsPerTenant(),
+                settings.longestTokenLifetime()));
+    }
+
+    /** The caller of a protected endpoint, by its Bearer token or DocSpace cookie; 401 otherwise. */
+    public Caller authenticate(ApiRequest request) {
+        return callerAuthenticator().authenticate(request, Issuer.of(settings, request));
     }
 
     public AdminBootstrap adminBootstrap() {

@@ -1,0 +1,21 @@
+package dev.tokenservice.clients;
+
+import dev.tokenservice.http.JsonBody;
+import java.util.List;
+
+/**
+ * A validated DocSpace UpdateClientRequest: name, description and logo are replaced together, allowed
+ * origins are replaced, redirect URIs stay (DocSpace's update rule).
+ */
+public record ClientChanges(String name, String description, String logo, List<String> allowedOrigins,
+        Boolean allowPkce) {
+
+    public static ClientChanges from(JsonBody body) {
+        return new ClientChanges(
+                ClientFields.name(body),
+                ClientFields.description(body),
+                ClientFields.logo(body),
+                ClientFields.urlList(body, "allowed_origins"),
+                body.bool("allow_pkce").orElse(null));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tokenservice.clients;
+
+import dev.tokenservice.http.JsonBody;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * DocSpace's validation rules for client fields: the SDK's regexes and lengths (so whatever the SDK
+ * accepts is judged the same here) combined with the DocSpace server's own requirements.
+ */
+final class ClientFields {
+
+    /** The SDK's URL rule: a dotted host name with a TLD, or an IPv4 address, optional port and path. */
+    private static final Pattern URL = Pattern.compile(
+            "^(https?://)?([a-zA-Z0-9-]+\\.)+[a-zA-Z]{2,}(:\\d+)?(/[a-zA-Z0-9-._~:/?#\\[\\]@!$&'()*+,;=]*)?$"
+                    + "|^https?://(\\d{1,3}\\.){3}\\d{1,3}(:\\d+)?(/[a-zA-Z0-9-._~:/?#\\[\\]@!$&'()*+,;=]*)?$");
+    private static final Pattern LOGO = Pattern.compile("^data:image/(?:png|jpeg|jpg|svg\\+xml);base64,(.+)$");
+    private static final int MAX_LOGO_CHARS = 2_000_000;
+    private static final int MAX_LOGO_BYTES = 256_000;
+    private static final int MAX_URIS = 12;
+
+    private ClientFields() {
+    }
+
+    static String name(JsonBody body) {
+        String name = required(body.string("name"), "name");
+        if (name.isBlank() || name.length() < 3 || name.length() > 256) {
+            throw JsonBody.invalid("name: must be between 3 and 256 characters");
+        }
+        return name;
+    }
+
+    static String description(JsonBody body) {
+        String description = body.string("description").orElse(null);
+        if (description != null && description.length() > 255) {
+            throw JsonBody.invalid("description: must be at most 255 characters");
+        }
+        return description;
+    }
+
+    static String logo(JsonBody body) {
+        String logo = required(body.string("logo"), "logo");
+        if (logo.length() > MAX_LOGO_CHARS) {
+            throw JsonBody.invalid("logo: must be at most " + MAX_LOGO_CHARS + " characters");
+        }
+        var match = LOGO.matcher(logo);
+        if (!match.matches()) {
+            throw JsonBody.invalid("logo: must be a data URI of a png, jpeg or svg+xml image in base64");
+        }
+        byte[] image;
+        try {
+            image = Base64.getMimeDecoder().decode(match.group(1));
+        } catch (IllegalArgumentException notBase64) {
+            throw JsonBody.invalid("logo: the image data is not valid base64");
+        }
+        if (image.length > MAX_LOGO_BYTES) {
+            throw JsonBody.invalid("logo: the image must be at most " + MAX_LOGO_BYTES + " bytes");
+        }
+        return logo;
+    }
+
+    static String url(JsonBody body, String field) {
+        String url = required(body.string(field), field);
+        if (!URL.matcher(url).matches()) {
+            throw JsonBody.invalid(field + ": must be an http or https URL with a host name");
+        }
+        return url;
+    }
+
+    /** Redirect URIs and origins: 1 to 12 absolute http(s) URLs without fragment, duplicates dropped. */
+    static List<String> urlList(JsonBody body, String field) {
+        List<String> values = required(body.strings(field), field);
+        if (values.isEmpty() || values.size() > MAX_URIS) {
+            throw JsonBody.invalid(field + ": must hold between 1 and " + MAX_URIS + " URLs");
+        }
+        for (String value : values) {
+            URI uri;
+            try {
+                uri = new URI(value);
+            } catch (URISyntaxException e) {
+                throw JsonBody.invalid(field + ": '" + value + "' is not a URL");
+            }
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                throw JsonBody.invalid(field + ": '" + value + "' must be an absolute http or https URL");
+            }
+            if (uri.getRawFragment() != null) {
+                throw JsonBody.invalid(field + ": '" + value + "' must not have a fragment");
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(values));
+    }
+
+    static List<String> scopes(JsonBody body) {
+        List<String> scopes = required(body.strings("scopes"), "scopes");
+        if (scopes.isEmpty()) {
+            throw JsonBody.invalid("scopes: at least one scope is required");
+        }
+        return List.copyOf(new LinkedHashSet<>(scopes));
+    }
+
+    private static <T> T required(Optional<T> value, String field) {
+        return value.orElseThrow(() -> JsonBody.invalid(field + ": is required"));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tokenservice.clients;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.http.Json;
+import java.util.List;
+
+/**
+ * DocSpace's response shapes. Like the DocSpace server, absent values are sent as null, except
+ * client_secret, which appears only in the answers to create and regenerate.
+ */
+public final class ClientViews {
+
+    private ClientViews() {
+    }
+
+    /** ClientResponse; the secret is given only when it was just created. */
+    public static ObjectNode client(ClientItem client, String plaintextSecret) {
+        ObjectNode view = Json.object();
+        view.put("name", client.getName());
+        view.put("client_id", client.getClientId());
+        if (plaintextSecret != null) {
+            view.put("client_secret", plaintextSecret);
+        }
+        view.put("description", client.getDescription());
+        view.put("website_url", client.getWebsiteUrl());
+        view.put("terms_url", client.getTermsUrl());
+        view.put("policy_url", client.getPolicyUrl());
+        view.put("logo", client.getLogo());
+        strings(view, "authentication_methods", client.getAuthenticationMethods());
+        view.put("tenant", client.getTenant());
+        strings(view, "redirect_uris", client.getRedirectUris());
+        strings(view, "allowed_origins", client.getAllowedOrigins());
+        strings(view, "logout_redirect_uris", client.getLogoutRedirectUris());
+        strings(view, "scopes", client.getScopes());
+        view.put("created_on", client.getCreatedOn());
+        view.put("created_by", client.getCreatedBy());
+        view.put("modified_on", client.getModifiedOn());
+        view.put("modified_by", client.getModifiedBy());
+        view.put("is_public", client.getIsPublic());
+        view.put("enabled", client.getEnabled());
+        return view;
+    }
+
+    /** ClientInfoResponse: what a consent screen may show of any client. */
+    public static ObjectNode info(ClientItem client) {
+        ObjectNode view = Json.object();
+        view.put("name", client.getName());
+        view.put("client_id", client.getClientId());
+        view.put("description", client.getDescription());
+        view.put("website_url", client.getWebsiteUrl());
+        view.put("terms_url", client.getTermsUrl());
+        view.put("policy_url", client.getPolicyUrl());
+        view.put("logo", client.getLogo());
+        strings(view, "authentication_methods", client.getAuthenticationMethods());
+        strings(view, "scopes", client.getScopes());
+        view.put("is_public", client.getIsPublic());
+        view.put("created_on", client.getCreatedOn());
+        view.put("created_by", client.getCreatedBy());
+        view.put("modified_on", client.getModifiedOn());
+        view.put("modified_by", client.getModifiedBy());
+        return view;
+    }
+
+    /** PageableResponse: data, then the cursor of the last item when more follow, else nulls. */
+    public static ObjectNode page(ClientRegistry.Page page, boolean infoOnly) {
+        ObjectNode view = Json.object();
+        ArrayNode data = view.putArray("data");
+        page.clients().forEach(client -> data.add(infoOnly ? info(client) : client(client, null)));
+        view.put("last_client_id", page.last().map(ClientItem::getClientId).orElse(null));
+        view.put("last_created_on", page.last().map(ClientItem::getCreatedOn).orElse(null));
+        view.put("limit", page.limit());
+        return view;
+    }
+
+    public static ArrayNode scopes() {
+        ArrayNode scopes = Json.MAPPER.createArrayNode();
+        ScopeCatalog.listed().forEach(scope -> scopes.addObject()
+                .put("name", scope.name()).put("group", scope.group()).put("type", scope.type()));
+        return scopes;
+    }
+
+    private static void strings(ObjectNode view, String field, List<String> values) {
+        if (values == null) {
+            view.putNull(field);
+            return;
+        }
+        ArrayNode array = view.putArray(field);
+        values.forEach(array::add);
+    }
+}
