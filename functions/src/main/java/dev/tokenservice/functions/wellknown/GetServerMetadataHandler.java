@@ -4,13 +4,13 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.ServerMetadata;
-import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.wiring.Services;
 import java.util.Map;
 
@@ -32,7 +32,8 @@ public final class GetServerMetadataHandler
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         return Endpoint.run("GetServerMetadata", ErrorFormat.OAUTH, () -> {
             String issuer = Issuer.of(services.settings(), new ApiRequest(event));
-            return ApiResponse.json(200, ServerMetadata.describe(issuer, ServiceScopes.ALL),
+            return ApiResponse.json(200, ServerMetadata.describe(issuer,
+                            ScopeCatalog.listed().stream().map(ScopeCatalog.Scope::name).toList()),
                     Map.of("Cache-Control", "public, max-age=3600"));
         });
     }
