@@ -39,7 +39,7 @@ public final class ClientRegistry {
 
     private static final Pattern UUID_FORMAT =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    private static final int CONFLICT_RETRIES = 5;
+    private static final int CONFLICT_RETRIES = 8;
     static final String SECRET_POST = "client_secret_post";
     static final String NONE = "none";
 
@@ -254,6 +254,7 @@ public final class ClientRegistry {
                 return result;
             } catch (ConditionalCheckFailedException concurrentChange) {
                 // Another writer changed or deleted the client since the read: read again and reapply.
+                backOff(attempt);
             }
         }
         throw new ApiError(400, "conflict", "the client could not be changed due to concurrent access, retry");

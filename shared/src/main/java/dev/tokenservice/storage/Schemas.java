@@ -1,10 +1,12 @@
 package dev.tokenservice.storage;
 
 import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.primaryPartitionKey;
+import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.primarySortKey;
 import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.secondaryPartitionKey;
 import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.secondarySortKey;
 
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.consents.ConsentItem;
 import dev.tokenservice.tokens.TokenItem;
 import java.util.List;
 import software.amazon.awssdk.enhanced.dynamodb.EnhancedType;
@@ -22,6 +24,7 @@ public final class Schemas {
     public static final String TOKENS_BY_CLIENT = "client-issued-index";
     public static final String TOKENS_BY_SUBJECT = "subject-issued-index";
     public static final String TOKENS_BY_EXPIRY = "expiry-index";
+    public static final String CONSENTS_BY_PRINCIPAL = "principal-modified-index";
 
     private static final EnhancedType<List<String>> STRINGS = EnhancedType.listOf(String.class);
 
@@ -100,6 +103,18 @@ public final class Schemas {
             .addAttribute(Long.class, a -> a.name("ttl").getter(TokenItem::getTtl).setter(TokenItem::setTtl))
             .addAttribute(String.class, a -> a.name("expiry_shard").getter(TokenItem::getExpiryShard)
                     .setter(TokenItem::setExpiryShard).tags(secondaryPartitionKey(TOKENS_BY_EXPIRY)))
+            .build();
+
+    public static final StaticTableSchema<ConsentItem> CONSENT = StaticTableSchema.builder(ConsentItem.class)
+            .newItemSupplier(ConsentItem::new)
+            .addAttribute(String.class, a -> a.name("client_id").getter(ConsentItem::getClientId)
+                    .setter(ConsentItem::setClientId).tags(primaryPartitionKey()))
+            .addAttribute(String.class, a -> a.name("principal").getter(ConsentItem::getPrincipal)
+                    .setter(ConsentItem::setPrincipal).tags(primarySortKey(), secondaryPartitionKey(CONSENTS_BY_PRINCIPAL)))
+            .addAttribute(String.class, a -> a.name("scopes").getter(ConsentItem::getScopes)
+                    .setter(ConsentItem::setScopes))
+            .addAttribute(String.class, a -> a.name("modified_at").getter(ConsentItem::getModifiedAt)
+                    .setter(ConsentItem::setModifiedAt).tags(secondarySortKey(CONSENTS_BY_PRINCIPAL)))
             .build();
 
     private Schemas() {

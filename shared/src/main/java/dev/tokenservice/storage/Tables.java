@@ -2,6 +2,7 @@ package dev.tokenservice.storage;
 
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.config.Settings;
+import dev.tokenservice.consents.ConsentItem;
 import dev.tokenservice.tokens.TokenItem;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
@@ -15,7 +16,7 @@ public final class Tables {
     private final DynamoDbEnhancedClient enhanced;
     private final DynamoDbTable<ClientItem> clients;
     private final DynamoDbTable<TokenItem> tokens;
-    private final String consentsTableName;
+    private final DynamoDbTable<ConsentItem> consents;
 
     public Tables(DynamoDbClient dynamoDb, Settings settings) {
         this.dynamoDb = dynamoDb;
@@ -25,7 +26,7 @@ public final class Tables {
                 .build();
         this.clients = enhanced.table(settings.clientsTable(), Schemas.CLIENT);
         this.tokens = enhanced.table(settings.tokensTable(), Schemas.TOKEN);
-        this.consentsTableName = settings.consentsTable();
+        this.consents = enhanced.table(settings.consentsTable(), Schemas.CONSENT);
     }
 
     public DynamoDbClient dynamoDb() {
@@ -44,7 +45,11 @@ public final class Tables {
         return tokens;
     }
 
+    public DynamoDbTable<ConsentItem> consents() {
+        return consents;
+    }
+
     public String consentsTableName() {
-        return consentsTableName;
+        return consents.tableName();
     }
 }

@@ -10,6 +10,7 @@ import dev.tokenservice.clients.Pepper;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
+import dev.tokenservice.consents.Consents;
 import dev.tokenservice.oauth.ClientAuthentication;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.oauth.ClientCredentialsGrant;
@@ -128,6 +129,10 @@ public final class Services {
         return new ClientRegistry(tables(), secretHasher, clock, new ClientRegistry.RegistryLimits(
                 settings.tenant(), settings.clientsPerOwner(), settings.clientsPerTenant(),
                 settings.longestTokenLifetime()));
+    }
+
+    public Consents consents() {
+        return new Consents(tables(), clock, settings.longestTokenLifetime());
     }
 
     /** The caller of a protected endpoint, by its Bearer token or DocSpace cookie; 401 otherwise. */

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.function.Executable;
 /** The DocSpace client registry through its handlers, over DynamoDB Local: what a caller sees. */
 class ClientManagementTest {
 
+    private MutableClock clock;
     private DocSpaceApi api;
     private String admin;
     private String owner;
@@ -32,7 +33,8 @@ class ClientManagementTest {
 
     @BeforeEach
     void setUp() {
-        api = new DocSpaceApi(TestServices.create(MutableClock.startingNow()));
+        clock = MutableClock.startingNow();
+        api = new DocSpaceApi(TestServices.create(clock));
         admin = api.tokenFor("admin-1", List.of(ServiceScopes.CLIENTS_ADMIN, ServiceScopes.CLIENTS_WRITE));
         owner = api.tokenFor("user-1", List.of(ServiceScopes.CLIENTS_WRITE));
         otherUser = api.tokenFor("user-2", List.of(ServiceScopes.CLIENTS_WRITE));
@@ -242,6 +244,7 @@ class ClientManagementTest {
     @Test
     void listingPagesNewestFirstWithCursorsInEitherOffsetForm() {
         for (int i = 0; i < 5; i++) {
+            clock.advance(java.time.Duration.ofMillis(3));
             api.createOk(owner, validClient("Paged " + i));
         }
 

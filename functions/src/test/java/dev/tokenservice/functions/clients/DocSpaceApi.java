@@ -32,6 +32,8 @@ final class DocSpaceApi {
     private final ListClientsHandler list;
     private final ListClientsInfoHandler listInfo;
     private final ListScopesHandler scopes;
+    private final RevokeClientConsentHandler revoke;
+    private final ListConsentsHandler consents;
     private final IssueTokenHandler token;
 
     DocSpaceApi(Services services) {
@@ -47,6 +49,8 @@ final class DocSpaceApi {
         this.list = new ListClientsHandler(services);
         this.listInfo = new ListClientsInfoHandler(services);
         this.scopes = new ListScopesHandler(services);
+        this.revoke = new RevokeClientConsentHandler(services);
+        this.consents = new ListConsentsHandler(services);
         this.token = new IssueTokenHandler(services);
     }
 
@@ -116,6 +120,16 @@ final class DocSpaceApi {
 
     APIGatewayProxyResponseEvent listInfo(String token, String query) {
         return listInfo.handleRequest(Requests.request("GET", CLIENTS + "/info", CLIENTS + "/info" + query, token, null), null);
+    }
+
+    APIGatewayProxyResponseEvent revoke(String token, String clientId) {
+        return revoke.handleRequest(Requests.request("DELETE", CLIENTS + "/{clientId}/revoke",
+                CLIENTS + "/" + clientId + "/revoke", token, null), null);
+    }
+
+    APIGatewayProxyResponseEvent consents(String token, String query) {
+        return consents.handleRequest(Requests.request("GET", CLIENTS + "/consents", CLIENTS + "/consents" + query,
+                token, null), null);
     }
 
     APIGatewayProxyResponseEvent scopes(String token) {

@@ -1,0 +1,96 @@
+package dev.tokenservice.consents;
+
+import dev.tokenservice.auth.Caller;
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.http.Timestamps;
+import dev.tokenservice.storage.Schemas;
+import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.TokenKeys;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
+import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+
+/** A principal's consents: listing them, and revoking one together with every token issued under it. */
+public final class Consents {
+
+    private final Tables tables;
+    private final Clock clock;
+    private final Duration longestTokenLifetime;
+
+    public Consents(Tables tables, Clock clock, Duration longestTokenLifetime) {
+        this.tables = tables;
+        this.clock = clock;
+        this.longestTokenLifetime = longestTokenLifetime;
+    }
+
+    public record Listed(ConsentItem consent, Optional<ClientItem> client) {
+    }
+
+    public record Page(List<Listed> consents, Optional<String> lastModifiedOn, int limit) {
+    }
+
+    /**
+     * Removes the caller's consent for the client and, in the same transaction, revokes every token the
+     * caller holds at that client: one revocation record, however many tokens there are.
+     */
+    public void revoke(Caller caller, ClientItem client) {
+        Instant now = clock.instant();
+        Map<String, AttributeValue> revocation = Map.of(
+                "token_key", AttributeValue.fromS(TokenKeys.subjectAtClientRevocation(client.getClientId(), caller.subject())),
+                "kind", AttributeValue.fromS(TokenKeys.REVOCATION),
+                "revoked_at", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                "ttl", AttributeValue.fromN(Long.toString(now.plus(longestTokenLifetime).getEpochSecond())));
+        tables.dynamoDb().transactWriteItems(r -> r.transactItems(
+                TransactWriteItem.builder().delete(d -> d.tableName(tables.consentsTableName()).key(Map.of(
+                        "client_id", AttributeValue.fromS(client.getClientId()),
+                        "principal", AttributeValue.fromS(caller.subject())))).build(),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(revocation)).build()));
+    }
+
+    /** The caller's consents, most recently changed first, with the client each one names (null when gone). */
+    public Page list(Caller caller, int limit, Optional<Instant> lastModifiedOn) {
+        Key partition = Key.builder().partitionValue(caller.subject()).build();
+        QueryConditional condition = lastModifiedOn
+                .map(cursor -> QueryConditional.sortLessThan(Key.builder().partitionValue(caller.subject())
+                        .sortValue(Timestamps.format(cursor)).build()))
+                .orElse(QueryConditional.keyEqualTo(partition));
+        List<ConsentItem> rows = tables.consents().index(Schemas.CONSENTS_BY_PRINCIPAL)
+                .query(QueryEnhancedRequest.builder().queryConditional(condition).scanIndexForward(false)
+                        .limit(limit + 1).build())
+                .stream().flatMap(page -> page.items().stream()).limit(limit + 1L).toList();
+        boolean more = rows.size() > limit;
+        List<ConsentItem> consents = more ? rows.subList(0, limit) : rows;
+        Map<String, ClientItem> clients = clientsOf(consents);
+        List<Listed> listed = consents.stream()
+                .map(consent -> new Listed(consent, Optional.ofNullable(clients.get(consent.getClientId()))))
+                .toList();
+        return new Page(listed, more ? Optional.of(consents.get(consents.size() - 1).getModifiedAt()) : Optional.empty(),
+                limit);
+    }
+
+    private Map<String, ClientItem> clientsOf(List<ConsentItem> consents) {
+        Map<String, ClientItem> clients = new HashMap<>();
+        if (consents.isEmpty()) {
+            return clients;
+        }
+        ReadBatch.Builder<ClientItem> batch = ReadBatch.builder(ClientItem.class).mappedTableResource(tables.clients());
+        consents.stream().map(ConsentItem::getClientId).distinct()
+                .forEach(id -> batch.addGetItem(Key.builder().partitionValue(id).build()));
+        tables.enhanced().batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
+                .resultsForTable(tables.clients())
+                .forEach(client -> clients.put(client.getClientId(), client));
+        return clients;
+    }
+
+}
