@@ -1,0 +1,67 @@
+package dev.tokenservice.local;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+
+/**
+ * Makes a function's handler the way the Lambda Java runtime does: its class's no-argument constructor,
+ * once (the init phase), then its handler method for every request.
+ */
+final class HandlerInstances {
+
+    private HandlerInstances() {
+    }
+
+    static FunctionInvoker create(FunctionDefinition function) {
+        if (function.handler() == null) {
+            throw new StartupException(function.logicalId() + " names no Handler in the template");
+        }
+        Class<?> type;
+        try {
+            type = Class.forName(function.handlerClassName());
+        } catch (ClassNotFoundException e) {
+            throw new StartupException(function.logicalId() + "'s handler class " + function.handlerClassName()
+                    + " is not on the classpath; build the functions module first");
+        }
+        Method method = handlerMethod(type, function);
+        Object instance;
+        try {
+            Constructor<?> constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            instance = constructor.newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new StartupException(function.handlerClassName() + " has no no-argument constructor");
+        } catch (InvocationTargetException e) {
+            throw new StartupException(function.logicalId() + " failed in its init phase: " + Failures.describe(e.getCause()));
+        } catch (ReflectiveOperationException e) {
+            throw new StartupException("cannot create " + function.handlerClassName() + ": " + Failures.describe(e));
+        }
+        return (event, context) -> {
+            try {
+                Object[] arguments = method.getParameterCount() == 2 ? new Object[] {event, context} : new Object[] {event};
+                return (APIGatewayProxyResponseEvent) method.invoke(instance, arguments);
+            } catch (InvocationTargetException thrown) {
+                throw thrown.getCause() instanceof Exception e ? e : new RuntimeException(thrown.getCause());
+            }
+        };
+    }
+
+    /** The named method taking the proxy event (and the context), not a compiler-made bridge method. */
+    private static Method handlerMethod(Class<?> type, FunctionDefinition function) {
+        return Arrays.stream(type.getMethods())
+                .filter(m -> m.getName().equals(function.handlerMethodName()) && !m.isBridge())
+                .filter(m -> m.getParameterCount() >= 1 && m.getParameterCount() <= 2)
+                .filter(m -> m.getParameterTypes()[0].isAssignableFrom(APIGatewayProxyRequestEvent.class))
+                .filter(m -> m.getParameterCount() == 1 || m.getParameterTypes()[1].isAssignableFrom(Context.class))
+                .filter(m -> m.getReturnType().isAssignableFrom(APIGatewayProxyResponseEvent.class)
+                        || APIGatewayProxyResponseEvent.class.isAssignableFrom(m.getReturnType()))
+                .findFirst()
+                .orElseThrow(() -> new StartupException(function.handler()
+                        + " is not a method taking an APIGatewayProxyRequestEvent and returning an APIGatewayProxyResponseEvent"));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tokenservice.local;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The settings the functions read (dev.tokenservice.config.Settings), made for this machine: what the
+ * template gives every function, with local stand-ins for what exists only in AWS. They become system
+ * properties, which Settings reads after the environment; a variable the environment already defines
+ * wins, so a developer can point one piece at something else (a KMS emulator, another table name).
+ */
+final class LocalSettings {
+
+    /**
+     * Template variables the runner does not take over: the Lambda JVM's flags mean nothing here, and the
+     * signing key and the pepper are the runner's own (files in the data folder, or a KMS emulator's key).
+     */
+    private static final Set<String> NOT_FROM_TEMPLATE = Set.of("JAVA_TOOL_OPTIONS", "KMS_SIGNING_KEY_ID", "SECRET_PEPPER_ARN");
+
+    private final Function<String, String> environment;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, String> tableNames = new LinkedHashMap<>();
+
+    private LocalSettings(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /**
+     * @param dynamoDbEndpoint the embedded DynamoDB's URL, or null when the environment names its own
+     */
+    static LocalSettings of(TemplateModel template, DataFolder data, String dynamoDbEndpoint,
+            Function<String, String> environment) {
+        LocalSettings settings = new LocalSettings(environment);
+        settings.propose("AWS_REGION", Intrinsics.LOCAL_REGION);
+        if (environment.apply("AWS_ACCESS_KEY_ID") == null) {
+            // DynamoDB Local and emulators accept any credentials; real ones are never needed, never sent.
+            settings.propose("aws.accessKeyId", "local");
+            settings.propose("aws.secretAccessKey", "local");
+        }
+        if (dynamoDbEndpoint != null) {
+            settings.propose("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint);
+        }
+        settings.nameTables(template);
+        template.functionEnvironment(settings.tableNames).forEach((name, value) -> {
+            if (!NOT_FROM_TEMPLATE.contains(name)) {
+                settings.propose(name, value);
+            }
+        });
+        settings.propose("LOCAL_SIGNING_KEY_FILE", data.signingKey().toString());
+        settings.propose("SECRET_PEPPER_FILE", data.pepper().toString());
+        String keySpec = template.parameters().get("SigningKeySpec");
+        if (keySpec != null) {
+            // The local key signs with the algorithm the deployed KMS key's spec would give.
+            settings.propose("SIGNING_ALGORITHM", keySpec.startsWith("ECC") ? "ES256" : "RS256");
+        }
+        return settings;
+    }
+
+    /**
+     * Each table is named after its logical id, unless the environment already names it through the
+     * variable the template binds to it (CLIENTS_TABLE for ClientsTable, say).
+     */
+    private void nameTables(TemplateModel template) {
+        template.tableIds().forEach(id -> tableNames.put(id, id));
+        template.variablesReferencing(TemplateModel.TABLE_TYPE).forEach((variable, id) -> {
+            String fromEnvironment = environment.apply(variable);
+            if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+                tableNames.put(id, fromEnvironment.trim());
+            }
+        });
+    }
+
+    /** Logical id of each table to the name it has locally. */
+    Map<String, String> tableNames() {
+        return tableNames;
+    }
+
+    /**
+     * Fixes the issuer to the URL the runner prints unless the template's Issuer parameter or the
+     * environment gives one: otherwise it would follow the Host header, and a token fetched from
+     * localhost would be refused by a call to 127.0.0.1.
+     */
+    void fixIssuer(String url) {
+        String configured = effective("ISSUER");
+        if (configured == null || configured.isBlank()) {
+            values.put("ISSUER", url);
+        }
+    }
+
+    /** Sets a value unless the environment or a system property already has one. */
+    void propose(String name, String value) {
+        if (environment.apply(name) == null && System.getProperty(name) == null) {
+            values.put(name, value);
+        }
+    }
+
+    /** The value the functions will see: the environment's, else a system property, else this runner's. */
+    String effective(String name) {
+        String fromEnvironment = environment.apply(name);
+        if (fromEnvironment != null) {
+            return fromEnvironment;
+        }
+        return System.getProperty(name, values.get(name));
+    }
+
+    void apply() {
+        values.forEach(System::setProperty);
+    }
+}
