@@ -1,0 +1,99 @@
+"""Starts the local runner (template.yaml's API on loopback) once per test session, in its own JVM.
+
+The runner prints the bootstrap admin's credentials and the usage plan's API key on its first start;
+the fixture reads them from its output, as a developer would from the terminal.
+"""
+import base64
+import json
+import os
+import pathlib
+import re
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+START_TIMEOUT_SECONDS = 180
+
+
+@dataclass
+class LocalService:
+    url: str
+    admin_client_id: str
+    admin_client_secret: str
+    api_key: str
+    output: list
+
+    def token(self, client_id=None, client_secret=None, scope=None):
+        """An access token from POST /oauth2/token with client_credentials and HTTP Basic."""
+        form = {"grant_type": "client_credentials"}
+        if scope:
+            form["scope"] = scope
+        basic = base64.b64encode(f"{client_id or self.admin_client_id}:"
+                                 f"{client_secret or self.admin_client_secret}".encode()).decode()
+        request = urllib.request.Request(self.url + "/oauth2/token", data=urllib.parse.urlencode(form).encode(),
+                                         headers={"Authorization": "Basic " + basic,
+                                                  "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())["access_token"]
+
+    def token_status(self, client_id, client_secret):
+        try:
+            self.token(client_id, client_secret)
+            return 200
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def _classpath(workdir):
+    out = pathlib.Path(workdir) / "classpath.txt"
+    subprocess.run(["mvn", "-B", "-q", "--no-transfer-progress", "-pl", "local", "dependency:build-classpath",
+                    f"-Dmdep.outputFile={out}"], cwd=ROOT, check=True, timeout=600)
+    return out.read_text().strip() + os.pathsep + str(ROOT / "local" / "target" / "classes")
+
+
+@pytest.fixture(scope="session")
+def local_service():
+    workdir = tempfile.mkdtemp(prefix="token-service-compat-")
+    java = os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+    process = subprocess.Popen(
+        [java, "-cp", _classpath(workdir), "dev.tokenservice.local.LocalServer",
+         "--port", "0", "--data", os.path.join(workdir, "data"), "--template", str(ROOT / "template.yaml")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output, found, ready = [], {}, threading.Event()
+    patterns = {"url": r"token-service listening on (\S+)",
+                "client_id": r"bootstrap admin client_id: (\S+)",
+                "client_secret": r"bootstrap admin client_secret: (\S+)",
+                "api_key": r"API key \(send as x-api-key\): (\S+)"}
+
+    def drain():
+        for line in process.stdout:
+            output.append(line)
+            for name, pattern in patterns.items():
+                match = re.search(pattern, line)
+                if match:
+                    found[name] = match.group(1)
+            if "url" in found:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        if not ready.wait(START_TIMEOUT_SECONDS) or "url" not in found:
+            raise RuntimeError("the local runner did not start:\n" + "".join(output[-40:]))
+        missing = {"client_id", "client_secret", "api_key"} - found.keys()
+        if missing:
+            raise RuntimeError(f"the local runner printed no {missing}:\n" + "".join(output[-40:]))
+        yield LocalService(found["url"], found["client_id"], found["client_secret"], found["api_key"], output)
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
