@@ -49,7 +49,7 @@ public final class CallerAuthenticator {
             throw invalid("the access token lacks jti, client_id or sub");
         }
         long now = clock.instant().getEpochSecond();
-        if (!tokens.accessTokenState(jti, clientId, subject).isLive(now)) {
+        if (!tokens.accessTokenState(jti, clientId, subject, stringClaim(claims, "sid")).isLive(now)) {
             throw invalid("the access token has been revoked");
         }
         return new Caller(subject, clientId, scopes(claims), jti, claims.getExpirationTime().toInstant().getEpochSecond());

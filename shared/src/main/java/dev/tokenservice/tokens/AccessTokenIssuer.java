@@ -34,11 +34,18 @@ public final class AccessTokenIssuer {
     private final TokenRepository tokens;
     private final Clock clock;
     private final ExecutorService signingThreads;
+    private final TokenSealer sealer;
 
     public AccessTokenIssuer(SigningKeys keys, TokenRepository tokens, Clock clock) {
+        this(keys, tokens, clock, null);
+    }
+
+    /** With a sealer, every token's header.payload is stored envelope-encrypted beside its row. */
+    public AccessTokenIssuer(SigningKeys keys, TokenRepository tokens, Clock clock, TokenSealer sealer) {
         this.keys = keys;
         this.tokens = tokens;
         this.clock = clock;
+        this.sealer = sealer;
         this.signingThreads = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "token-signing");
             thread.setDaemon(true);
@@ -49,11 +56,20 @@ public final class AccessTokenIssuer {
     public IssuedAccessToken issue(AccessTokenRequest request) {
         Instant now = clock.instant();
         Instant issuedAt = Instant.ofEpochSecond(now.getEpochSecond());
-        Instant expiresAt = issuedAt.plus(request.ttl());
+        Instant expiresAt = request.fixedExpiry() != null
+                ? Instant.ofEpochSecond(request.fixedExpiry().getEpochSecond()) : issuedAt.plus(request.ttl());
         String jti = newJti();
         TokenSigner signer = keys.active();
         JWSHeader header = new JWSHeader.Builder(signer.algorithm()).type(AT_JWT).keyID(signer.keyId()).build();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder claimsBuilder = new JWTClaimsSet.Builder();
+        request.extraClaims().forEach(claimsBuilder::claim);
+        if (request.session() != null) {
+            claimsBuilder.claim("sid", request.session());
+        }
+        if (request.org() != null) {
+            claimsBuilder.claim("org", request.org());
+        }
+        JWTClaimsSet claims = claimsBuilder
                 .issuer(request.issuer())
                 .subject(request.subject())
                 .audience(request.audience())
@@ -77,6 +93,15 @@ public final class AccessTokenIssuer {
         item.setExpiresAt(expiresAt.getEpochSecond());
         item.setTtl(expiresAt.getEpochSecond());
         item.setExpiryShard(expiryShard(expiresAt, jti));
+        item.setSession(request.session());
+        item.setOrg(request.org());
+        item.setDetails(request.details());
+        if (sealer != null) {
+            // header.payload is fixed before signing, so sealing does not wait for KMS.
+            TokenSealer.Sealed sealed = sealer.seal(jwt.getSigningInput());
+            item.setSealedValue(sealed.value());
+            item.setSealedKey(sealed.key());
+        }
         try {
             tokens.create(item);
         } catch (RuntimeException storeFailed) {
@@ -90,7 +115,8 @@ public final class AccessTokenIssuer {
             deleteQuietly(item.getTokenKey());
             throw signFailed.getCause() instanceof RuntimeException r ? r : signFailed;
         }
-        return new IssuedAccessToken(jwt.serialize(), jti, request.ttl().toSeconds(), request.scopeString());
+        long expiresIn = expiresAt.getEpochSecond() - issuedAt.getEpochSecond();
+        return new IssuedAccessToken(jwt.serialize(), jti, expiresIn, request.scopeString());
     }
 
     private static void sign(SignedJWT jwt, TokenSigner signer) {

@@ -17,7 +17,12 @@ public final class TokenItem {
     private String scope;
     private List<String> audience;
     private String session;
-    private String familyId;
+    private String details;
+    private String redirectUri;
+    private String codeChallenge;
+    private Long consumedAt;
+    private String sealedValue;
+    private String sealedKey;
     private Long issuedAt;
     private Long expiresAt;
     private Boolean revoked;
@@ -39,10 +44,27 @@ public final class TokenItem {
     public void setScope(String scope) { this.scope = scope; }
     public List<String> getAudience() { return audience; }
     public void setAudience(List<String> audience) { this.audience = audience; }
+    /** The session (token family): tokens that one grant or login produced, revoked together. */
     public String getSession() { return session; }
     public void setSession(String session) { this.session = session; }
-    public String getFamilyId() { return familyId; }
-    public void setFamilyId(String familyId) { this.familyId = familyId; }
+    /** API-specific extras as JSON (Agilicus roles, hosts, token validity), kept opaque here. */
+    public String getDetails() { return details; }
+    public void setDetails(String details) { this.details = details; }
+    /** For an authorization code: the redirect_uri of its authorization request. */
+    public String getRedirectUri() { return redirectUri; }
+    public void setRedirectUri(String redirectUri) { this.redirectUri = redirectUri; }
+    /** For an authorization code: the PKCE S256 challenge. */
+    public String getCodeChallenge() { return codeChallenge; }
+    public void setCodeChallenge(String codeChallenge) { this.codeChallenge = codeChallenge; }
+    /** Epoch milliseconds at which a single-use value (code, refresh token) was used; set once, conditionally. */
+    public Long getConsumedAt() { return consumedAt; }
+    public void setConsumedAt(Long consumedAt) { this.consumedAt = consumedAt; }
+    /** The token's header.payload, envelope-encrypted (base64), for APIs that must hand a stored token back. */
+    public String getSealedValue() { return sealedValue; }
+    public void setSealedValue(String sealedValue) { this.sealedValue = sealedValue; }
+    /** The data key that sealed the value, itself encrypted by KMS (base64). */
+    public String getSealedKey() { return sealedKey; }
+    public void setSealedKey(String sealedKey) { this.sealedKey = sealedKey; }
     /** Epoch milliseconds, finer than the JWT's iat so that a revocation cut-off is exact. */
     public Long getIssuedAt() { return issuedAt; }
     public void setIssuedAt(Long issuedAt) { this.issuedAt = issuedAt; }

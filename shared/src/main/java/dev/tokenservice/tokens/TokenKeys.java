@@ -5,6 +5,8 @@ public final class TokenKeys {
 
     public static final String ACCESS_TOKEN = "AT";
     public static final String REVOCATION = "RV";
+    public static final String AUTHORIZATION_CODE = "AC";
+    public static final String REFRESH_TOKEN = "RT";
 
     private TokenKeys() {
     }
@@ -21,6 +23,21 @@ public final class TokenKeys {
     /** Every token of one subject at one client (consent revoked, Knetik delete by both). */
     public static String subjectAtClientRevocation(String clientId, String subject) {
         return "RV#SUBCLIENT#" + clientId + "#" + subject;
+    }
+
+    /** Every token of one session (token family): refresh-token reuse, Agilicus all_sessions. */
+    public static String sessionRevocation(String session) {
+        return "RV#SESSION#" + session;
+    }
+
+    /** An authorization code, by the SHA-256 of its value (never the value). */
+    public static String authorizationCode(String codeHash) {
+        return "AC#" + codeHash;
+    }
+
+    /** A refresh token, by the SHA-256 of its value (never the value). */
+    public static String refreshToken(String tokenHash) {
+        return "RT#" + tokenHash;
     }
 
     /** Every token of one subject at any client (Knetik delete by username). */

@@ -2,6 +2,7 @@ package dev.tokenservice.tokens;
 
 import dev.tokenservice.storage.Tables;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
@@ -59,14 +60,16 @@ public final class TokenRepository {
      * The stored state of an access token and of every revocation record that could cover it, in one
      * strongly consistent round trip.
      */
-    public AccessTokenState accessTokenState(String jti, String clientId, String subject) {
+    public AccessTokenState accessTokenState(String jti, String clientId, String subject, String session) {
         String tokenKey = TokenKeys.accessToken(jti);
-        var keys = new String[] {
+        var keys = new java.util.ArrayList<>(List.of(
             tokenKey,
             TokenKeys.clientRevocation(clientId),
             TokenKeys.subjectAtClientRevocation(clientId, subject),
-            TokenKeys.subjectRevocation(subject)
-        };
+            TokenKeys.subjectRevocation(subject)));
+        if (session != null) {
+            keys.add(TokenKeys.sessionRevocation(session));
+        }
         ReadBatch.Builder<TokenItem> batch = ReadBatch.builder(TokenItem.class).mappedTableResource(table);
         for (String key : keys) {
             batch.addGetItem(GetItemEnhancedRequest.builder()
@@ -80,8 +83,8 @@ public final class TokenRepository {
                 .resultsForTable(table)
                 .forEach(item -> found.put(item.getTokenKey(), item));
         long cutoff = -1;
-        for (int i = 1; i < keys.length; i++) {
-            TokenItem record = found.get(keys[i]);
+        for (int i = 1; i < keys.size(); i++) {
+            TokenItem record = found.get(keys.get(i));
             if (record != null && record.getRevokedAt() != null) {
                 cutoff = Math.max(cutoff, record.getRevokedAt());
             }

@@ -160,6 +160,22 @@ class CallerAuthenticatorTest {
     }
 
     @Test
+    void revokingASessionStopsEveryTokenOfThatSessionOnly() {
+        AccessTokenRequest inSession = new AccessTokenRequest(ISSUER, "user-1", "client-a", List.of(),
+                List.of(ISSUER), Duration.ofHours(1)).inSession("session-1");
+        String first = services.accessTokenIssuer().issue(inSession).value();
+        String second = services.accessTokenIssuer().issue(inSession).value();
+        String otherSession = services.accessTokenIssuer().issue(inSession.inSession("session-2")).value();
+
+        services.tokenRepository().recordRevocation(TokenKeys.sessionRevocation("session-1"),
+                clock.millis(), clock.instant().plus(Duration.ofDays(31)).getEpochSecond());
+
+        assertEquals(401, refused(bearer(first)).status());
+        assertEquals(401, refused(bearer(second)).status());
+        assertEquals("user-1", authenticator.authenticate(bearer(otherSession), ISSUER).subject());
+    }
+
+    @Test
     void aSignedTokenWhoseRowIsGoneIsRefused() {
         IssuedAccessToken token = issue("client-a", "client-a", List.of());
 
