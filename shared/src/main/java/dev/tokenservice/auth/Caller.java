@@ -1,12 +1,14 @@
 package dev.tokenservice.auth;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservice.http.ApiError;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
 /** Who is calling: the verified claims of a live access token issued by this service. */
-public record Caller(String subject, String clientId, Set<String> scopes, String jti, long expiresAt) {
+public record Caller(String subject, String clientId, Set<String> scopes, String jti, long expiresAt,
+        JWTClaimsSet claims) {
 
     public boolean hasScope(String scope) {
         return scopes.contains(scope);

@@ -41,6 +41,11 @@ public final class CallerAuthenticator {
     public Caller authenticate(ApiRequest request, String expectedIssuer) {
         String token = bearerToken(request).orElseThrow(() -> new ApiError(401, "invalid_token",
                 "a bearer access token is required", Map.of("WWW-Authenticate", "Bearer")));
+        return verify(token, expectedIssuer);
+    }
+
+    /** Verifies an access token of this service: 401 invalid_token unless it is genuine, current and live. */
+    public Caller verify(String token, String expectedIssuer) {
         JWTClaimsSet claims = verifiedClaims(token, expectedIssuer);
         String jti = claims.getJWTID();
         String clientId = stringClaim(claims, "client_id");
@@ -52,7 +57,8 @@ public final class CallerAuthenticator {
         if (!tokens.accessTokenState(jti, clientId, subject, stringClaim(claims, "sid")).isLive(now)) {
             throw invalid("the access token has been revoked");
         }
-        return new Caller(subject, clientId, scopes(claims), jti, claims.getExpirationTime().toInstant().getEpochSecond());
+        return new Caller(subject, clientId, scopes(claims), jti, claims.getExpirationTime().toInstant().getEpochSecond(),
+                claims);
     }
 
     static Optional<String> bearerToken(ApiRequest request) {

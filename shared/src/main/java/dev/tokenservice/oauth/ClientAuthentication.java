@@ -23,6 +23,31 @@ public final class ClientAuthentication {
         this.hasher = hasher;
     }
 
+    /** A client that proved its secret, or a public client (registered for "none") named by client_id. */
+    public record AuthenticatedClient(ClientItem client, boolean confidential) {
+    }
+
+    /**
+     * For grants that public clients may use (authorization_code, refresh_token): without credentials,
+     * client_id alone identifies a client registered for "none", whose proof is PKCE or its refresh token.
+     */
+    public AuthenticatedClient authenticateAllowingPublic(TokenRequest request) {
+        boolean presentsSecret = request.parameter("client_secret").isPresent() || request.http().header("authorization")
+                .filter(value -> value.regionMatches(true, 0, "Basic ", 0, 6)).isPresent();
+        if (presentsSecret) {
+            return new AuthenticatedClient(authenticate(request), true);
+        }
+        String clientId = request.parameter("client_id")
+                .orElseThrow(() -> OAuthErrors.invalidClient("client authentication is required", true));
+        ClientItem client = clients.find(clientId)
+                .filter(found -> found.allowsAuthenticationMethod("none"))
+                .orElseThrow(() -> OAuthErrors.invalidClient("client authentication failed", false));
+        if (!client.isEnabled()) {
+            throw OAuthErrors.unauthorizedClient("the client is disabled");
+        }
+        return new AuthenticatedClient(client, false);
+    }
+
     public ClientItem authenticate(TokenRequest request) {
         Optional<String> authorization = request.http().header("authorization")
                 .filter(value -> value.regionMatches(true, 0, "Basic ", 0, 6));

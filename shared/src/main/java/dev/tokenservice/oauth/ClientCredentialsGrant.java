@@ -5,11 +5,8 @@ import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.AccessTokenRequest;
 import dev.tokenservice.tokens.IssuedAccessToken;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** RFC 6749 §4.4: a confidential client gets a token for itself, with scopes it was registered for. */
 public final class ClientCredentialsGrant {
@@ -34,27 +31,9 @@ public final class ClientCredentialsGrant {
         if (!client.allowsGrant(GRANT_TYPE)) {
             throw OAuthErrors.unauthorizedClient("the client may not use the client_credentials grant");
         }
-        List<String> scopes = grantedScopes(request.parameter("scope"), client.scopesOrEmpty());
+        List<String> scopes = OAuthScopes.granted(request.parameter("scope"), client.scopesOrEmpty());
         String audience = defaultAudience.orElse(issuerUrl);
         return issuer.issue(new AccessTokenRequest(
                 issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl));
-    }
-
-    /** The requested scopes when all were registered; every registered scope when none were requested. */
-    static List<String> grantedScopes(Optional<String> requested, List<String> registered) {
-        if (requested.isEmpty()) {
-            return List.copyOf(registered);
-        }
-        Set<String> scopes = new LinkedHashSet<>();
-        for (String scope : requested.get().split(" ")) {
-            if (scope.isEmpty()) {
-                continue;
-            }
-            if (!registered.contains(scope)) {
-                throw OAuthErrors.invalidScope("the scope " + scope + " is not registered for this client");
-            }
-            scopes.add(scope);
-        }
-        return new ArrayList<>(scopes);
     }
 }

@@ -27,6 +27,10 @@ public final class OAuthErrors {
         return new ApiError(400, "unsupported_grant_type", description);
     }
 
+    public static ApiError invalidGrant(String description) {
+        return new ApiError(400, "invalid_grant", description);
+    }
+
     public static ApiError invalidScope(String description) {
         return new ApiError(400, "invalid_scope", description);
     }

@@ -12,6 +12,8 @@ import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedReques
 import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /** Reads and writes of the tokens table. */
 public final class TokenRepository {
@@ -57,18 +59,70 @@ public final class TokenRepository {
     }
 
     /**
+     * Revokes a whole session (token family) for good: unlike a consent, a session never comes back, so
+     * the cut-off covers tokens issued after this write too (a refresh racing the revocation).
+     */
+    public void revokeSession(String session, long keepUntilEpochSecond) {
+        recordRevocation(TokenKeys.sessionRevocation(session), Long.MAX_VALUE, keepUntilEpochSecond);
+    }
+
+    /** Marks one token revoked; false when there is no such row. */
+    public boolean markRevoked(String tokenKey, long atMillis) {
+        try {
+            tables.dynamoDb().updateItem(r -> r.tableName(table.tableName())
+                    .key(Map.of("token_key", AttributeValue.fromS(tokenKey)))
+                    .updateExpression("SET revoked = :yes, revoked_at = if_not_exists(revoked_at, :at)")
+                    .conditionExpression("attribute_exists(token_key)")
+                    .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true),
+                            ":at", AttributeValue.fromN(Long.toString(atMillis)))));
+            return true;
+        } catch (ConditionalCheckFailedException absent) {
+            return false;
+        }
+    }
+
+    /**
+     * Uses a single-use value (authorization code, refresh token) exactly once: of concurrent callers one
+     * gets true, every other false, whatever the timing.
+     */
+    public boolean consume(String tokenKey, long atMillis) {
+        try {
+            tables.dynamoDb().updateItem(r -> r.tableName(table.tableName())
+                    .key(Map.of("token_key", AttributeValue.fromS(tokenKey)))
+                    .updateExpression("SET consumed_at = :at")
+                    .conditionExpression("attribute_exists(token_key) AND attribute_not_exists(consumed_at)")
+                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromN(Long.toString(atMillis)))));
+            return true;
+        } catch (ConditionalCheckFailedException alreadyUsed) {
+            return false;
+        }
+    }
+
+    /** The latest revocation cut-off (epoch ms) covering a token of this client, subject and session; -1 if none. */
+    public long revokedUpTo(String clientId, String subject, String session) {
+        return readWithRevocations(null, clientId, subject, session).revokedUpToMillis();
+    }
+
+    /**
      * The stored state of an access token and of every revocation record that could cover it, in one
      * strongly consistent round trip.
      */
     public AccessTokenState accessTokenState(String jti, String clientId, String subject, String session) {
-        String tokenKey = TokenKeys.accessToken(jti);
-        var keys = new java.util.ArrayList<>(List.of(
-            tokenKey,
+        return readWithRevocations(TokenKeys.accessToken(jti), clientId, subject, session);
+    }
+
+    /** One strongly consistent BatchGetItem: the token row (when a key is given) and its revocation records. */
+    private AccessTokenState readWithRevocations(String tokenKey, String clientId, String subject, String session) {
+        List<String> revocations = new java.util.ArrayList<>(List.of(
             TokenKeys.clientRevocation(clientId),
             TokenKeys.subjectAtClientRevocation(clientId, subject),
             TokenKeys.subjectRevocation(subject)));
         if (session != null) {
-            keys.add(TokenKeys.sessionRevocation(session));
+            revocations.add(TokenKeys.sessionRevocation(session));
+        }
+        List<String> keys = new java.util.ArrayList<>(revocations);
+        if (tokenKey != null) {
+            keys.add(tokenKey);
         }
         ReadBatch.Builder<TokenItem> batch = ReadBatch.builder(TokenItem.class).mappedTableResource(table);
         for (String key : keys) {
@@ -83,13 +137,13 @@ public final class TokenRepository {
                 .resultsForTable(table)
                 .forEach(item -> found.put(item.getTokenKey(), item));
         long cutoff = -1;
-        for (int i = 1; i < keys.size(); i++) {
-            TokenItem record = found.get(keys.get(i));
+        for (String revocation : revocations) {
+            TokenItem record = found.get(revocation);
             if (record != null && record.getRevokedAt() != null) {
                 cutoff = Math.max(cutoff, record.getRevokedAt());
             }
         }
-        return new AccessTokenState(Optional.ofNullable(found.get(tokenKey)), cutoff);
+        return new AccessTokenState(Optional.ofNullable(tokenKey == null ? null : found.get(tokenKey)), cutoff);
     }
 
     /** An access token's row (absent when never issued here or cleaned up) and the latest revocation cut-off. */

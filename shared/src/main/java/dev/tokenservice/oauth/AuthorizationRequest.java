@@ -1,0 +1,89 @@
+package dev.tokenservice.oauth;
+
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientRepository;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated GET /oauth2/authorize request: the client, its exactly matching redirect URI, the scopes,
+ * the state to echo, and the PKCE S256 challenge (required when the client may be public).
+ */
+public record AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
+        String codeChallenge) {
+
+    public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients) {
+        String clientId = single(parameters, "client_id", null, null)
+                .orElseThrow(() -> AuthorizationProblem.shownToUser("the request names no client (client_id)"));
+        ClientItem client = clients.find(clientId)
+                .filter(found -> found.getRedirectUris() != null)
+                .orElseThrow(() -> AuthorizationProblem.shownToUser("the client " + clientId + " is not registered"));
+        String redirectUri = redirectUriOf(parameters, client);
+        String state = single(parameters, "state", null, null).orElse(null);
+
+        if (!client.isEnabled()) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client", "the client is disabled");
+        }
+        if (!client.allowsGrant("authorization_code")) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client",
+                    "the client may not use the authorization code grant");
+        }
+        String responseType = single(parameters, "response_type", redirectUri, state).orElse(null);
+        if (!"code".equals(responseType)) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "unsupported_response_type",
+                    "response_type must be code");
+        }
+        List<String> scopes;
+        try {
+            scopes = OAuthScopes.granted(single(parameters, "scope", redirectUri, state), client.scopesOrEmpty());
+        } catch (dev.tokenservice.http.ApiError invalidScope) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_scope", invalidScope.description());
+        }
+        String challenge = single(parameters, "code_challenge", redirectUri, state).orElse(null);
+        String method = single(parameters, "code_challenge_method", redirectUri, state).orElse(challenge == null ? null : "plain");
+        if (challenge != null && !Pkce.S256.equals(method)) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "code_challenge_method must be S256");
+        }
+        if (challenge != null && !Pkce.isChallenge(challenge)) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "code_challenge must be a base64url SHA-256 (43 characters)");
+        }
+        if (challenge == null && client.allowsAuthenticationMethod("none")) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "code_challenge (PKCE, S256) is required for this client");
+        }
+        return new AuthorizationRequest(client, redirectUri, scopes, state, challenge);
+    }
+
+    /** Exact string match against a registered URI (no prefix, no normalisation); one may be implied. */
+    private static String redirectUriOf(Map<String, List<String>> parameters, ClientItem client) {
+        List<String> registered = client.getRedirectUris();
+        Optional<String> requested = single(parameters, "redirect_uri", null, null);
+        if (requested.isEmpty()) {
+            if (registered.size() == 1) {
+                return registered.get(0);
+            }
+            throw AuthorizationProblem.shownToUser("redirect_uri is required: the client registered several");
+        }
+        if (!registered.contains(requested.get())) {
+            throw AuthorizationProblem.shownToUser("redirect_uri does not match any URI registered for the client");
+        }
+        return requested.get();
+    }
+
+    private static Optional<String> single(Map<String, List<String>> parameters, String name, String redirectUri,
+            String state) {
+        List<String> values = parameters.get(name);
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            String description = "the parameter " + name + " is repeated";
+            throw redirectUri == null ? AuthorizationProblem.shownToUser(description)
+                    : AuthorizationProblem.redirected(redirectUri, state, "invalid_request", description);
+        }
+        return values.get(0).isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tokenservice.oauth;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.auth.Caller;
+import dev.tokenservice.auth.CallerAuthenticator;
+import dev.tokenservice.http.ApiError;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.tokens.TokenItem;
+import java.time.Instant;
+
+/**
+ * RFC 7662: tells an authenticated client whether a token is live, from the same state that decides
+ * every protected call (so a revocation shows here at once). Anything not live is just {"active": false}.
+ */
+public final class Introspection {
+
+    private final ClientAuthentication authentication;
+    private final CallerAuthenticator accessTokens;
+    private final RefreshTokens refreshTokens;
+
+    public Introspection(ClientAuthentication authentication, CallerAuthenticator accessTokens,
+            RefreshTokens refreshTokens) {
+        this.authentication = authentication;
+        this.accessTokens = accessTokens;
+        this.refreshTokens = refreshTokens;
+    }
+
+    public ObjectNode introspect(TokenRequest request, String issuerUrl) {
+        authentication.authenticate(request);
+        String token = request.required("token");
+        boolean hintRefresh = "refresh_token".equals(request.parameter("token_type_hint").orElse(null));
+        if (!hintRefresh && looksLikeJwt(token)) {
+            try {
+                return active(accessTokens.verify(token, issuerUrl));
+            } catch (ApiError notLive) {
+                return inactive();
+            }
+        }
+        return refreshTokens.findLive(token, null).map(Introspection::active).orElseGet(Introspection::inactive);
+    }
+
+    private static ObjectNode active(Caller caller) {
+        var claims = caller.claims();
+        ObjectNode body = Json.object().put("active", true)
+                .put("scope", String.join(" ", caller.scopes()))
+                .put("client_id", caller.clientId())
+                .put("sub", caller.subject())
+                .put("token_type", "Bearer")
+                .put("exp", caller.expiresAt())
+                .put("iat", claims.getIssueTime().toInstant().getEpochSecond())
+                .put("iss", claims.getIssuer())
+                .put("jti", caller.jti());
+        var audience = body.putArray("aud");
+        claims.getAudience().forEach(audience::add);
+        return body;
+    }
+
+    private static ObjectNode active(TokenItem refreshToken) {
+        return Json.object().put("active", true)
+                .put("scope", refreshToken.getScope())
+                .put("client_id", refreshToken.getClientId())
+                .put("sub", refreshToken.getSubject())
+                .put("token_type", "refresh_token")
+                .put("exp", refreshToken.getExpiresAt())
+                .put("iat", Instant.ofEpochMilli(refreshToken.getIssuedAt()).getEpochSecond());
+    }
+
+    private static ObjectNode inactive() {
+        return Json.object().put("active", false);
+    }
+
+    private static boolean looksLikeJwt(String token) {
+        return token.chars().filter(c -> c == '.').count() == 2;
+    }
+}

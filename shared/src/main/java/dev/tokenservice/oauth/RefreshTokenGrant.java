@@ -1,0 +1,31 @@
+package dev.tokenservice.oauth;
+
+import dev.tokenservice.tokens.TokenItem;
+import java.util.List;
+
+/** RFC 6749 §6 with rotation: a refresh token buys new tokens in its session, once. */
+public final class RefreshTokenGrant {
+
+    public static final String GRANT_TYPE = "refresh_token";
+
+    private final ClientAuthentication authentication;
+    private final RefreshTokens refreshTokens;
+    private final UserTokens userTokens;
+
+    RefreshTokenGrant(ClientAuthentication authentication, RefreshTokens refreshTokens, UserTokens userTokens) {
+        this.authentication = authentication;
+        this.refreshTokens = refreshTokens;
+        this.userTokens = userTokens;
+    }
+
+    public TokenResponse exchange(TokenRequest request, String issuerUrl) {
+        var client = authentication.authenticateAllowingPublic(request).client();
+        if (!client.allowsGrant(GRANT_TYPE)) {
+            throw OAuthErrors.unauthorizedClient("the client may not use refresh tokens");
+        }
+        TokenItem grant = refreshTokens.rotate(request.required("refresh_token"), client.getClientId());
+        // A refresh may narrow the scopes, never widen them (RFC 6749 §6).
+        List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
+        return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tokenservice.oauth;
+
+import dev.tokenservice.tokens.TokenItem;
+import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Refresh tokens, rotated on every use (RFC 9700 §4.14.2): each one works once. Presenting one that was
+ * already used means two parties hold it, so the whole session (every access and refresh token descended
+ * from the same grant) is revoked; of two concurrent uses exactly one wins.
+ */
+public final class RefreshTokens {
+
+    private final TokenRepository tokens;
+    private final Clock clock;
+    private final Duration lifetime;
+
+    public RefreshTokens(TokenRepository tokens, Clock clock, Duration lifetime) {
+        this.tokens = tokens;
+        this.clock = clock;
+        this.lifetime = lifetime;
+    }
+
+    public String issue(String clientId, String subject, List<String> scopes, String session) {
+        String value = OpaqueTokens.newValue();
+        Instant now = clock.instant();
+        TokenItem row = new TokenItem();
+        row.setTokenKey(TokenKeys.refreshToken(OpaqueTokens.hash(value)));
+        row.setKind(TokenKeys.REFRESH_TOKEN);
+        row.setClientId(clientId);
+        row.setSubject(subject);
+        row.setScope(String.join(" ", scopes));
+        row.setSession(session);
+        row.setIssuedAt(now.toEpochMilli());
+        row.setExpiresAt(now.plus(lifetime).getEpochSecond());
+        row.setTtl(now.plus(lifetime).getEpochSecond());
+        tokens.create(row);
+        return value;
+    }
+
+    /** The live row of a refresh token of this client, without using it up; empty otherwise. */
+    public java.util.Optional<TokenItem> findLive(String value, String clientId) {
+        return tokens.find(TokenKeys.refreshToken(OpaqueTokens.hash(value)))
+                .filter(row -> TokenKeys.REFRESH_TOKEN.equals(row.getKind()))
+                .filter(row -> clientId == null || row.getClientId().equals(clientId))
+                .filter(row -> row.getConsumedAt() == null && !row.isRevoked())
+                .filter(row -> row.getExpiresAt() > clock.instant().getEpochSecond())
+                .filter(row -> row.getIssuedAt() > tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession()));
+    }
+
+    /** Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). */
+    public TokenItem rotate(String value, String clientId) {
+        TokenItem row = tokens.find(TokenKeys.refreshToken(OpaqueTokens.hash(value)))
+                .filter(found -> TokenKeys.REFRESH_TOKEN.equals(found.getKind()))
+                .filter(found -> found.getClientId().equals(clientId))
+                .orElseThrow(() -> OAuthErrors.invalidGrant("the refresh token is invalid"));
+        Instant now = clock.instant();
+        if (row.getConsumedAt() != null || !tokens.consume(row.getTokenKey(), now.toEpochMilli())) {
+            revokeSession(row, now);
+            throw OAuthErrors.invalidGrant("the refresh token was already used; its session is revoked");
+        }
+        if (row.isRevoked() || row.getExpiresAt() <= now.getEpochSecond()
+                || row.getIssuedAt() <= tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession())) {
+            throw OAuthErrors.invalidGrant("the refresh token is expired or revoked");
+        }
+        return row;
+    }
+
+    /** Revokes the session of a refresh token (RFC 7009 revocation of a refresh token). */
+    public void revokeSession(TokenItem row, Instant now) {
+        tokens.revokeSession(row.getSession(), now.plus(lifetime).getEpochSecond());
+    }
+}
