@@ -137,7 +137,7 @@ class LocalServerEndToEndTest {
 
     @Test
     void pathsAndMethodsOutsideTheTemplateGetApiGatewaysAnswer() throws Exception {
-        HttpResponse<String> unknownPath = get(shared, "/oauth2/authorize");
+        HttpResponse<String> unknownPath = get(shared, "/oauth2/nowhere");
         HttpResponse<String> wrongMethod = get(shared, "/oauth2/token");
 
         for (HttpResponse<String> response : List.of(unknownPath, wrongMethod)) {

@@ -10,6 +10,16 @@ import java.util.Set;
 public record Caller(String subject, String clientId, Set<String> scopes, String jti, long expiresAt,
         JWTClaimsSet claims) {
 
+    /** How to address the caller on a page: the token's name or preferred_username, else its subject. */
+    public String displayName() {
+        for (String claim : new String[] {"name", "preferred_username"}) {
+            if (claims != null && claims.getClaim(claim) instanceof String value && !value.isBlank()) {
+                return value;
+            }
+        }
+        return subject;
+    }
+
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
     }

@@ -63,6 +63,17 @@ public final class ApiRequest {
         return Optional.ofNullable(event.getQueryStringParameters()).map(q -> q.get(name));
     }
 
+    /** Every value of every query parameter (repeats matter to OAuth), as API Gateway passes them. */
+    public Map<String, List<String>> queryParameters() {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (event.getMultiValueQueryStringParameters() != null) {
+            event.getMultiValueQueryStringParameters().forEach((name, values) -> parameters.put(name, List.copyOf(values)));
+        } else if (event.getQueryStringParameters() != null) {
+            event.getQueryStringParameters().forEach((name, value) -> parameters.put(name, List.of(value)));
+        }
+        return parameters;
+    }
+
     public String body() {
         String body = event.getBody();
         if (body == null) {
@@ -114,6 +125,10 @@ public final class ApiRequest {
     }
 
     private static String decode(String value) {
-        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(value, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            throw new ApiError(400, "invalid_request", "the form body has a malformed %-escape");
+        }
     }
 }

@@ -29,6 +29,23 @@ public final class ApiResponse {
         return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(new LinkedHashMap<>()).withBody("");
     }
 
+    /** A page for a browser; the caller adds the security headers that suit the page. */
+    public static APIGatewayProxyResponseEvent html(int status, String page, Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "text/html; charset=utf-8");
+        headers.putAll(extraHeaders);
+        return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(headers).withBody(page);
+    }
+
+    /** 302 Found; never cached, because the location carries a one-time code or a request's state. */
+    public static APIGatewayProxyResponseEvent redirect(String location) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Location", location);
+        headers.putAll(noStore());
+        headers.put("Referrer-Policy", "no-referrer");
+        return new APIGatewayProxyResponseEvent().withStatusCode(302).withHeaders(headers).withBody("");
+    }
+
     /** Token responses must never be cached (RFC 6749 §5.1). */
     public static Map<String, String> noStore() {
         return Map.of("Cache-Control", "no-store", "Pragma", "no-cache");

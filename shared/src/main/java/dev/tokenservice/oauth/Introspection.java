@@ -42,7 +42,7 @@ public final class Introspection {
     private static ObjectNode active(Caller caller) {
         var claims = caller.claims();
         ObjectNode body = Json.object().put("active", true)
-                .put("scope", String.join(" ", caller.scopes()))
+                .put("scope", (String) claims.getClaim("scope"))
                 .put("client_id", caller.clientId())
                 .put("sub", caller.subject())
                 .put("token_type", "Bearer")

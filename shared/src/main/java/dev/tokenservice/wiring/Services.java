@@ -10,11 +10,18 @@ import dev.tokenservice.clients.Pepper;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
+import dev.tokenservice.consents.ConsentStore;
 import dev.tokenservice.consents.Consents;
 import dev.tokenservice.oauth.ClientAuthentication;
 import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.oauth.AuthorizationCodes;
+import dev.tokenservice.oauth.AuthorizationEndpoint;
 import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.oauth.Issuer;
+import dev.tokenservice.oauth.RefreshTokens;
+import dev.tokenservice.oauth.Revocation;
+import dev.tokenservice.oauth.TokenEndpoint;
 import dev.tokenservice.signing.KmsSigningKeys;
 import dev.tokenservice.signing.LocalKeyFile;
 import dev.tokenservice.signing.SigningKeys;
@@ -115,10 +122,43 @@ public final class Services {
         return accessTokenIssuer.get();
     }
 
+    public ClientAuthentication clientAuthentication() {
+        return new ClientAuthentication(clientRepository(), secretHasher());
+    }
+
     public ClientCredentialsGrant clientCredentialsGrant() {
-        return new ClientCredentialsGrant(
-                new ClientAuthentication(clientRepository(), secretHasher()),
-                accessTokenIssuer(), settings.defaultAudience(), settings.accessTokenTtl());
+        return new ClientCredentialsGrant(clientAuthentication(), accessTokenIssuer(), settings.defaultAudience(),
+                settings.accessTokenTtl());
+    }
+
+    public RefreshTokens refreshTokens() {
+        return new RefreshTokens(tokenRepository(), clock, settings.longestTokenLifetime());
+    }
+
+    public AuthorizationCodes authorizationCodes() {
+        return new AuthorizationCodes(tokenRepository(), clock, settings.longestTokenLifetime());
+    }
+
+    /** POST /oauth2/token with every grant this service supports. */
+    public TokenEndpoint tokenEndpoint() {
+        return new TokenEndpoint(clientAuthentication(), accessTokenIssuer(), tokenRepository(), authorizationCodes(),
+                refreshTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+    }
+
+    public Introspection introspection() {
+        return new Introspection(clientAuthentication(), callerAuthenticator(), refreshTokens());
+    }
+
+    public Revocation revocation() {
+        return new Revocation(clientAuthentication(), signingKeys(), tokenRepository(), refreshTokens(), clock);
+    }
+
+    public AuthorizationEndpoint authorizationEndpoint() {
+        return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(), clock);
+    }
+
+    public ConsentStore consentStore() {
+        return new ConsentStore(tables(), clock);
     }
 
     public CallerAuthenticator callerAuthenticator() {

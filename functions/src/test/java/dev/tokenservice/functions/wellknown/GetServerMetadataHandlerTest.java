@@ -1,6 +1,7 @@
 package dev.tokenservice.functions.wellknown;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
@@ -28,9 +29,16 @@ class GetServerMetadataHandlerTest {
         assertEquals(STAGE_URL, metadata.path("issuer").asText());
         assertEquals(STAGE_URL + "/oauth2/token", metadata.path("token_endpoint").asText());
         assertEquals(STAGE_URL + "/.well-known/jwks.json", metadata.path("jwks_uri").asText());
-        assertEquals("[\"client_credentials\"]", metadata.path("grant_types_supported").toString());
-        assertEquals("[\"client_secret_basic\",\"client_secret_post\"]",
+        assertEquals(STAGE_URL + "/oauth2/authorize", metadata.path("authorization_endpoint").asText());
+        assertEquals(STAGE_URL + "/oauth2/introspect", metadata.path("introspection_endpoint").asText());
+        assertEquals(STAGE_URL + "/oauth2/revoke", metadata.path("revocation_endpoint").asText());
+        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\"]",
+                metadata.path("grant_types_supported").toString());
+        assertEquals("[\"code\"]", metadata.path("response_types_supported").toString());
+        assertEquals("[\"S256\"]", metadata.path("code_challenge_methods_supported").toString());
+        assertEquals("[\"client_secret_basic\",\"client_secret_post\",\"none\"]",
                 metadata.path("token_endpoint_auth_methods_supported").toString());
+        assertTrue(metadata.path("authorization_response_iss_parameter_supported").asBoolean());
     }
 
     @ParameterizedTest

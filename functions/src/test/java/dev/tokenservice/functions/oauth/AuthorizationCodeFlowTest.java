@@ -1,0 +1,395 @@
+package dev.tokenservice.functions.oauth;
+
+import static dev.tokenservice.functions.oauth.OAuthEndpoints.json;
+import static dev.tokenservice.functions.oauth.OAuthEndpoints.redirectParameters;
+import static dev.tokenservice.functions.oauth.OAuthEndpoints.ticketOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.SecretHasher;
+import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
+import dev.tokenservice.functions.testing.Requests;
+import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.testing.MutableClock;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.wiring.Services;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The user flows of RFC 6749 §4.1 with PKCE, over DynamoDB Local: consent page, code, tokens, refresh
+ * rotation, introspection and revocation, as a client application and its user would meet them.
+ */
+class AuthorizationCodeFlowTest {
+
+    private static final String REDIRECT_URI = "https://app.example.com/callback";
+    private static final String USER = "user-42";
+
+    private MutableClock clock;
+    private Services services;
+    private OAuthEndpoints oauth;
+    private String clientId;
+    private String clientSecret;
+    private String userToken;
+    private String verifier;
+    private ExecutorService threads;
+
+    @BeforeEach
+    void setUp() {
+        clock = MutableClock.startingNow();
+        services = TestServices.create(clock);
+        oauth = new OAuthEndpoints(services);
+        clientSecret = SecretHasher.newSecret();
+        clientId = registerClient("Photo <Printer> & Co", clientSecret);
+        userToken = Requests.token(services, USER, List.of("openid"));
+        verifier = OpaqueTokens.newValue();
+        threads = Executors.newFixedThreadPool(2);
+    }
+
+    @AfterEach
+    void tearDown() {
+        threads.shutdownNow();
+    }
+
+    @Test
+    void approvingTheConsentPageRedirectsWithACodeThatBecomesTokens() throws Exception {
+        // GIVEN a signed-in user who opens the client's authorization link
+        APIGatewayProxyResponseEvent page = oauth.authorize(userToken, authorizationQuery("openid files:read"));
+
+        // THEN a consent page names the client (escaped) and the scopes, and cannot be framed or cached
+        assertEquals(200, page.getStatusCode(), page.getBody());
+        assertTrue(page.getHeaders().get("Content-Type").startsWith("text/html"));
+        assertTrue(page.getBody().contains("Photo &lt;Printer&gt; &amp; Co"));
+        assertFalse(page.getBody().contains("<Printer>"));
+        assertTrue(page.getBody().contains("View your files"));
+        assertEquals("DENY", page.getHeaders().get("X-Frame-Options"));
+        assertEquals("no-store", page.getHeaders().get("Cache-Control"));
+        String policy = page.getHeaders().get("Content-Security-Policy");
+        assertTrue(policy.contains("frame-ancestors 'none'") && policy.contains("form-action 'self' https://app.example.com"),
+                policy);
+
+        // WHEN the user approves
+        APIGatewayProxyResponseEvent approved = oauth.decide(userToken, ticketOf(page), "approve");
+
+        // THEN the browser goes back to the client with a code, the state and this issuer (RFC 9207)
+        Map<String, String> callback = redirectParameters(approved);
+        assertTrue(approved.getHeaders().get("Location").startsWith(REDIRECT_URI + "?"));
+        assertEquals("xyz-state", callback.get("state"));
+        assertEquals(TestServices.ISSUER, callback.get("iss"));
+        assertEquals("openid files:read", services.consentStore().find(clientId, USER).orElseThrow().getScopes());
+
+        // AND the code, with its PKCE verifier, becomes an access and a refresh token for the user
+        APIGatewayProxyResponseEvent tokens = oauth.token(codeExchange(callback.get("code"), verifier));
+        assertEquals(200, tokens.getStatusCode(), tokens.getBody());
+        assertEquals("no-store", tokens.getHeaders().get("Cache-Control"));
+        JsonNode body = json(tokens);
+        assertEquals("openid files:read", body.path("scope").asText());
+        var claims = SignedJWT.parse(body.path("access_token").asText()).getJWTClaimsSet();
+        assertEquals(USER, claims.getSubject());
+        assertEquals(clientId, claims.getStringClaim("client_id"));
+        assertTrue(json(introspect(body.path("access_token").asText())).path("active").asBoolean());
+        assertFalse(body.path("refresh_token").asText().isEmpty());
+
+        // AND the code is stored only as a hash
+        var stored = services.tokenRepository().find(TokenKeys.authorizationCode(OpaqueTokens.hash(callback.get("code"))));
+        assertTrue(stored.isPresent());
+        assertFalse(stored.get().toString().contains(callback.get("code")));
+    }
+
+    @Test
+    void anExistingConsentSkipsThePageAndPromptConsentBringsItBack() {
+        approve("openid files:read");
+
+        APIGatewayProxyResponseEvent again = oauth.authorize(userToken, authorizationQuery("files:read"));
+        Map<String, String> withPrompt = new LinkedHashMap<>(authorizationQuery("files:read"));
+        withPrompt.put("prompt", "consent");
+
+        assertTrue(redirectParameters(again).containsKey("code"), "no page when the consent covers the scopes");
+        assertEquals(200, oauth.authorize(userToken, withPrompt).getStatusCode());
+    }
+
+    @Test
+    void denyingRedirectsWithAccessDeniedAndRecordsNothing() {
+        APIGatewayProxyResponseEvent page = oauth.authorize(userToken, authorizationQuery("openid"));
+
+        Map<String, String> callback = redirectParameters(oauth.decide(userToken, ticketOf(page), "deny"));
+
+        assertEquals("access_denied", callback.get("error"));
+        assertEquals("xyz-state", callback.get("state"));
+        assertNull(callback.get("code"));
+        assertTrue(services.consentStore().find(clientId, USER).isEmpty());
+    }
+
+    @Test
+    void anUnknownClientOrForeignRedirectUriGetsAnErrorPageNeverARedirect() {
+        Map<String, String> foreign = new LinkedHashMap<>(authorizationQuery("openid"));
+        foreign.put("redirect_uri", REDIRECT_URI + "/../evil");
+        Map<String, String> unknown = new LinkedHashMap<>(authorizationQuery("openid"));
+        unknown.put("client_id", UUID.randomUUID().toString());
+
+        for (var query : List.of(foreign, unknown)) {
+            APIGatewayProxyResponseEvent response = oauth.authorize(userToken, query);
+            assertEquals(400, response.getStatusCode());
+            assertNull(response.getHeaders().get("Location"));
+            assertTrue(response.getHeaders().get("Content-Type").startsWith("text/html"));
+        }
+    }
+
+    @Test
+    void aPublicClientWithoutPkceIsSentBackWithInvalidRequest() {
+        Map<String, String> query = new LinkedHashMap<>(authorizationQuery("openid"));
+        query.remove("code_challenge");
+        query.remove("code_challenge_method");
+
+        Map<String, String> callback = redirectParameters(oauth.authorize(userToken, query));
+
+        assertEquals("invalid_request", callback.get("error"));
+        assertTrue(callback.get("error_description").contains("code_challenge"));
+    }
+
+    @Test
+    void withoutASignedInUserThePageAsksToSignInAndPromptNoneTellsTheClient() {
+        Map<String, String> silent = new LinkedHashMap<>(authorizationQuery("openid"));
+        silent.put("prompt", "none");
+
+        APIGatewayProxyResponseEvent page = oauth.authorize(null, authorizationQuery("openid"));
+
+        assertEquals(401, page.getStatusCode());
+        assertTrue(page.getBody().contains("asc_auth_key"));
+        assertEquals("login_required", redirectParameters(oauth.authorize(null, silent)).get("error"));
+    }
+
+    @Test
+    void aConsentFormCannotBeReplayedByAnotherUser() {
+        String ticket = ticketOf(oauth.authorize(userToken, authorizationQuery("openid")));
+        String otherUser = Requests.token(services, "user-99", List.of());
+
+        APIGatewayProxyResponseEvent response = oauth.decide(otherUser, ticket, "approve");
+
+        assertEquals(400, response.getStatusCode());
+        assertNull(response.getHeaders().get("Location"));
+        assertTrue(services.consentStore().find(clientId, "user-99").isEmpty());
+    }
+
+    @Test
+    void aWrongPkceVerifierIsInvalidGrant() {
+        String code = approve("openid");
+
+        APIGatewayProxyResponseEvent response = oauth.token(codeExchange(code, OpaqueTokens.newValue()));
+
+        assertEquals(400, response.getStatusCode());
+        assertEquals("invalid_grant", json(response).path("error").asText());
+        assertTrue(json(response).path("error_description").asText().contains("PKCE"));
+    }
+
+    @Test
+    void anExpiredCodeIsInvalidGrant() {
+        String code = approve("openid");
+        clock.advance(Duration.ofSeconds(61));
+
+        assertEquals("invalid_grant", json(oauth.token(codeExchange(code, verifier))).path("error").asText());
+    }
+
+    @Test
+    void aCodeUsedTwiceFailsAndRevokesWhatItsFirstUseIssued() {
+        String code = approve("openid files:read");
+        JsonNode first = json(oauth.token(codeExchange(code, verifier)));
+
+        APIGatewayProxyResponseEvent second = oauth.token(codeExchange(code, verifier));
+
+        assertEquals(400, second.getStatusCode());
+        assertEquals("invalid_grant", json(second).path("error").asText());
+        assertFalse(json(introspect(first.path("access_token").asText())).path("active").asBoolean());
+        assertEquals(400, oauth.token(refresh(first.path("refresh_token").asText())).getStatusCode());
+    }
+
+    @Test
+    void everyRefreshRotatesAndReusingAnOldRefreshTokenRevokesTheFamily() {
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid"), verifier)));
+        String firstRefresh = issued.path("refresh_token").asText();
+
+        JsonNode rotated = json(oauth.token(refresh(firstRefresh)));
+        String secondRefresh = rotated.path("refresh_token").asText();
+        assertNotEquals(firstRefresh, secondRefresh);
+        assertTrue(json(introspect(rotated.path("access_token").asText())).path("active").asBoolean());
+
+        APIGatewayProxyResponseEvent replay = oauth.token(refresh(firstRefresh));
+
+        assertEquals("invalid_grant", json(replay).path("error").asText());
+        assertFalse(json(introspect(rotated.path("access_token").asText())).path("active").asBoolean());
+        assertEquals(400, oauth.token(refresh(secondRefresh)).getStatusCode(), "the family is revoked");
+        assertTrue(services.tokenRepository().find(TokenKeys.refreshToken(OpaqueTokens.hash(secondRefresh))).isPresent(),
+                "stored by hash");
+    }
+
+    @Test
+    void oneRefreshTokenUsedFromTwoThreadsAtOnceHasExactlyOneWinnerAndThenTheFamilyIsRevoked() throws Exception {
+        String refreshToken = json(oauth.token(codeExchange(approve("openid"), verifier))).path("refresh_token").asText();
+        CountDownLatch start = new CountDownLatch(1);
+
+        List<Future<APIGatewayProxyResponseEvent>> attempts = List.of(
+                threads.submit(() -> { start.await(); return oauth.token(refresh(refreshToken)); }),
+                threads.submit(() -> { start.await(); return oauth.token(refresh(refreshToken)); }));
+        start.countDown();
+        List<Integer> statuses = List.of(attempts.get(0).get().getStatusCode(), attempts.get(1).get().getStatusCode());
+
+        assertEquals(List.of(200, 400), statuses.stream().sorted().toList());
+        JsonNode winner = json(attempts.get(statuses.get(0) == 200 ? 0 : 1).get());
+        assertFalse(json(introspect(winner.path("access_token").asText())).path("active").asBoolean());
+        assertEquals(400, oauth.token(refresh(winner.path("refresh_token").asText())).getStatusCode());
+    }
+
+    @Test
+    void revokingTheConsentIsVisibleToIntrospectionAtOnce() {
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid files:read"), verifier)));
+        assertTrue(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
+        assertTrue(json(introspect(issued.path("refresh_token").asText())).path("active").asBoolean());
+
+        var revoked = new RevokeClientConsentHandler(services).handleRequest(Requests.request("DELETE",
+                "/api/2.0/clients/{clientId}/revoke", "/api/2.0/clients/" + clientId + "/revoke", userToken, null), null);
+
+        assertEquals(200, revoked.getStatusCode(), revoked.getBody());
+        assertFalse(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
+        assertFalse(json(introspect(issued.path("refresh_token").asText())).path("active").asBoolean());
+        assertEquals(400, oauth.token(refresh(issued.path("refresh_token").asText())).getStatusCode());
+        assertEquals(200, oauth.authorize(userToken, authorizationQuery("openid")).getStatusCode(),
+                "the consent page is shown again");
+    }
+
+    @Test
+    void introspectionDescribesALiveTokenAndNeedsAuthenticatedClients() {
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid files:read"), verifier)));
+
+        JsonNode active = json(introspect(issued.path("access_token").asText()));
+        var anonymous = new LinkedHashMap<String, String>();
+        anonymous.put("token", issued.path("access_token").asText());
+
+        assertEquals(USER, active.path("sub").asText());
+        assertEquals(clientId, active.path("client_id").asText());
+        assertEquals("openid files:read", active.path("scope").asText());
+        assertEquals(TestServices.ISSUER, active.path("iss").asText());
+        assertTrue(active.path("exp").asLong() > Instant.now().getEpochSecond());
+        assertFalse(json(introspect("not-a-token")).path("active").asBoolean());
+        assertEquals(401, oauth.introspect(anonymous).getStatusCode());
+    }
+
+    @Test
+    void revokingARefreshTokenRevokesItsFamilyAndRevokingAnAccessTokenOnlyItself() {
+        JsonNode first = json(oauth.token(codeExchange(approve("openid"), verifier)));
+        JsonNode second = json(oauth.token(codeExchange(approve("openid"), verifier)));
+
+        assertEquals(200, oauth.revoke(clientForm("token", first.path("access_token").asText())).getStatusCode());
+        assertFalse(json(introspect(first.path("access_token").asText())).path("active").asBoolean());
+        assertTrue(json(introspect(first.path("refresh_token").asText())).path("active").asBoolean());
+
+        assertEquals(200, oauth.revoke(clientForm("token", second.path("refresh_token").asText())).getStatusCode());
+        assertFalse(json(introspect(second.path("access_token").asText())).path("active").asBoolean());
+        assertFalse(json(introspect(second.path("refresh_token").asText())).path("active").asBoolean());
+        assertEquals(200, oauth.revoke(clientForm("token", "unknown-token")).getStatusCode(), "RFC 7009 §2.2");
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------
+
+    /** Runs the consent page for the scopes and returns the code it yields. */
+    private String approve(String scopes) {
+        APIGatewayProxyResponseEvent response = oauth.authorize(userToken, authorizationQuery(scopes));
+        if (response.getStatusCode() == 200) {
+            response = oauth.decide(userToken, ticketOf(response), "approve");
+        }
+        return redirectParameters(response).get("code");
+    }
+
+    private Map<String, String> authorizationQuery(String scopes) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("response_type", "code");
+        query.put("client_id", clientId);
+        query.put("redirect_uri", REDIRECT_URI);
+        query.put("scope", scopes);
+        query.put("state", "xyz-state");
+        query.put("code_challenge", challenge(verifier));
+        query.put("code_challenge_method", "S256");
+        return query;
+    }
+
+    /** A public client's exchange: client_id and the PKCE verifier, no secret. */
+    private Map<String, String> codeExchange(String code, String codeVerifier) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "authorization_code");
+        form.put("code", code);
+        form.put("redirect_uri", REDIRECT_URI);
+        form.put("client_id", clientId);
+        form.put("code_verifier", codeVerifier);
+        return form;
+    }
+
+    private Map<String, String> refresh(String refreshToken) {
+        return clientForm("grant_type", "refresh_token", "refresh_token", refreshToken);
+    }
+
+    private Map<String, String> clientForm(String... pairs) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("client_id", clientId);
+        form.put("client_secret", clientSecret);
+        for (int i = 0; i < pairs.length; i += 2) {
+            form.put(pairs[i], pairs[i + 1]);
+        }
+        return form;
+    }
+
+    private APIGatewayProxyResponseEvent introspect(String token) {
+        return oauth.introspect(clientForm("token", token));
+    }
+
+    private String registerClient(String name, String secret) {
+        String id = UUID.randomUUID().toString();
+        String now = clock.instant().toString();
+        ClientItem client = new ClientItem();
+        client.setClientId(id);
+        client.setSecretHash(services.secretHasher().hash(secret));
+        client.setName(name);
+        client.setScopes(List.of("openid", "files:read", "files:write"));
+        client.setRedirectUris(List.of(REDIRECT_URI, "https://app.example.com/other"));
+        client.setGrantTypes(List.of("authorization_code", "refresh_token"));
+        client.setAuthenticationMethods(List.of("client_secret_post", "none"));
+        client.setEnabled(true);
+        client.setIsPublic(false);
+        client.setTenant(services.settings().tenant());
+        client.setCreatedOn(now);
+        client.setCreatedBy("owner-1");
+        client.setModifiedOn(now);
+        client.setModifiedBy("owner-1");
+        services.clientRepository().create(client);
+        return id;
+    }
+
+    private static String challenge(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tokenservice.functions.oauth;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.wiring.Services;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The four OAuth handlers of the user flows, called with events as API Gateway builds them. */
+final class OAuthEndpoints {
+
+    private static final Pattern TICKET = Pattern.compile("name=\"ticket\" value=\"([^\"]+)\"");
+
+    private final AuthorizeHandler authorize;
+    private final DecideConsentHandler decide;
+    private final IssueTokenHandler token;
+    private final IntrospectTokenHandler introspect;
+    private final RevokeTokenHandler revoke;
+
+    OAuthEndpoints(Services services) {
+        this.authorize = new AuthorizeHandler(services);
+        this.decide = new DecideConsentHandler(services);
+        this.token = new IssueTokenHandler(services);
+        this.introspect = new IntrospectTokenHandler(services);
+        this.revoke = new RevokeTokenHandler(services);
+    }
+
+    /** GET /oauth2/authorize as a browser sends it, the user's token in the DocSpace cookie (if any). */
+    APIGatewayProxyResponseEvent authorize(String userToken, Map<String, String> query) {
+        Map<String, List<String>> multi = new LinkedHashMap<>();
+        query.forEach((name, value) -> multi.put(name, List.of(value)));
+        return authorize.handleRequest(event("GET", "/oauth2/authorize", browserHeaders(userToken), null)
+                .withQueryStringParameters(query)
+                .withMultiValueQueryStringParameters(multi), null);
+    }
+
+    APIGatewayProxyResponseEvent decide(String userToken, String ticket, String decision) {
+        Map<String, String> headers = browserHeaders(userToken);
+        headers.put("Content-Type", "application/x-www-form-urlencoded");
+        return decide.handleRequest(event("POST", "/oauth2/authorize", headers,
+                form(Map.of("ticket", ticket, "decision", decision))), null);
+    }
+
+    APIGatewayProxyResponseEvent token(Map<String, String> parameters) {
+        return token.handleRequest(formPost("/oauth2/token", parameters), null);
+    }
+
+    /** POST /oauth2/introspect with exactly these parameters, client credentials among them or not. */
+    APIGatewayProxyResponseEvent introspect(Map<String, String> parameters) {
+        return introspect.handleRequest(formPost("/oauth2/introspect", parameters), null);
+    }
+
+    APIGatewayProxyResponseEvent revoke(Map<String, String> parameters) {
+        return revoke.handleRequest(formPost("/oauth2/revoke", parameters), null);
+    }
+
+    static String ticketOf(APIGatewayProxyResponseEvent consentPage) {
+        Matcher matcher = TICKET.matcher(consentPage.getBody());
+        if (!matcher.find()) {
+            throw new AssertionError("no consent form in: " + consentPage.getBody());
+        }
+        return matcher.group(1).replace("&amp;", "&");
+    }
+
+    /** The query parameters of a redirect's Location. */
+    static Map<String, String> redirectParameters(APIGatewayProxyResponseEvent redirect) {
+        if (redirect.getStatusCode() != 302) {
+            throw new AssertionError("expected a redirect: " + redirect.getStatusCode() + " " + redirect.getBody());
+        }
+        Map<String, String> parameters = new HashMap<>();
+        String query = URI.create(redirect.getHeaders().get("Location")).getRawQuery();
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            parameters.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return parameters;
+    }
+
+    static JsonNode json(APIGatewayProxyResponseEvent response) {
+        try {
+            return Json.MAPPER.readTree(response.getBody());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static APIGatewayProxyRequestEvent formPost(String path, Map<String, String> parameters) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Host", URI.create(TestServices.ISSUER).getHost());
+        headers.put("X-Forwarded-Proto", "https");
+        headers.put("Content-Type", "application/x-www-form-urlencoded");
+        return event("POST", path, headers, form(parameters));
+    }
+
+    private static Map<String, String> browserHeaders(String userToken) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Host", URI.create(TestServices.ISSUER).getHost());
+        headers.put("X-Forwarded-Proto", "https");
+        headers.put("Accept", "text/html");
+        if (userToken != null) {
+            headers.put("Cookie", "theme=dark; asc_auth_key=" + userToken);
+        }
+        return headers;
+    }
+
+    private static APIGatewayProxyRequestEvent event(String method, String path, Map<String, String> headers,
+            String body) {
+        return new APIGatewayProxyRequestEvent().withHttpMethod(method).withResource(path).withPath(path)
+                .withHeaders(headers).withBody(body);
+    }
+
+    private static String form(Map<String, String> parameters) {
+        List<String> pairs = new ArrayList<>();
+        parameters.forEach((name, value) -> pairs.add(URLEncoder.encode(name, StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return String.join("&", pairs);
+    }
+}
