@@ -23,7 +23,8 @@ public final class RefreshTokenGrant {
         if (!client.allowsGrant(GRANT_TYPE)) {
             throw OAuthErrors.unauthorizedClient("the client may not use refresh tokens");
         }
-        TokenItem grant = refreshTokens.rotate(request.required("refresh_token"), client.getClientId());
+        TokenItem grant = refreshTokens.rotate(request.required("refresh_token"), client.getClientId(),
+                request.parameter("scope"));
         // A refresh may narrow the scopes, never widen them (RFC 6749 §6).
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
         return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession());

@@ -52,20 +52,31 @@ public final class RefreshTokens {
                 .filter(row -> row.getIssuedAt() > tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession()));
     }
 
-    /** Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). */
-    public TokenItem rotate(String value, String clientId) {
+    /**
+     * Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). The
+     * requested scopes are checked first, so that a bad scope parameter does not cost the client its token.
+     */
+    public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope) {
         TokenItem row = tokens.find(TokenKeys.refreshToken(OpaqueTokens.hash(value)))
                 .filter(found -> TokenKeys.REFRESH_TOKEN.equals(found.getKind()))
                 .filter(found -> found.getClientId().equals(clientId))
                 .orElseThrow(() -> OAuthErrors.invalidGrant("the refresh token is invalid"));
         Instant now = clock.instant();
-        if (row.getConsumedAt() != null || !tokens.consume(row.getTokenKey(), now.toEpochMilli())) {
+        if (row.getConsumedAt() != null) {
             revokeSession(row, now);
             throw OAuthErrors.invalidGrant("the refresh token was already used; its session is revoked");
         }
+        OAuthScopes.granted(requestedScope, OAuthScopes.split(row.getScope()));
+        // Liveness is decided before using the token up: of two concurrent uses, the one that wins the
+        // conditional write below gets tokens even if the loser has revoked the session meanwhile (those
+        // tokens are then dead on arrival, as the family is).
         if (row.isRevoked() || row.getExpiresAt() <= now.getEpochSecond()
                 || row.getIssuedAt() <= tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession())) {
             throw OAuthErrors.invalidGrant("the refresh token is expired or revoked");
+        }
+        if (!tokens.consume(row.getTokenKey(), now.toEpochMilli())) {
+            revokeSession(row, now);
+            throw OAuthErrors.invalidGrant("the refresh token was already used; its session is revoked");
         }
         return row;
     }

@@ -245,6 +245,22 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
+    void aRefreshMayNarrowTheScopesButAWiderRequestKeepsTheRefreshTokenUsable() {
+        String refreshToken = json(oauth.token(codeExchange(approve("openid files:read"), verifier)))
+                .path("refresh_token").asText();
+        Map<String, String> widen = refresh(refreshToken);
+        widen.put("scope", "openid files:write");
+        Map<String, String> narrow = refresh(refreshToken);
+        narrow.put("scope", "files:read");
+
+        assertEquals("invalid_scope", json(oauth.token(widen)).path("error").asText());
+        APIGatewayProxyResponseEvent narrowed = oauth.token(narrow);
+
+        assertEquals(200, narrowed.getStatusCode(), narrowed.getBody());
+        assertEquals("files:read", json(narrowed).path("scope").asText());
+    }
+
+    @Test
     void oneRefreshTokenUsedFromTwoThreadsAtOnceHasExactlyOneWinnerAndThenTheFamilyIsRevoked() throws Exception {
         String refreshToken = json(oauth.token(codeExchange(approve("openid"), verifier))).path("refresh_token").asText();
         CountDownLatch start = new CountDownLatch(1);
