@@ -43,6 +43,7 @@ public final class TokenLifecycle {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int LIST_CHUNK = 50;
+    private static final int SELECTIVE_PAGE = 1000;
 
     private final AccessTokenIssuer issuer;
     private final TokenRepository tokens;
@@ -169,10 +170,14 @@ public final class TokenLifecycle {
             }
             TokenIndex.Source source = query.sub() != null
                     ? TokenIndex.Source.subject(query.sub()) : TokenIndex.Source.everyone();
+            // A filter that may drop most rows reads bigger pages (DynamoDB still stops each at 1 MB), so a
+            // rare match costs few round trips; without one, a page little larger than the limit suffices.
+            boolean selective = query.org() != null || query.expiresFrom() != null || query.expiresTo() != null
+                    || query.revoked() != null;
             candidates = new TokenIndex(tables).newestFirst(source,
                     query.issuedFrom() == null ? null : query.issuedFrom().toEpochMilli(),
                     query.issuedTo() == null ? null : query.issuedTo().toEpochMilli(),
-                    filters.expression(), query.limit() + 1);
+                    filters.expression(), selective ? SELECTIVE_PAGE : query.limit() + 1);
         }
         Iterator<TokenItem> kept = new LiveFilter(candidates, new RevocationCutoffs(tables), LIST_CHUNK,
                 (row, revoked) -> query.revoked() == null || query.revoked() == revoked);
