@@ -31,8 +31,8 @@ public final class GetAuthTokenHandler implements RequestHandler<APIGatewayProxy
         return Endpoint.run("GetAuthToken", ErrorFormat.KNETIK, () -> {
             ApiRequest request = new ApiRequest(event);
             var caller = services.authenticate(request);
-            return ApiResponse.json(200, tokens.get(caller, request.pathParameter("username").orElse(""),
-                    request.pathParameter("client_id").orElse("")), ApiResponse.noStore());
+            return ApiResponse.json(200, tokens.get(caller, request.decodedPathParameter("username").orElse(""),
+                    request.decodedPathParameter("client_id").orElse("")), ApiResponse.noStore());
         });
     }
 }

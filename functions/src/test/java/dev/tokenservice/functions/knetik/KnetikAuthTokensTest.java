@@ -69,6 +69,18 @@ class KnetikAuthTokensTest {
     }
 
     @Test
+    void getDecodesPathParametersWhichApiGatewayPassesPercentEncoded() {
+        String token = issue("jdoe+tag@example.com", "web", List.of());
+        var event = Requests.request("GET", "/auth/tokens/{username}/{client_id}", "/auth/tokens/x/web", admin, null)
+                .withPathParameters(java.util.Map.of("username", "jdoe+tag%40example.com", "client_id", "web"));
+
+        JsonNode resource = ok(get.handleRequest(event, null), 200);
+
+        assertEquals("jdoe+tag@example.com", resource.path("username").asText());
+        assertEquals(token, resource.path("token").asText());
+    }
+
+    @Test
     void listShowsPairsWithoutValuesPagedFromOneAndOrdered() {
         issue("carol", "web", List.of());
         issue("alice", "web", List.of());
