@@ -64,6 +64,11 @@ final class DataFolder implements AutoCloseable {
         return root.resolve("signing-key.json");
     }
 
+    /** The local stand-in for the KMS key that envelope-encrypts stored token values. */
+    Path sealingKey() {
+        return root.resolve("sealing-key");
+    }
+
     Path pepper() {
         return root.resolve("pepper.key");
     }

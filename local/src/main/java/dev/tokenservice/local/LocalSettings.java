@@ -17,7 +17,8 @@ final class LocalSettings {
      * Template variables the runner does not take over: the Lambda JVM's flags mean nothing here, and the
      * signing key and the pepper are the runner's own (files in the data folder, or a KMS emulator's key).
      */
-    private static final Set<String> NOT_FROM_TEMPLATE = Set.of("JAVA_TOOL_OPTIONS", "KMS_SIGNING_KEY_ID", "SECRET_PEPPER_ARN");
+    private static final Set<String> NOT_FROM_TEMPLATE = Set.of("JAVA_TOOL_OPTIONS", "KMS_SIGNING_KEY_ID", "SECRET_PEPPER_ARN",
+            "KMS_SEALING_KEY_ID");
 
     private final Function<String, String> environment;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -50,6 +51,7 @@ final class LocalSettings {
         });
         settings.propose("LOCAL_SIGNING_KEY_FILE", data.signingKey().toString());
         settings.propose("SECRET_PEPPER_FILE", data.pepper().toString());
+        settings.propose("LOCAL_SEALING_KEY_FILE", data.sealingKey().toString());
         String keySpec = template.parameters().get("SigningKeySpec");
         if (keySpec != null) {
             // The local key signs with the algorithm the deployed KMS key's spec would give.

@@ -135,7 +135,7 @@ class TemplateModelTest {
         CreateTableRequest tokens = TableDefinitions.createRequest("tokens",
                 resources.path("TokensTable").path("Properties"));
         assertEquals("token_key", tokens.keySchema().get(0).attributeName());
-        assertEquals(Set.of("client-issued-index", "subject-issued-index", "expiry-index"),
+        assertEquals(Set.of("client-issued-index", "subject-issued-index", "expiry-index", "listing-issued-index"),
                 tokens.globalSecondaryIndexes().stream().map(i -> i.indexName()).collect(Collectors.toSet()));
     }
 

@@ -69,7 +69,11 @@ public final class CallerAuthenticator {
         return header.isPresent() ? header : request.cookie(DOCSPACE_COOKIE).filter(value -> !value.isEmpty());
     }
 
-    private JWTClaimsSet verifiedClaims(String token, String expectedIssuer) {
+    /**
+     * The claims of a genuine, unexpired access token of this issuer, without the stored-state check (for
+     * APIs that tell a revoked token from an invalid one); 401 invalid_token naming what is wrong otherwise.
+     */
+    public JWTClaimsSet verifiedClaims(String token, String expectedIssuer) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!AccessTokenIssuer.AT_JWT.equals(jwt.getHeader().getType())) {

@@ -100,6 +100,16 @@ public final class Settings {
         return optional("SIGNING_ALGORITHM").orElse("RS256");
     }
 
+    /** Symmetric KMS key whose data keys envelope-encrypt stored token values; absent means the local file. */
+    public Optional<String> kmsSealingKey() {
+        return optional("KMS_SEALING_KEY_ID");
+    }
+
+    /** Local stand-in for the sealing key (a file in the local data folder). */
+    public Optional<String> localSealingKeyFile() {
+        return optional("LOCAL_SEALING_KEY_FILE");
+    }
+
     public Optional<String> localKeyFile() {
         return optional("LOCAL_SIGNING_KEY_FILE");
     }

@@ -59,6 +59,20 @@ public final class ApiRequest {
         return Optional.ofNullable(event.getPathParameters()).map(p -> p.get(name));
     }
 
+    /**
+     * A path parameter percent-decoded: API Gateway (REST) passes them as sent, so "jdoe%40example.com"
+     * arrives encoded. A "+" stays a "+" (it means a space only in query strings and forms).
+     */
+    public Optional<String> decodedPathParameter(String name) {
+        return pathParameter(name).map(value -> {
+            try {
+                return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException malformed) {
+                throw JsonBody.invalid(name + ": is not a valid percent-encoded path segment");
+            }
+        });
+    }
+
     public Optional<String> queryParameter(String name) {
         return Optional.ofNullable(event.getQueryStringParameters()).map(q -> q.get(name));
     }

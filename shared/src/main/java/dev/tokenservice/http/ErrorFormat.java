@@ -23,6 +23,24 @@ public interface ErrorFormat {
             "status", status,
             "detail", description);
 
+    /** Agilicus: the API's ErrorMessage model, {"error_code", "error_message"}. */
+    ErrorFormat AGILICUS = (status, code, description) -> ordered(
+            "error_code", code, "error_message", description);
+
+    /**
+     * Knetik JSAPI: the SDK's Result model, {"code", "result": [ErrorResource {"message", "field"}]}; the field
+     * is the name our descriptions start with ("order: ...").
+     */
+    ErrorFormat KNETIK = (status, code, description) -> {
+        Map<String, Object> error = new LinkedHashMap<>();
+        int colon = description == null ? -1 : description.indexOf(": ");
+        if (colon > 0 && description.substring(0, colon).matches("[a-z_]+")) {
+            error.put("field", description.substring(0, colon));
+        }
+        error.put("message", description);
+        return ordered("code", status, "result", java.util.List.of(error));
+    };
+
     private static Map<String, Object> ordered(Object... pairs) {
         Map<String, Object> body = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {

@@ -65,6 +65,23 @@ public final class JsonBody {
         return Optional.of(value.asBoolean());
     }
 
+    /** The raw value of a field (an object or array that the caller reads further), absent when null. */
+    public Optional<JsonNode> node(String field) {
+        return has(field) ? Optional.of(root.get(field)) : Optional.empty();
+    }
+
+    /** A whole number (a JSON integer, not a string or a fraction), naming the field when it is not one. */
+    public Optional<Long> integer(String field) {
+        if (!has(field)) {
+            return Optional.empty();
+        }
+        JsonNode value = root.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw invalid(field + ": must be an integer");
+        }
+        return Optional.of(value.asLong());
+    }
+
     public Optional<List<String>> strings(String field) {
         if (!has(field)) {
             return Optional.empty();

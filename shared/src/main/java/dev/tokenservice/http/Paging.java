@@ -25,4 +25,21 @@ public final class Paging {
         }
         throw JsonBody.invalid("limit: must be an integer from " + min + " to " + max);
     }
+
+    /** An integer query parameter within [min, max], the default when absent; 400 naming it otherwise. */
+    public static int integer(ApiRequest request, String name, int min, int max, int defaultValue) {
+        var raw = request.queryParameter(name).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.get().trim());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException notANumber) {
+            // Falls through to the same answer as an out-of-range number.
+        }
+        throw JsonBody.invalid(name + ": must be an integer from " + min + " to " + max);
+    }
 }

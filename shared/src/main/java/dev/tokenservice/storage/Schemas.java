@@ -24,6 +24,7 @@ public final class Schemas {
     public static final String TOKENS_BY_CLIENT = "client-issued-index";
     public static final String TOKENS_BY_SUBJECT = "subject-issued-index";
     public static final String TOKENS_BY_EXPIRY = "expiry-index";
+    public static final String TOKENS_LISTED = "listing-issued-index";
     public static final String CONSENTS_BY_PRINCIPAL = "principal-modified-index";
 
     private static final EnhancedType<List<String>> STRINGS = EnhancedType.listOf(String.class);
@@ -103,7 +104,8 @@ public final class Schemas {
                     .setter(TokenItem::setSealedKey))
             .addAttribute(Long.class, a -> a.name("issued_at").getter(TokenItem::getIssuedAt)
                     .setter(TokenItem::setIssuedAt)
-                    .tags(secondarySortKey(TOKENS_BY_CLIENT), secondarySortKey(TOKENS_BY_SUBJECT)))
+                    .tags(secondarySortKey(TOKENS_BY_CLIENT), secondarySortKey(TOKENS_BY_SUBJECT),
+                            secondarySortKey(TOKENS_LISTED)))
             .addAttribute(Long.class, a -> a.name("expires_at").getter(TokenItem::getExpiresAt)
                     .setter(TokenItem::setExpiresAt).tags(secondarySortKey(TOKENS_BY_EXPIRY)))
             .addAttribute(Boolean.class, a -> a.name("revoked").getter(TokenItem::getRevoked)
@@ -113,6 +115,8 @@ public final class Schemas {
             .addAttribute(Long.class, a -> a.name("ttl").getter(TokenItem::getTtl).setter(TokenItem::setTtl))
             .addAttribute(String.class, a -> a.name("expiry_shard").getter(TokenItem::getExpiryShard)
                     .setter(TokenItem::setExpiryShard).tags(secondaryPartitionKey(TOKENS_BY_EXPIRY)))
+            .addAttribute(String.class, a -> a.name("list_shard").getter(TokenItem::getListShard)
+                    .setter(TokenItem::setListShard).tags(secondaryPartitionKey(TOKENS_LISTED)))
             .build();
 
     public static final StaticTableSchema<ConsentItem> CONSENT = StaticTableSchema.builder(ConsentItem.class)

@@ -93,6 +93,7 @@ public final class AccessTokenIssuer {
         item.setExpiresAt(expiresAt.getEpochSecond());
         item.setTtl(expiresAt.getEpochSecond());
         item.setExpiryShard(expiryShard(expiresAt, jti));
+        item.setListShard(TokenKeys.listShard(jti));
         item.setSession(request.session());
         item.setOrg(request.org());
         item.setDetails(request.details());

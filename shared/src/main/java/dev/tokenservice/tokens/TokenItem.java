@@ -29,6 +29,7 @@ public final class TokenItem {
     private Long revokedAt;
     private Long ttl;
     private String expiryShard;
+    private String listShard;
 
     public String getTokenKey() { return tokenKey; }
     public void setTokenKey(String tokenKey) { this.tokenKey = tokenKey; }
@@ -82,6 +83,9 @@ public final class TokenItem {
     /** Partition of the expiry index: the expiry day plus a shard, so that no day is one hot partition. */
     public String getExpiryShard() { return expiryShard; }
     public void setExpiryShard(String expiryShard) { this.expiryShard = expiryShard; }
+    /** Partition of the listing index over every access token (TokenKeys.listShard), so no list is a Scan. */
+    public String getListShard() { return listShard; }
+    public void setListShard(String listShard) { this.listShard = listShard; }
 
     public boolean isRevoked() {
         return Boolean.TRUE.equals(revoked);

@@ -7,6 +7,8 @@ public final class TokenKeys {
     public static final String REVOCATION = "RV";
     public static final String AUTHORIZATION_CODE = "AC";
     public static final String REFRESH_TOKEN = "RT";
+    /** Access tokens spread over this many partitions of the listing index (write rate, not size, sets it). */
+    public static final int LIST_SHARDS = 8;
 
     private TokenKeys() {
     }
@@ -43,5 +45,14 @@ public final class TokenKeys {
     /** Every token of one subject at any client (Knetik delete by username). */
     public static String subjectRevocation(String subject) {
         return "RV#SUB#" + subject;
+    }
+
+    /** The listing-index partition of an access token: "AT#0" .. "AT#7", by its jti. */
+    public static String listShard(String jti) {
+        return listShard(Math.floorMod(jti.hashCode(), LIST_SHARDS));
+    }
+
+    public static String listShard(int shard) {
+        return "AT#" + shard;
     }
 }

@@ -28,8 +28,15 @@ import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.TokenRepository;
+import dev.tokenservice.tokens.TokenSealer;
+import dev.tokenservice.tokens.admin.TokenAdministration;
+import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
+import dev.tokenservice.tokens.sealing.EnvelopeSealer;
+import dev.tokenservice.tokens.sealing.KmsDataKeys;
+import dev.tokenservice.tokens.sealing.LocalDataKeys;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +56,7 @@ public final class Services {
     private final Lazy<TokenRepository> tokenRepository;
     private final Lazy<ClientRepository> clientRepository;
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
+    private final Lazy<Optional<TokenSealer>> tokenSealer;
 
     /** Production wiring: AWS clients from the environment. */
     private Services(Settings settings) {
@@ -59,12 +67,19 @@ public final class Services {
         this(settings, clock,
                 () -> new Tables(aws.dynamoDb(), settings),
                 () -> signingKeysFor(settings, aws),
-                () -> new SecretHasher(Pepper.load(settings, aws::secretsManager)));
+                () -> new SecretHasher(Pepper.load(settings, aws::secretsManager)),
+                () -> sealerFor(settings, clock, aws));
     }
 
-    /** Test wiring: every collaborator given. */
+    /** Test wiring: every collaborator given; token values are sealed with LOCAL_SEALING_KEY_FILE if set. */
     public Services(Settings settings, Clock clock, Supplier<Tables> tables, Supplier<SigningKeys> signingKeys,
             Supplier<SecretHasher> secretHasher) {
+        this(settings, clock, tables, signingKeys, secretHasher, () -> sealerFor(settings, clock, null));
+    }
+
+    /** Test wiring with the sealer given too (e.g. over a KMS emulator). */
+    public Services(Settings settings, Clock clock, Supplier<Tables> tables, Supplier<SigningKeys> signingKeys,
+            Supplier<SecretHasher> secretHasher, Supplier<Optional<TokenSealer>> tokenSealer) {
         this.settings = settings;
         this.clock = clock;
         this.tables = new Lazy<>(tables);
@@ -72,8 +87,9 @@ public final class Services {
         this.secretHasher = new Lazy<>(secretHasher);
         this.tokenRepository = new Lazy<>(() -> new TokenRepository(this.tables.get()));
         this.clientRepository = new Lazy<>(() -> new ClientRepository(this.tables.get()));
-        this.accessTokenIssuer = new Lazy<>(
-                () -> new AccessTokenIssuer(this.signingKeys.get(), this.tokenRepository.get(), clock));
+        this.tokenSealer = new Lazy<>(tokenSealer);
+        this.accessTokenIssuer = new Lazy<>(() -> new AccessTokenIssuer(
+                this.signingKeys.get(), this.tokenRepository.get(), clock, this.tokenSealer.get().orElse(null)));
     }
 
     public static Services production() {
@@ -120,6 +136,23 @@ public final class Services {
 
     public AccessTokenIssuer accessTokenIssuer() {
         return accessTokenIssuer.get();
+    }
+
+    /** Envelope encryption of stored token values (Knetik get_token hands them back); empty if unconfigured. */
+    public Optional<TokenSealer> tokenSealer() {
+        return tokenSealer.get();
+    }
+
+    /** The Agilicus token lifecycle (create, introspect, reissue, revoke, validate, list). */
+    public TokenLifecycle tokenLifecycle() {
+        return new TokenLifecycle(accessTokenIssuer(), tokenRepository(), callerAuthenticator(), tables(), clock,
+                settings.longestTokenLifetime());
+    }
+
+    /** The Knetik token administration (list, get, delete). */
+    public TokenAdministration tokenAdministration() {
+        return new TokenAdministration(tables(), tokenRepository(), tokenSealer(), signingKeys(), clock,
+                settings.longestTokenLifetime());
     }
 
     public ClientAuthentication clientAuthentication() {
@@ -192,6 +225,15 @@ public final class Services {
         Path keyFile = Path.of(settings.localKeyFile().orElseThrow(() -> new IllegalStateException(
                 "no signing key: set KMS_SIGNING_KEY_ID, or LOCAL_SIGNING_KEY_FILE for local runs")));
         return LocalKeyFile.loadOrCreate(keyFile, JWSAlgorithm.parse(settings.signingAlgorithm()));
+    }
+
+    /** KMS when KMS_SEALING_KEY_ID is set (and AWS clients exist), else the local key file, else none. */
+    private static Optional<TokenSealer> sealerFor(Settings settings, Clock clock, AwsClients aws) {
+        if (aws != null && settings.kmsSealingKey().isPresent()) {
+            return Optional.of(new EnvelopeSealer(new KmsDataKeys(aws.kms(), settings.kmsSealingKey().get()), clock));
+        }
+        return settings.localSealingKeyFile()
+                .map(file -> new EnvelopeSealer(LocalDataKeys.loadOrCreate(Path.of(file)), clock));
     }
 
     /** A value built on first use, at most once, and shared by every thread after that. */

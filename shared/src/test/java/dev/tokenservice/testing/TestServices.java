@@ -29,6 +29,7 @@ public final class TestServices {
 
     public static final String ISSUER = "https://issuer.test";
     private static SigningKeys rsaKeys;
+    private static Path sealingKeyFile;
 
     private TestServices() {
     }
@@ -44,6 +45,7 @@ public final class TestServices {
     /** The graph with DynamoDB reached at the given endpoint (a dead one simulates an outage). */
     public static Services create(Clock clock, Map<String, String> extraSettings, String dynamoDbEndpoint) {
         Map<String, String> values = new HashMap<>(DynamoDbLocal.shared().freshTables());
+        values.put("LOCAL_SEALING_KEY_FILE", sealingKeyFile().toString());
         values.putAll(extraSettings);
         Settings settings = Settings.of(values);
         byte[] pepper = new byte[32];
@@ -52,6 +54,18 @@ public final class TestServices {
                 () -> new Tables(DynamoDbLocal.clientFor(dynamoDbEndpoint), settings),
                 TestServices::rsaKeys,
                 () -> new SecretHasher(pepper));
+    }
+
+    /** A local sealing key (created on first use) shared by the JVM's tests, so stored tokens can be read back. */
+    public static synchronized Path sealingKeyFile() {
+        if (sealingKeyFile == null) {
+            try {
+                sealingKeyFile = Files.createTempDirectory("sealing").resolve("sealing-key");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return sealingKeyFile;
     }
 
     public static synchronized SigningKeys rsaKeys() {

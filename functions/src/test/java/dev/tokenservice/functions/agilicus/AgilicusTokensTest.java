@@ -1,0 +1,237 @@
+package dev.tokenservice.functions.agilicus;
+
+import static dev.tokenservice.functions.agilicus.AgilicusApi.json;
+import static dev.tokenservice.functions.agilicus.AgilicusApi.ok;
+import static dev.tokenservice.functions.agilicus.AgilicusApi.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.functions.testing.Requests;
+import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.testing.MutableClock;
+import dev.tokenservice.testing.TestServices;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Agilicus TokensApi through its handlers, over DynamoDB Local: what an SDK user sees. */
+class AgilicusTokensTest {
+
+    private MutableClock clock;
+    private AgilicusApi api;
+    private String admin;
+    private String user;
+
+    @BeforeEach
+    void setUp() {
+        clock = MutableClock.startingNow();
+        api = new AgilicusApi(TestServices.create(clock));
+        admin = Requests.token(api.services, "admin-1", List.of(ServiceScopes.TOKENS_ADMIN));
+        user = Requests.token(api.services, "user-1", List.of("files:read"));
+    }
+
+    @Test
+    void createAnswers201RawTokenWithTheGrantableScopesAndOptionalOnesLeftOutQuietly() throws Exception {
+        JsonNode raw = api.createOk(admin, request("u-123", "o-456", "urn:agilicus:users", "clients:admin?"));
+
+        assertTrue(raw.path("token").isTextual());
+        assertTrue(raw.path("session").isTextual());
+        assertEquals(3600, raw.path("time_validity").path("duration").asInt());
+        var claims = SignedJWT.parse(raw.path("token").asText()).getJWTClaimsSet();
+        assertEquals("u-123", claims.getSubject());
+        assertEquals("o-456", claims.getStringClaim("org"));
+        assertEquals("urn:agilicus:users", claims.getStringClaim("scope"), "clients:admin? is not the caller's to give");
+        assertEquals(List.of("https://api.example.com"), claims.getAudience());
+    }
+
+    @Test
+    void createRefusesMissingFieldsNamingThemAndCallersWithoutTheAdminScope() {
+        ObjectNode noAudiences = request("u-1", "o-1");
+        noAudiences.remove("audiences");
+        APIGatewayProxyResponseEvent missing = api.create(admin, noAudiences.toString());
+        assertEquals(400, missing.getStatusCode());
+        assertTrue(json(missing).path("error_message").asText().startsWith("audiences:"), missing.getBody());
+
+        ObjectNode badDuration = request("u-1", "o-1");
+        badDuration.putObject("time_validity").put("duration", "an hour");
+        assertTrue(json(api.create(admin, badDuration.toString())).path("error_message").asText()
+                .startsWith("time_validity.duration:"));
+
+        assertEquals(403, api.create(user, request("u-1", "o-1").toString()).getStatusCode());
+        assertEquals(401, api.create(null, request("u-1", "o-1").toString()).getStatusCode());
+        assertEquals(403, api.create(admin, request("u-1", "o-1", "clients:admin").toString()).getStatusCode(),
+                "a required scope the caller may not grant refuses the request");
+    }
+
+    @Test
+    void introspectShowsTheTokenWithStringDatesAndRolesUnlessExcluded() {
+        JsonNode raw = api.createOk(admin, request("u-123", "o-456", "urn:agilicus:users"));
+
+        JsonNode token = ok(api.introspect(raw.path("token").asText()), 200);
+
+        assertEquals("u-123", token.path("sub").asText());
+        assertEquals("o-456", token.path("org").asText());
+        assertEquals("o-456", token.path("root_org").asText());
+        assertEquals("owner", token.path("roles").path("app-a").asText());
+        assertEquals(raw.path("session").asText(), token.path("session").asText());
+        assertEquals("[\"urn:agilicus:users\"]", token.path("scopes").toString());
+        assertEquals("[\"https://api.example.com\"]", token.path("aud").toString());
+        assertEquals("app-a.example.com", token.path("hosts").get(0).path("upstream_host").asText());
+        assertTrue(token.path("iat").isTextual() && token.path("exp").isTextual());
+        var iat = OffsetDateTime.parse(token.path("iat").asText());
+        var exp = OffsetDateTime.parse(token.path("exp").asText());
+        assertEquals(3600, Duration.between(iat, exp).toSeconds());
+
+        String excluded = "{\"token\":\"" + raw.path("token").asText() + "\",\"introspect_options\":{\"exclude_roles\":true}}";
+        assertFalse(ok(api.introspectBody(excluded), 200).has("roles"));
+    }
+
+    @Test
+    void introspectAnswers4xxForForgedExpiredOrMissingTokens() {
+        JsonNode raw = api.createOk(admin, request("u-1", "o-1"));
+        String token = raw.path("token").asText();
+        String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+
+        assertEquals(400, api.introspect(forged).getStatusCode());
+        assertEquals(400, api.introspect("not-a-jwt").getStatusCode());
+        APIGatewayProxyResponseEvent missing = api.introspectBody("{}");
+        assertEquals(400, missing.getStatusCode());
+        assertEquals("token: is required", json(missing).path("error_message").asText());
+        clock.advance(Duration.ofSeconds(3601));
+        APIGatewayProxyResponseEvent expired = api.introspect(token);
+        assertEquals(400, expired.getStatusCode());
+        assertTrue(json(expired).path("error_message").asText().contains("expired"), expired.getBody());
+    }
+
+    @Test
+    void revokeAnswers204ThenIntrospectIs410AndTheListShowsItRevoked() {
+        JsonNode raw = api.createOk(admin, request("u-rev", "o-1"));
+        String token = raw.path("token").asText();
+
+        APIGatewayProxyResponseEvent revoked = api.revoke(token, false);
+
+        assertEquals(204, revoked.getStatusCode());
+        assertEquals("", revoked.getBody());
+        assertEquals(410, api.introspect(token).getStatusCode());
+        assertEquals(204, api.revoke(token, false).getStatusCode(), "revoking twice is no error");
+        assertEquals(1, ok(api.list(admin, "?sub=u-rev&revoked=True"), 200).path("tokens").size());
+        assertEquals(0, ok(api.list(admin, "?sub=u-rev&revoked=False"), 200).path("tokens").size());
+        assertEquals(401, refusedStatus(token), "a revoked token authenticates nowhere");
+    }
+
+    @Test
+    void revokeWithAllSessionsStopsEveryTokenOfThatSession() {
+        ObjectNode body = request("u-sess", "o-1");
+        body.put("session", "s-shared");
+        String first = api.createOk(admin, body).path("token").asText();
+        String second = api.createOk(admin, body).path("token").asText();
+        String otherSession = api.createOk(admin, request("u-sess", "o-1")).path("token").asText();
+
+        assertEquals(204, api.revoke(first, true).getStatusCode());
+
+        assertEquals(410, api.introspect(second).getStatusCode());
+        assertEquals(200, api.introspect(otherSession).getStatusCode());
+        assertEquals(2, ok(api.list(admin, "?sub=u-sess&revoked=true"), 200).path("tokens").size());
+    }
+
+    @Test
+    void reissueGivesATokenForAPermittedOrgWithTheSameExpiryAndThePresentedOneStaysValid() throws Exception {
+        JsonNode raw = api.createOk(admin, request("u-re", "o-home", "urn:agilicus:users"));
+        String presented = raw.path("token").asText();
+        clock.advance(Duration.ofMinutes(10));
+
+        JsonNode reissued = ok(api.reissue(presented, "o-partner"), 200);
+
+        String token = reissued.path("token").asText();
+        assertNotEquals(presented, token);
+        var original = SignedJWT.parse(presented).getJWTClaimsSet();
+        var fresh = SignedJWT.parse(token).getJWTClaimsSet();
+        assertEquals(original.getExpirationTime(), fresh.getExpirationTime());
+        assertEquals("o-partner", fresh.getStringClaim("org"));
+        assertEquals(original.getStringClaim("scope"), fresh.getStringClaim("scope"));
+        assertEquals(3000, reissued.path("time_validity").path("duration").asInt());
+        JsonNode introspected = ok(api.introspect(token), 200);
+        assertEquals("o-partner", introspected.path("org").asText());
+        assertEquals("o-home", introspected.path("root_org").asText());
+        assertEquals(200, api.introspect(presented).getStatusCode(), "the presented token stays valid");
+
+        assertEquals(403, api.reissue(presented, "o-stranger").getStatusCode());
+        assertEquals(400, api.reissue("garbage", "o-partner").getStatusCode());
+        api.revoke(presented, false);
+        assertEquals(410, api.reissue(presented, "o-partner").getStatusCode());
+    }
+
+    @Test
+    void validationsEchoAnAllowedRequestAndAnswer403Otherwise() {
+        ObjectNode body = request("u-val", "o-1", "urn:agilicus:users", "tokens:admin?");
+
+        JsonNode echoed = ok(api.validate(admin, body.toString()), 200);
+
+        assertEquals("u-val", echoed.path("sub").asText());
+        assertEquals(3600, echoed.path("time_validity").path("duration").asInt());
+        assertEquals(body.path("scopes"), echoed.path("scopes"));
+        assertEquals(403, api.validate(admin, request("u-val", "o-1", "clients:admin").toString()).getStatusCode());
+        assertEquals(403, api.validate(user, body.toString()).getStatusCode());
+        assertEquals(0, ok(api.list(admin, "?sub=u-val"), 200).path("tokens").size(), "validation creates nothing");
+    }
+
+    @Test
+    void listEchoesLimitAndFiltersBySubJtiOrgAndIssueWindow() throws Exception {
+        List<String> jtis = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String token = api.createOk(admin, request("u-list", i % 2 == 0 ? "o-even" : "o-odd")).path("token").asText();
+            jtis.add(SignedJWT.parse(token).getJWTClaimsSet().getJWTID());
+            clock.advance(Duration.ofMinutes(10));
+        }
+
+        JsonNode all = ok(api.list(admin, "?sub=u-list"), 200);
+        assertEquals(100, all.path("limit").asInt(), "limit is always sent, its default too");
+        assertEquals(5, all.path("tokens").size());
+        assertEquals(jtis.get(4), all.path("tokens").get(0).path("jti").asText(), "newest first");
+        assertEquals(2, ok(api.list(admin, "?limit=2&sub=u-list"), 200).path("tokens").size());
+        assertEquals(2, ok(api.list(admin, "?limit=2&sub=u-list"), 200).path("limit").asInt());
+        assertEquals(2, ok(api.list(admin, "?org=o-odd"), 200).path("tokens").size());
+        JsonNode byJti = ok(api.list(admin, "?jti=" + jtis.get(1)), 200);
+        assertEquals(1, byJti.path("tokens").size());
+        assertEquals("o-odd", byJti.path("tokens").get(0).path("org").asText());
+        JsonNode recent = ok(api.list(admin, "?sub=u-list&iat_from=25%20minutes%20ago"), 200);
+        assertEquals(List.of(jtis.get(4), jtis.get(3)), jtisOf(recent));
+        JsonNode old = ok(api.list(admin, "?sub=u-list&iat_to=35%20minutes%20ago"), 200);
+        assertEquals(List.of(jtis.get(1), jtis.get(0)), jtisOf(old));
+        assertEquals(5, ok(api.list(admin, "?sub=u-list&exp_from=now"), 200).path("tokens").size());
+        assertEquals(5, ok(api.list(admin, "?sub=u-list&revoked=False"), 200).path("tokens").size());
+
+        assertEquals(400, api.list(admin, "?limit=0").getStatusCode());
+        assertEquals(400, api.list(admin, "?limit=101").getStatusCode());
+        APIGatewayProxyResponseEvent badRevoked = api.list(admin, "?revoked=yes");
+        assertEquals(400, badRevoked.getStatusCode());
+        assertTrue(json(badRevoked).path("error_message").asText().startsWith("revoked:"));
+        APIGatewayProxyResponseEvent badDate = api.list(admin, "?iat_from=someday");
+        assertTrue(json(badDate).path("error_message").asText().startsWith("iat_from:"));
+        assertEquals(403, api.list(user, "").getStatusCode());
+    }
+
+    private static List<String> jtisOf(JsonNode list) {
+        List<String> jtis = new ArrayList<>();
+        list.path("tokens").forEach(t -> jtis.add(t.path("jti").asText()));
+        return jtis;
+    }
+
+    private int refusedStatus(String token) {
+        try {
+            api.services.callerAuthenticator().verify(token, TestServices.ISSUER);
+            return 200;
+        } catch (dev.tokenservice.http.ApiError error) {
+            return error.status();
+        }
+    }
+}

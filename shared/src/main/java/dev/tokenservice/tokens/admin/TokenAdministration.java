@@ -1,0 +1,195 @@
+package dev.tokenservice.tokens.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.util.Base64URL;
+import dev.tokenservice.auth.Caller;
+import dev.tokenservice.http.ApiError;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.signing.SigningKeys;
+import dev.tokenservice.signing.TokenSigner;
+import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.TokenItem;
+import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenRepository;
+import dev.tokenservice.tokens.TokenSealer;
+import dev.tokenservice.tokens.query.LiveFilter;
+import dev.tokenservice.tokens.query.RevocationCutoffs;
+import dev.tokenservice.tokens.query.TokenFilters;
+import dev.tokenservice.tokens.query.TokenIndex;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The Knetik AuthTokensApi (TOKENS_ADMIN = tokens:admin): which users hold live tokens at which clients,
+ * one such token's value, and revoking them by user, client or both. A delete writes one revocation record,
+ * whatever the number of tokens, and takes effect at the next verification.
+ */
+public final class TokenAdministration {
+
+    private static final int READ_PAGE = 500;
+    private static final int CHUNK = 100;
+
+    private final Tables tables;
+    private final TokenRepository tokens;
+    private final Optional<TokenSealer> sealer;
+    private final SigningKeys keys;
+    private final Clock clock;
+    private final Duration longestLifetime;
+
+    public TokenAdministration(Tables tables, TokenRepository tokens, Optional<TokenSealer> sealer, SigningKeys keys,
+            Clock clock, Duration longestLifetime) {
+        this.tables = tables;
+        this.tokens = tokens;
+        this.sealer = sealer;
+        this.keys = keys;
+        this.clock = clock;
+        this.longestLifetime = longestLifetime;
+    }
+
+    /**
+     * get_tokens: the distinct (username, client_id) pairs with a live token, filtered exactly, sorted, one
+     * 1-based page of them in a Spring Data page body (number is 0-based, as Spring serialises it).
+     */
+    public ObjectNode list(Caller caller, String clientId, String username, int page, int size, SortOrder order) {
+        caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
+        TokenFilters filters = new TokenFilters()
+                .greaterThan("expires_at", clock.instant().getEpochSecond())
+                .notFlagged("revoked");
+        TokenIndex.Source source;
+        if (username != null) {
+            source = TokenIndex.Source.subject(username);
+            if (clientId != null) {
+                filters.equal("client_id", clientId);
+            }
+        } else if (clientId != null) {
+            source = TokenIndex.Source.client(clientId);
+        } else {
+            source = TokenIndex.Source.everyone();
+        }
+        Iterator<TokenItem> live = new LiveFilter(
+                new TokenIndex(tables).newestFirst(source, null, null, filters.expression(), READ_PAGE),
+                new RevocationCutoffs(tables), CHUNK, LiveFilter.onlyLive());
+        Set<SortOrder.TokenPair> pairs = new LinkedHashSet<>();
+        live.forEachRemaining(token -> pairs.add(new SortOrder.TokenPair(token.getSubject(), token.getClientId())));
+        List<SortOrder.TokenPair> sorted = new ArrayList<>(pairs);
+        sorted.sort(order.comparator());
+        long from = Math.min((long) (page - 1) * size, sorted.size());
+        List<SortOrder.TokenPair> content = sorted.subList((int) from, (int) Math.min(from + size, sorted.size()));
+        return KnetikViews.page(content, page, size, sorted.size(), order);
+    }
+
+    /** get_token: the most recent live token of the user at the client, its value rebuilt from the sealed copy. */
+    public ObjectNode get(Caller caller, String username, String clientId) {
+        caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
+        TokenFilters filters = new TokenFilters()
+                .equal("client_id", clientId)
+                .greaterThan("expires_at", clock.instant().getEpochSecond())
+                .notFlagged("revoked")
+                .present("sealed_value");
+        Iterator<TokenItem> live = new LiveFilter(
+                new TokenIndex(tables).newestFirst(TokenIndex.Source.subject(username), null, null,
+                        filters.expression(), 25),
+                new RevocationCutoffs(tables), 25, LiveFilter.onlyLive());
+        if (sealer.isEmpty() || !live.hasNext()) {
+            throw new ApiError(404, "not_found", "no live token of user " + username + " at client " + clientId);
+        }
+        return KnetikViews.resource(username, clientId, unseal(live.next()));
+    }
+
+    /** delete_tokens: every token of the user, of the client, or of the user at the client stops at once. */
+    public void delete(Caller caller, String username, String clientId) {
+        caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
+        String record;
+        if (username != null && clientId != null) {
+            record = TokenKeys.subjectAtClientRevocation(clientId, username);
+        } else if (username != null) {
+            record = TokenKeys.subjectRevocation(username);
+        } else if (clientId != null) {
+            record = TokenKeys.clientRevocation(clientId);
+        } else {
+            throw new ApiError(400, "invalid_request", "username: give username, client_id or both");
+        }
+        long now = clock.millis();
+        tokens.recordRevocation(record, now, clock.instant().plus(longestLifetime).getEpochSecond());
+    }
+
+    /**
+     * The stored header.payload, opened, signed again by the active key: byte for byte the issued token
+     * under RS256 (deterministic), an equally valid one under ES256 or after a key rotation.
+     */
+    private String unseal(TokenItem row) {
+        byte[] signingInput = sealer.orElseThrow().open(new TokenSealer.Sealed(row.getSealedValue(), row.getSealedKey()));
+        String[] parts = new String(signingInput, StandardCharsets.US_ASCII).split("\\.");
+        try {
+            TokenSigner signer = keys.active();
+            JWSHeader header = JWSHeader.parse(new Base64URL(parts[0]));
+            if (!signer.keyId().equals(header.getKeyID()) || !signer.algorithm().equals(header.getAlgorithm())) {
+                header = new JWSHeader.Builder(signer.algorithm()).type(header.getType()).keyID(signer.keyId()).build();
+            }
+            JWSObject jws = new JWSObject(header, new Payload(new Base64URL(parts[1])));
+            jws.sign(signer.jwsSigner());
+            return jws.serialize();
+        } catch (ParseException | ArrayIndexOutOfBoundsException corrupt) {
+            throw new IllegalStateException("a sealed token value is corrupt");
+        } catch (JOSEException e) {
+            if (e.getCause() instanceof SdkException sdkFailure) {
+                throw sdkFailure;
+            }
+            throw new IllegalStateException("re-signing a stored token failed");
+        }
+    }
+
+    /** The Knetik JSON shapes. */
+    static final class KnetikViews {
+
+        private KnetikViews() {
+        }
+
+        static ObjectNode resource(String username, String clientId, String token) {
+            ObjectNode resource = Json.object().put("client_id", clientId).put("username", username);
+            if (token != null) {
+                resource.put("token", token);
+            }
+            return resource;
+        }
+
+        static ObjectNode page(List<SortOrder.TokenPair> content, int page, int size, long total, SortOrder order) {
+            ObjectNode body = Json.object();
+            ArrayNode rows = body.putArray("content");
+            content.forEach(pair -> rows.add(resource(pair.username(), pair.clientId(), null)));
+            int totalPages = (int) ((total + size - 1) / size);
+            int number = page - 1;
+            body.put("first", number == 0);
+            body.put("last", number + 1 >= totalPages);
+            body.put("number", number);
+            body.put("number_of_elements", content.size());
+            body.put("size", size);
+            ArrayNode sort = body.putArray("sort");
+            order.entries().forEach(entry -> sort.addObject()
+                    .put("ascending", entry.ascending())
+                    .put("descending", !entry.ascending())
+                    .put("direction", entry.ascending() ? "ASC" : "DESC")
+                    .put("ignore_case", false)
+                    .put("null_handling", "NATIVE")
+                    .put("property", entry.property()));
+            body.put("total_elements", total);
+            body.put("total_pages", totalPages);
+            return body;
+        }
+    }
+}

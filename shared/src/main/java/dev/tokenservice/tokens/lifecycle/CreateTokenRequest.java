@@ -1,0 +1,150 @@
+package dev.tokenservice.tokens.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.http.JsonBody;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Agilicus CreateTokenRequest, validated: sub, org, audiences and time_validity are required (the SDK's
+ * own rule); roles map application to role; hosts are HostPermissions whose rule methods the SDK limits;
+ * scopes may end in "?" to mark them optional. Every 400 names the field.
+ */
+public record CreateTokenRequest(String sub, String org, Map<String, String> roles, List<String> audiences,
+        long durationSeconds, ArrayNode hosts, ObjectNode tokenValidity, String session, List<String> scopes) {
+
+    private static final int MAX_TEXT = 1024;
+    private static final Set<String> METHODS =
+            Set.of("get", "put", "post", "delete", "head", "options", "connect", "trace", "patch", "all");
+
+    public static CreateTokenRequest parse(JsonBody body, Duration longestLifetime) {
+        String sub = requiredText(body, "sub");
+        String org = requiredText(body, "org");
+        List<String> audiences = body.strings("audiences")
+                .orElseThrow(() -> JsonBody.invalid("audiences: is required"));
+        if (audiences.isEmpty() || audiences.stream().anyMatch(a -> a.isBlank() || a.length() > MAX_TEXT)) {
+            throw JsonBody.invalid("audiences: must list at least one non-empty audience");
+        }
+        JsonNode validity = body.node("time_validity")
+                .orElseThrow(() -> JsonBody.invalid("time_validity: is required"));
+        long duration = duration(validity, longestLifetime);
+        Map<String, String> roles = roles(body);
+        ArrayNode hosts = hosts(body);
+        ObjectNode tokenValidity = body.node("token_validity").map(node -> {
+            if (!node.isObject()) {
+                throw JsonBody.invalid("token_validity: must be an object with start, duration and end");
+            }
+            return (ObjectNode) node;
+        }).orElse(null);
+        String session = body.string("session").filter(s -> !s.isBlank()).orElse(null);
+        if (session != null && session.length() > 128) {
+            throw JsonBody.invalid("session: must be at most 128 characters");
+        }
+        List<String> scopes = body.strings("scopes").orElse(List.of());
+        for (String scope : scopes) {
+            if (!ScopeGrant.wellFormed(scope)) {
+                throw JsonBody.invalid("scopes: '" + scope + "' is not a scope (printable ASCII without spaces, "
+                        + "optionally ending in '?')");
+            }
+        }
+        return new CreateTokenRequest(sub, org, roles, List.copyOf(audiences), duration, hosts, tokenValidity,
+                session, List.copyOf(scopes));
+    }
+
+    /** The request as the SDK's CreateTokenRequest model reads it (validations echo it). */
+    public ObjectNode toJson() {
+        ObjectNode json = Json.object().put("sub", sub).put("org", org);
+        if (!roles.isEmpty()) {
+            ObjectNode rolesJson = json.putObject("roles");
+            roles.forEach(rolesJson::put);
+        }
+        ArrayNode audienceJson = json.putArray("audiences");
+        audiences.forEach(audienceJson::add);
+        json.putObject("time_validity").put("duration", durationSeconds);
+        if (hosts != null) {
+            json.set("hosts", hosts);
+        }
+        if (tokenValidity != null) {
+            json.set("token_validity", tokenValidity);
+        }
+        if (session != null) {
+            json.put("session", session);
+        }
+        ArrayNode scopeJson = json.putArray("scopes");
+        scopes.forEach(scopeJson::add);
+        return json;
+    }
+
+    private static String requiredText(JsonBody body, String field) {
+        String value = body.string(field).orElseThrow(() -> JsonBody.invalid(field + ": is required"));
+        if (value.isBlank() || value.length() > MAX_TEXT) {
+            throw JsonBody.invalid(field + ": must be a non-empty string of at most " + MAX_TEXT + " characters");
+        }
+        return value;
+    }
+
+    private static long duration(JsonNode validity, Duration longestLifetime) {
+        JsonNode duration = validity.path("duration");
+        if (!validity.isObject() || !duration.isIntegralNumber() || !duration.canConvertToLong()) {
+            throw JsonBody.invalid("time_validity.duration: is required, a whole number of seconds");
+        }
+        long seconds = duration.asLong();
+        if (seconds < 1 || seconds > longestLifetime.toSeconds()) {
+            throw JsonBody.invalid("time_validity.duration: must be from 1 to " + longestLifetime.toSeconds()
+                    + " seconds");
+        }
+        return seconds;
+    }
+
+    private static Map<String, String> roles(JsonBody body) {
+        Map<String, String> roles = new LinkedHashMap<>();
+        body.node("roles").ifPresent(node -> {
+            if (!node.isObject()) {
+                throw JsonBody.invalid("roles: must be an object mapping application to role");
+            }
+            node.fields().forEachRemaining(entry -> {
+                if (!entry.getValue().isTextual()) {
+                    throw JsonBody.invalid("roles: the role of '" + entry.getKey() + "' must be a string");
+                }
+                roles.put(entry.getKey(), entry.getValue().asText());
+            });
+        });
+        return roles;
+    }
+
+    private static ArrayNode hosts(JsonBody body) {
+        return body.node("hosts").map(node -> {
+            if (!node.isArray()) {
+                throw JsonBody.invalid("hosts: must be an array of host permissions");
+            }
+            for (JsonNode host : node) {
+                if (!host.isObject()) {
+                    throw JsonBody.invalid("hosts: every item must be an object");
+                }
+                for (String text : List.of("upstream_host", "app_id", "admin_org_id")) {
+                    if (host.has(text) && !host.get(text).isTextual() && !host.get(text).isNull()) {
+                        throw JsonBody.invalid("hosts." + text + ": must be a string");
+                    }
+                }
+                JsonNode rules = host.path("allowed_list");
+                if (!rules.isMissingNode() && !rules.isNull() && !rules.isArray()) {
+                    throw JsonBody.invalid("hosts.allowed_list: must be an array of rules");
+                }
+                for (JsonNode rule : rules) {
+                    for (JsonNode method : rule.path("methods")) {
+                        if (!method.isTextual() || !METHODS.contains(method.asText())) {
+                            throw JsonBody.invalid("hosts.allowed_list.methods: must be among " + METHODS);
+                        }
+                    }
+                }
+            }
+            return (ArrayNode) node;
+        }).orElse(null);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tokenservice.tokens.query;
+
+import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.TokenItem;
+import dev.tokenservice.tokens.TokenKeys;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.enhanced.dynamodb.Key;
+import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
+import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
+
+/**
+ * Whether listed tokens are revoked, by the same rule that decides verification (TokenRepository's
+ * AccessTokenState): the row's own revoked flag, or a revocation record of its client, of its subject at
+ * the client, of its subject, or of its session with a cut-off at or after its issue time. Records are
+ * read strongly consistent, 100 keys per BatchGetItem, once per listing for each key.
+ */
+public final class RevocationCutoffs {
+
+    private static final int BATCH_KEYS = 100;
+
+    private final Tables tables;
+    private final DynamoDbTable<TokenItem> table;
+    private final Map<String, Long> cutoffs = new HashMap<>();
+
+    public RevocationCutoffs(Tables tables) {
+        this.tables = tables;
+        this.table = tables.tokens();
+    }
+
+    /** Reads, in batches, the records that could cover these tokens and are not known yet. */
+    public void load(Collection<TokenItem> tokens) {
+        Set<String> missing = new LinkedHashSet<>();
+        for (TokenItem token : tokens) {
+            for (String key : recordKeys(token)) {
+                if (!cutoffs.containsKey(key)) {
+                    missing.add(key);
+                }
+            }
+        }
+        List<String> keys = new ArrayList<>(missing);
+        for (int start = 0; start < keys.size(); start += BATCH_KEYS) {
+            List<String> chunk = keys.subList(start, Math.min(keys.size(), start + BATCH_KEYS));
+            ReadBatch.Builder<TokenItem> batch = ReadBatch.builder(TokenItem.class).mappedTableResource(table);
+            chunk.forEach(key -> batch.addGetItem(GetItemEnhancedRequest.builder()
+                    .key(Key.builder().partitionValue(key).build()).consistentRead(true).build()));
+            chunk.forEach(key -> cutoffs.put(key, -1L));
+            tables.enhanced()
+                    .batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
+                    .resultsForTable(table)
+                    .forEach(record -> cutoffs.put(record.getTokenKey(),
+                            record.getRevokedAt() == null ? -1L : record.getRevokedAt()));
+        }
+    }
+
+    /** True when the token is revoked; its records must have been loaded. */
+    public boolean revoked(TokenItem token) {
+        if (token.isRevoked()) {
+            return true;
+        }
+        long cutoff = -1;
+        for (String key : recordKeys(token)) {
+            Long known = cutoffs.get(key);
+            if (known == null) {
+                throw new IllegalStateException("revocation records not loaded for a listed token");
+            }
+            cutoff = Math.max(cutoff, known);
+        }
+        return token.getIssuedAt() == null || token.getIssuedAt() <= cutoff;
+    }
+
+    private static List<String> recordKeys(TokenItem token) {
+        List<String> keys = new ArrayList<>(4);
+        keys.add(TokenKeys.clientRevocation(token.getClientId()));
+        keys.add(TokenKeys.subjectAtClientRevocation(token.getClientId(), token.getSubject()));
+        keys.add(TokenKeys.subjectRevocation(token.getSubject()));
+        if (token.getSession() != null) {
+            keys.add(TokenKeys.sessionRevocation(token.getSession()));
+        }
+        return keys;
+    }
+}
