@@ -10,7 +10,6 @@ import dev.tokenservice.signing.TokenSigner;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +26,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class AccessTokenIssuer {
 
     public static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
-    private static final int EXPIRY_SHARDS = 16;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SigningKeys keys;
@@ -159,7 +157,7 @@ public final class AccessTokenIssuer {
     }
 
     static String expiryShard(Instant expiresAt, String jti) {
-        return expiresAt.atZone(ZoneOffset.UTC).toLocalDate() + "#" + Math.floorMod(jti.hashCode(), EXPIRY_SHARDS);
+        return ExpiryShards.of(expiresAt.getEpochSecond(), jti);
     }
 
     private static String newJti() {

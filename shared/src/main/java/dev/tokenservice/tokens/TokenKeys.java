@@ -7,6 +7,7 @@ public final class TokenKeys {
     public static final String REVOCATION = "RV";
     public static final String AUTHORIZATION_CODE = "AC";
     public static final String REFRESH_TOKEN = "RT";
+    public static final String HOUSEKEEPING = "HK";
 
     private TokenKeys() {
     }
@@ -43,5 +44,10 @@ public final class TokenKeys {
     /** Every token of one subject at any client (Knetik delete by username). */
     public static String subjectRevocation(String subject) {
         return "RV#SUB#" + subject;
+    }
+
+    /** A task for the scheduled cleanup: remove whatever consents of a deleted client are left. */
+    public static String consentCleanup(String clientId) {
+        return "HK#CONSENTS#" + clientId;
     }
 }

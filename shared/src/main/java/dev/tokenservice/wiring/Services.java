@@ -13,6 +13,7 @@ import dev.tokenservice.config.Settings;
 import dev.tokenservice.consents.Consents;
 import dev.tokenservice.oauth.ClientAuthentication;
 import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.oauth.ClientCredentialsGrant;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.signing.KmsSigningKeys;
@@ -142,6 +143,12 @@ public final class Services {
 
     public AdminBootstrap adminBootstrap() {
         return new AdminBootstrap(tables(), secretHasher(), clock);
+    }
+
+    /** The scheduled removal of expired rows; stops this long before the invocation's time runs out. */
+    public ExpiredTokenCleanup expiredTokenCleanup() {
+        return new ExpiredTokenCleanup(tables(), clock, new ExpiredTokenCleanup.Limits(settings.cleanupGrace(),
+                settings.cleanupMaxItems(), java.time.Duration.ofSeconds(10), settings.cleanupLookbackDays()));
     }
 
     private static SigningKeys signingKeysFor(Settings settings, AwsClients aws) {
