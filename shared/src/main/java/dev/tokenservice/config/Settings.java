@@ -135,6 +135,15 @@ public final class Settings {
         return Integer.parseInt(optional("CLEANUP_LOOKBACK_DAYS").orElse("7"));
     }
 
+    /** Failed client authentications of one client id per window before further failures get 429. */
+    public int clientAuthFailureLimit() {
+        return Integer.parseInt(optional("CLIENT_AUTH_FAILURE_LIMIT").orElse("10"));
+    }
+
+    public Duration clientAuthFailureWindow() {
+        return Duration.ofSeconds(Long.parseLong(optional("CLIENT_AUTH_FAILURE_WINDOW_SECONDS").orElse("300")));
+    }
+
     private static String withoutTrailingSlash(String value) {
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }

@@ -15,6 +15,7 @@ import dev.tokenservice.oauth.ClientAuthentication;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.oauth.FailedAuthenticationThrottle;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.signing.KmsSigningKeys;
 import dev.tokenservice.signing.LocalKeyFile;
@@ -43,6 +44,7 @@ public final class Services {
     private final Lazy<TokenRepository> tokenRepository;
     private final Lazy<ClientRepository> clientRepository;
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
+    private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
 
     /** Production wiring: AWS clients from the environment. */
     private Services(Settings settings) {
@@ -68,6 +70,8 @@ public final class Services {
         this.clientRepository = new Lazy<>(() -> new ClientRepository(this.tables.get()));
         this.accessTokenIssuer = new Lazy<>(
                 () -> new AccessTokenIssuer(this.signingKeys.get(), this.tokenRepository.get(), clock));
+        this.failedAuthenticationThrottle = new Lazy<>(() -> new FailedAuthenticationThrottle(this.tables.get(), clock,
+                settings.clientAuthFailureLimit(), settings.clientAuthFailureWindow()));
     }
 
     public static Services production() {
@@ -118,8 +122,13 @@ public final class Services {
 
     public ClientCredentialsGrant clientCredentialsGrant() {
         return new ClientCredentialsGrant(
-                new ClientAuthentication(clientRepository(), secretHasher()),
+                new ClientAuthentication(clientRepository(), secretHasher(), failedAuthenticationThrottle()),
                 accessTokenIssuer(), settings.defaultAudience(), settings.accessTokenTtl());
+    }
+
+    /** One per container: it remembers which client ids are being slowed down. */
+    public FailedAuthenticationThrottle failedAuthenticationThrottle() {
+        return failedAuthenticationThrottle.get();
     }
 
     public CallerAuthenticator callerAuthenticator() {
