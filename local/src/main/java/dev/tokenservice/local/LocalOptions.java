@@ -12,7 +12,13 @@ import java.util.Map;
  * @param port 0 picks a free port
  * @param parameters template parameter overrides, like `sam local --parameter-overrides`
  */
-public record LocalOptions(String host, int port, Path dataDirectory, Path template, Map<String, String> parameters) {
+public record LocalOptions(String host, int port, Path dataDirectory, Path template, Map<String, String> parameters,
+        java.time.Duration scheduleEvery) {
+
+    /** Without --schedule-every: every scheduled function runs on its template schedule. */
+    public LocalOptions(String host, int port, Path dataDirectory, Path template, Map<String, String> parameters) {
+        this(host, port, dataDirectory, template, parameters, null);
+    }
 
     public static final String USAGE = """
             usage: LocalServer [--port N] [--host ADDRESS] [--data DIR] [--template FILE] [--parameter Key=Value]...
@@ -20,7 +26,8 @@ public record LocalOptions(String host, int port, Path dataDirectory, Path templ
               --host ADDRESS        address to bind (default 127.0.0.1)
               --data DIR            where tables, keys and the pepper persist (default .local-data next to the template)
               --template FILE       the SAM template (default: template.yaml in this directory or a parent)
-              --parameter Key=Value overrides a template parameter's default; repeatable""";
+              --parameter Key=Value overrides a template parameter's default; repeatable
+              --schedule-every N    run every scheduled function every N seconds instead of on its schedule""";
 
     public static LocalOptions parse(List<String> args, Path workingDirectory) {
         String host = "127.0.0.1";
@@ -28,6 +35,7 @@ public record LocalOptions(String host, int port, Path dataDirectory, Path templ
         Path data = null;
         Path template = null;
         Map<String, String> parameters = new LinkedHashMap<>();
+        java.time.Duration scheduleEvery = null;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             if (option.equals("--help") || option.equals("-h")) {
@@ -42,6 +50,7 @@ public record LocalOptions(String host, int port, Path dataDirectory, Path templ
                 case "--host" -> host = value;
                 case "--data" -> data = workingDirectory.resolve(value);
                 case "--template" -> template = workingDirectory.resolve(value);
+                case "--schedule-every" -> scheduleEvery = java.time.Duration.ofSeconds(seconds(value));
                 case "--parameter" -> {
                     int eq = value.indexOf('=');
                     if (eq <= 0) {
@@ -64,7 +73,8 @@ public record LocalOptions(String host, int port, Path dataDirectory, Path templ
         if (data == null) {
             data = template.getParent().resolve(".local-data");
         }
-        return new LocalOptions(host, port, data.toAbsolutePath().normalize(), template, Map.copyOf(parameters));
+        return new LocalOptions(host, port, data.toAbsolutePath().normalize(), template, Map.copyOf(parameters),
+                scheduleEvery);
     }
 
     static Path findTemplate(Path from) {
@@ -75,6 +85,18 @@ public record LocalOptions(String host, int port, Path dataDirectory, Path templ
             }
         }
         throw new StartupException("no template.yaml in " + from.toAbsolutePath() + " or its parents; pass --template");
+    }
+
+    private static long seconds(String value) {
+        try {
+            long seconds = Long.parseLong(value);
+            if (seconds < 1) {
+                throw new NumberFormatException();
+            }
+            return seconds;
+        } catch (NumberFormatException e) {
+            throw new StartupException("--schedule-every takes a whole number of seconds (1 or more), not " + value);
+        }
     }
 
     private static int port(String value) {

@@ -128,6 +128,11 @@ public final class LocalServer {
             HttpServer serving = http;
             opened.push(() -> serving.stop(1));
             printRoutes(template, routes, out);
+            List<ScheduledFunctions.ScheduledEvent> schedules = template.schedules();
+            if (!schedules.isEmpty()) {
+                out.println("schedules:");
+                opened.push(ScheduledFunctions.start(schedules, options.scheduleEvery(), out, Clock.systemUTC()));
+            }
             apiKey.ifPresent(key -> out.println("API key (send as x-api-key): " + key));
             return new RunningServer(http, opened, options.host(), admin, apiKey);
         } catch (RuntimeException | LinkageError e) {
@@ -210,7 +215,7 @@ public final class LocalServer {
                     route.apiKeyRequired() ? ", API key required" : "");
         }
         template.functions().stream()
-                .filter(f -> f.apiRoutes().isEmpty())
+                .filter(f -> f.apiRoutes().isEmpty() && f.events().stream().noneMatch(e -> "ScheduleV2".equals(e.type())))
                 .forEach(f -> out.println("  not served (no Api event): " + f.logicalId()));
     }
 

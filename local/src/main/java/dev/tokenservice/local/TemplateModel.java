@@ -76,6 +76,27 @@ public final class TemplateModel {
         return functions.stream().flatMap(f -> f.apiRoutes().stream()).toList();
     }
 
+    /** Every ScheduleV2 event of every function, its expression and Input resolved with the parameters. */
+    public List<ScheduledFunctions.ScheduledEvent> schedules() {
+        List<ScheduledFunctions.ScheduledEvent> schedules = new ArrayList<>();
+        for (FunctionDefinition function : functions) {
+            for (EventDefinition event : function.events()) {
+                if (!"ScheduleV2".equals(event.type())) {
+                    continue;
+                }
+                Object expression = event.properties().get("ScheduleExpression");
+                if (expression == null) {
+                    throw new TemplateException(function.logicalId() + "'s event " + event.name()
+                            + " needs a ScheduleExpression");
+                }
+                Object input = event.properties().get("Input");
+                schedules.add(new ScheduledFunctions.ScheduledEvent(function, event.name(), intrinsics.text(expression),
+                        input == null ? null : intrinsics.text(input)));
+            }
+        }
+        return schedules;
+    }
+
     /** The API a route belongs to; empty for SAM's implicit API, which has no settings. */
     public Optional<ApiDefinition> api(String logicalId) {
         return Optional.ofNullable(logicalId == null ? null : apis.get(logicalId));

@@ -230,6 +230,49 @@ class LocalServerEndToEndTest {
         assertEquals(200, get(server, "/.well-known/jwks.json").statusCode(), "other methods have their own limit");
     }
 
+    @Test
+    void scheduledCleanupRunsOnItsScheduleAndRemovesOnlyWhatHasExpired(@TempDir Path data) throws Exception {
+        LocalServerProcess server = own(LocalServerProcess.start(data, "--schedule-every", "1"));
+        String endpoint = server.output().stream().filter(line -> line.startsWith("DynamoDB: DynamoDB Local at "))
+                .map(line -> line.substring("DynamoDB: DynamoDB Local at ".length(), line.indexOf(',')))
+                .findFirst().orElseThrow(() -> new AssertionError("no DynamoDB endpoint in:\n" + server.output()));
+        var dynamoDb = dev.tokenservice.testing.DynamoDbLocal.clientFor(endpoint);
+        long now = java.time.Instant.now().getEpochSecond();
+        putToken(dynamoDb, "AT#expired-e2e", now - 3600);
+        putToken(dynamoDb, "AT#live-e2e", now + 3600);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        boolean removed = false;
+        while (!removed && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            removed = !dynamoDb.getItem(r -> r.tableName("TokensTable").consistentRead(true)
+                    .key(Map.of("token_key", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                            "AT#expired-e2e")))).hasItem();
+        }
+
+        assertTrue(removed, "the expired row is still there after 30 s:\n" + String.join("\n", server.output()));
+        // The summary is printed when the run ends, a moment after its deletes are visible.
+        while (System.nanoTime() < deadline && server.output().stream().noneMatch(l -> l.contains("\"event\":\"cleanup\""))) {
+            Thread.sleep(100);
+        }
+        assertTrue(dynamoDb.getItem(r -> r.tableName("TokensTable").consistentRead(true)
+                .key(Map.of("token_key", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        "AT#live-e2e")))).hasItem(), "the live row stays");
+        assertTrue(server.output().stream().anyMatch(line -> line.contains("\"event\":\"cleanup\"")
+                && line.contains("\"duration_ms\"")), "the summary line is printed:\n" + server.output());
+        assertTrue(server.output().stream().anyMatch(line -> line.contains("schedule CleanupSchedule")));
+    }
+
+    private static void putToken(software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamoDb, String key,
+            long expiresAt) {
+        dynamoDb.putItem(r -> r.tableName("TokensTable").item(Map.of(
+                "token_key", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(key),
+                "kind", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("AT"),
+                "expires_at", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(Long.toString(expiresAt)),
+                "expiry_shard", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        dev.tokenservice.tokens.ExpiryShards.of(expiresAt, key)))));
+    }
+
     private LocalServerProcess own(LocalServerProcess server) {
         ownServers.add(server);
         return server;

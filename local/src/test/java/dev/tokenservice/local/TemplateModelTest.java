@@ -52,6 +52,18 @@ class TemplateModelTest {
     }
 
     @Test
+    void theCleanupRunsOnTheScheduleParameterWithItsInput() {
+        var schedules = template(Map.of("CleanupSchedule", "rate(1 hour)")).schedules();
+
+        var cleanup = schedules.stream().filter(s -> s.function().logicalId().equals("CleanupExpiredTokensFunction"))
+                .findFirst().orElseThrow(() -> new AssertionError("no scheduled cleanup in " + schedules));
+        assertEquals("rate(1 hour)", cleanup.expression());
+        assertEquals("{\"schedule\": \"CleanupSchedule\"}", cleanup.input());
+        assertEquals(300, cleanup.function().timeoutSeconds());
+        Schedule.parse(template(Map.of()).schedules().get(0).expression());
+    }
+
+    @Test
     void publicOAuthRoutesNeedNoApiKey() {
         template(Map.of()).apiRoutes().stream()
                 .filter(r -> r.path().equals("/oauth2/token") || r.path().startsWith("/.well-known/"))

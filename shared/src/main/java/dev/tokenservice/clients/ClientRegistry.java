@@ -8,6 +8,7 @@ import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -166,18 +167,27 @@ public final class ClientRegistry {
     public void delete(Caller caller, String clientId) {
         ClientItem client = get(caller, clientId);
         Instant now = clock.instant();
-        Map<String, AttributeValue> revocation = Map.of(
+        long keepUntil = now.plus(limits.longestTokenLifetime()).getEpochSecond();
+        Map<String, AttributeValue> revocation = new HashMap<>(Map.of(
                 "token_key", AttributeValue.fromS(TokenKeys.clientRevocation(clientId)),
                 "kind", AttributeValue.fromS(TokenKeys.REVOCATION),
                 "revoked_at", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
-                "ttl", AttributeValue.fromN(Long.toString(now.plus(limits.longestTokenLifetime()).getEpochSecond())));
+                "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
+        revocation.putAll(ExpiryShards.attributes(keepUntil, TokenKeys.clientRevocation(clientId)));
+        // Due at once: should the consent removal below fail, the scheduled cleanup finishes it.
+        Map<String, AttributeValue> consentTask = new HashMap<>(Map.of(
+                "token_key", AttributeValue.fromS(TokenKeys.consentCleanup(clientId)),
+                "kind", AttributeValue.fromS(TokenKeys.HOUSEKEEPING),
+                "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
+        consentTask.putAll(ExpiryShards.attributes(now.getEpochSecond(), TokenKeys.consentCleanup(clientId)));
         transact(List.of(
                 TransactWriteItem.builder().delete(d -> d.tableName(tables.clients().tableName())
                         .key(Map.of("client_id", AttributeValue.fromS(clientId)))
                         .conditionExpression("attribute_exists(client_id)")).build(),
                 countClient(ownerCounter(client.getCreatedBy()), -1, 0),
                 countClient(tenantCounter(), -1, 0),
-                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(revocation)).build()),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(revocation)).build(),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(consentTask)).build()),
                 reasons -> {
                     if (failedCondition(reasons, 0)) {
                         throw notFound();

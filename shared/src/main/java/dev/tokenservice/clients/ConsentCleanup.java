@@ -15,18 +15,19 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * batch deletes of 25, retrying what DynamoDB leaves unprocessed. Tokens need no such sweep: the
  * client's revocation record already stopped them.
  */
-final class ConsentCleanup {
+public final class ConsentCleanup {
 
     private static final int BATCH = 25;
     private static final int MAX_ROUNDS = 8;
 
     private final Tables tables;
 
-    ConsentCleanup(Tables tables) {
+    public ConsentCleanup(Tables tables) {
         this.tables = tables;
     }
 
-    void deleteConsentsOf(String clientId) {
+    /** Removes every consent naming the client; returns how many there were. */
+    public int deleteConsentsOf(String clientId) {
         String table = tables.consentsTableName();
         List<WriteRequest> deletes = new ArrayList<>();
         tables.dynamoDb().queryPaginator(QueryRequest.builder()
@@ -42,6 +43,7 @@ final class ConsentCleanup {
         for (int from = 0; from < deletes.size(); from += BATCH) {
             writeAll(table, deletes.subList(from, Math.min(from + BATCH, deletes.size())));
         }
+        return deletes.size();
     }
 
     private void writeAll(String table, List<WriteRequest> batch) {

@@ -130,6 +130,30 @@ public final class Settings {
         return optional("AWS_ENDPOINT_URL_" + service.toUpperCase()).or(() -> optional("AWS_ENDPOINT_URL"));
     }
 
+    /** The scheduled cleanup removes a row once it has been expired this long (writers' clock skew). */
+    public Duration cleanupGrace() {
+        return Duration.ofSeconds(Long.parseLong(optional("CLEANUP_GRACE_SECONDS").orElse("60")));
+    }
+
+    /** At most this many rows are looked at per cleanup run; the next run continues. */
+    public int cleanupMaxItems() {
+        return Integer.parseInt(optional("CLEANUP_MAX_ITEMS").orElse("100000"));
+    }
+
+    /** Days before today a first cleanup run searches (later runs start where the last one left off). */
+    public int cleanupLookbackDays() {
+        return Integer.parseInt(optional("CLEANUP_LOOKBACK_DAYS").orElse("7"));
+    }
+
+    /** Failed client authentications of one client id per window before further failures get 429. */
+    public int clientAuthFailureLimit() {
+        return Integer.parseInt(optional("CLIENT_AUTH_FAILURE_LIMIT").orElse("10"));
+    }
+
+    public Duration clientAuthFailureWindow() {
+        return Duration.ofSeconds(Long.parseLong(optional("CLIENT_AUTH_FAILURE_WINDOW_SECONDS").orElse("300")));
+    }
+
     private static String withoutTrailingSlash(String value) {
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }

@@ -5,6 +5,7 @@ import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,11 +47,14 @@ public final class Consents {
      */
     public void revoke(Caller caller, ClientItem client) {
         Instant now = clock.instant();
-        Map<String, AttributeValue> revocation = Map.of(
-                "token_key", AttributeValue.fromS(TokenKeys.subjectAtClientRevocation(client.getClientId(), caller.subject())),
+        String revocationKey = TokenKeys.subjectAtClientRevocation(client.getClientId(), caller.subject());
+        long keepUntil = now.plus(longestTokenLifetime).getEpochSecond();
+        Map<String, AttributeValue> revocation = new HashMap<>(Map.of(
+                "token_key", AttributeValue.fromS(revocationKey),
                 "kind", AttributeValue.fromS(TokenKeys.REVOCATION),
                 "revoked_at", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
-                "ttl", AttributeValue.fromN(Long.toString(now.plus(longestTokenLifetime).getEpochSecond())));
+                "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
+        revocation.putAll(ExpiryShards.attributes(keepUntil, revocationKey));
         tables.dynamoDb().transactWriteItems(r -> r.transactItems(
                 TransactWriteItem.builder().delete(d -> d.tableName(tables.consentsTableName()).key(Map.of(
                         "client_id", AttributeValue.fromS(client.getClientId()),

@@ -17,10 +17,17 @@ public final class ClientAuthentication {
 
     private final ClientRepository clients;
     private final SecretHasher hasher;
+    private final FailedAuthenticationThrottle throttle;
 
+    /** Without slowing down repeated failures (tests of other behaviour). */
     public ClientAuthentication(ClientRepository clients, SecretHasher hasher) {
+        this(clients, hasher, null);
+    }
+
+    public ClientAuthentication(ClientRepository clients, SecretHasher hasher, FailedAuthenticationThrottle throttle) {
         this.clients = clients;
         this.hasher = hasher;
+        this.throttle = throttle;
     }
 
     /** A client that proved its secret, or a public client (registered for "none") named by client_id. */
@@ -76,7 +83,13 @@ public final class ClientAuthentication {
         Optional<ClientItem> client = clients.find(clientId);
         String storedHash = client.map(ClientItem::getSecretHash).orElse(null);
         if (!hasher.matches(secret, storedHash)) {
+            if (throttle != null) {
+                throttle.failed(clientId);
+            }
             throw OAuthErrors.invalidClient("client authentication failed", basic);
+        }
+        if (throttle != null) {
+            throttle.succeeded(clientId);
         }
         ClientItem authenticated = client.get();
         if (!authenticated.isEnabled()) {

@@ -10,7 +10,6 @@ import dev.tokenservice.signing.TokenSigner;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +26,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class AccessTokenIssuer {
 
     public static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
-    private static final int EXPIRY_SHARDS = 16;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SigningKeys keys;
@@ -106,14 +104,19 @@ public final class AccessTokenIssuer {
         try {
             tokens.create(item);
         } catch (RuntimeException storeFailed) {
+            // The signature, whenever it comes, is thrown away: a token that is not stored is never returned.
             signing.cancel(false);
+            if (mayHaveBeenWritten(storeFailed)) {
+                // A timeout or a 5xx can hide a write that was applied; no row may outlive the failed request.
+                removeUnreturnedRow(item.getTokenKey(), "store failed");
+            }
             throw storeFailed;
         }
         try {
             signing.join();
-        } catch (CompletionException signFailed) {
-            // The row alone is no token (nobody holds a signature for it); remove it so listings stay true.
-            deleteQuietly(item.getTokenKey());
+        } catch (CompletionException | java.util.concurrent.CancellationException signFailed) {
+            // Nobody holds a signature for the stored row; it must not stay behind as a live token.
+            removeUnreturnedRow(item.getTokenKey(), "signing failed");
             throw signFailed.getCause() instanceof RuntimeException r ? r : signFailed;
         }
         long expiresIn = expiresAt.getEpochSecond() - issuedAt.getEpochSecond();
@@ -132,16 +135,30 @@ public final class AccessTokenIssuer {
         }
     }
 
-    private void deleteQuietly(String tokenKey) {
+    /**
+     * Deletes the row of a token that is not being returned (the SDK retries the delete itself). Should
+     * DynamoDB refuse that too, the row is left with no signature anyone holds; the log names its key so it
+     * can be removed, and it expires with its TTL.
+     */
+    private void removeUnreturnedRow(String tokenKey, String why) {
         try {
             tokens.delete(tokenKey);
-        } catch (RuntimeException ignored) {
-            // The row expires with its TTL; the caller already gets the signing failure.
+        } catch (RuntimeException deleteFailed) {
+            dev.tokenservice.http.Log.error("row of an unreturned token left behind", "token_key", tokenKey,
+                    "reason", why, "exception", deleteFailed.getClass().getSimpleName());
         }
     }
 
+    /** False only when DynamoDB certainly did not apply the write: throttled, or a condition refused it. */
+    private static boolean mayHaveBeenWritten(RuntimeException failure) {
+        if (failure instanceof software.amazon.awssdk.awscore.exception.AwsServiceException service) {
+            return service.statusCode() >= 500;
+        }
+        return failure instanceof SdkException;
+    }
+
     static String expiryShard(Instant expiresAt, String jti) {
-        return expiresAt.atZone(ZoneOffset.UTC).toLocalDate() + "#" + Math.floorMod(jti.hashCode(), EXPIRY_SHARDS);
+        return ExpiryShards.of(expiresAt.getEpochSecond(), jti);
     }
 
     private static String newJti() {

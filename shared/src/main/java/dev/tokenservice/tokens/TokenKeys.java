@@ -9,6 +9,7 @@ public final class TokenKeys {
     public static final String REFRESH_TOKEN = "RT";
     /** Access tokens spread over this many partitions of the listing index (write rate, not size, sets it). */
     public static final int LIST_SHARDS = 8;
+    public static final String HOUSEKEEPING = "HK";
 
     private TokenKeys() {
     }
@@ -54,5 +55,10 @@ public final class TokenKeys {
 
     public static String listShard(int shard) {
         return "AT#" + shard;
+    }
+
+    /** A task for the scheduled cleanup: remove whatever consents of a deleted client are left. */
+    public static String consentCleanup(String clientId) {
+        return "HK#CONSENTS#" + clientId;
     }
 }

@@ -28,6 +28,10 @@ public final class TokenRepository {
 
     /** Stores a new token; a key collision is refused rather than overwriting another token. */
     public void create(TokenItem item) {
+        if (item.getExpiresAt() != null && item.getExpiryShard() == null) {
+            // On the expiry index, so that the scheduled cleanup removes it once it has expired.
+            item.setExpiryShard(ExpiryShards.of(item.getExpiresAt(), item.getTokenKey()));
+        }
         table.putItem(PutItemEnhancedRequest.builder(TokenItem.class)
                 .item(item)
                 .conditionExpression(Expression.builder().expression("attribute_not_exists(token_key)").build())
@@ -55,6 +59,8 @@ public final class TokenRepository {
         record.setKind(TokenKeys.REVOCATION);
         record.setRevokedAt(revokedAtMillis);
         record.setTtl(keepUntilEpochSecond);
+        record.setExpiresAt(keepUntilEpochSecond);
+        record.setExpiryShard(ExpiryShards.of(keepUntilEpochSecond, revocationKey));
         table.putItem(record);
     }
 

@@ -18,6 +18,8 @@ import dev.tokenservice.oauth.AuthorizationCodes;
 import dev.tokenservice.oauth.AuthorizationEndpoint;
 import dev.tokenservice.oauth.ClientCredentialsGrant;
 import dev.tokenservice.oauth.Introspection;
+import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
+import dev.tokenservice.oauth.FailedAuthenticationThrottle;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.oauth.Revocation;
@@ -57,6 +59,7 @@ public final class Services {
     private final Lazy<ClientRepository> clientRepository;
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
     private final Lazy<Optional<TokenSealer>> tokenSealer;
+    private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
 
     /** Production wiring: AWS clients from the environment. */
     private Services(Settings settings) {
@@ -90,6 +93,8 @@ public final class Services {
         this.tokenSealer = new Lazy<>(tokenSealer);
         this.accessTokenIssuer = new Lazy<>(() -> new AccessTokenIssuer(
                 this.signingKeys.get(), this.tokenRepository.get(), clock, this.tokenSealer.get().orElse(null)));
+        this.failedAuthenticationThrottle = new Lazy<>(() -> new FailedAuthenticationThrottle(this.tables.get(), clock,
+                settings.clientAuthFailureLimit(), settings.clientAuthFailureWindow()));
     }
 
     public static Services production() {
@@ -156,7 +161,7 @@ public final class Services {
     }
 
     public ClientAuthentication clientAuthentication() {
-        return new ClientAuthentication(clientRepository(), secretHasher());
+        return new ClientAuthentication(clientRepository(), secretHasher(), failedAuthenticationThrottle());
     }
 
     public ClientCredentialsGrant clientCredentialsGrant() {
@@ -194,6 +199,11 @@ public final class Services {
         return new ConsentStore(tables(), clock);
     }
 
+    /** One per container: it remembers which client ids are being slowed down. */
+    public FailedAuthenticationThrottle failedAuthenticationThrottle() {
+        return failedAuthenticationThrottle.get();
+    }
+
     public CallerAuthenticator callerAuthenticator() {
         return new CallerAuthenticator(signingKeys(), tokenRepository(), clock);
     }
@@ -215,6 +225,12 @@ public final class Services {
 
     public AdminBootstrap adminBootstrap() {
         return new AdminBootstrap(tables(), secretHasher(), clock);
+    }
+
+    /** The scheduled removal of expired rows; stops this long before the invocation's time runs out. */
+    public ExpiredTokenCleanup expiredTokenCleanup() {
+        return new ExpiredTokenCleanup(tables(), clock, new ExpiredTokenCleanup.Limits(settings.cleanupGrace(),
+                settings.cleanupMaxItems(), java.time.Duration.ofSeconds(10), settings.cleanupLookbackDays()));
     }
 
     private static SigningKeys signingKeysFor(Settings settings, AwsClients aws) {

@@ -82,7 +82,14 @@ public final class DynamoDbLocal {
     }
 
     public static DynamoDbClient clientFor(String endpoint) {
+        return clientFor(endpoint, new software.amazon.awssdk.core.interceptor.ExecutionInterceptor[0]);
+    }
+
+    /** A client of the shared server whose calls pass through the given interceptors (e.g. {@link Faults}). */
+    public static DynamoDbClient clientFor(String endpoint,
+            software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
         return DynamoDbClient.builder()
+                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor))
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))

@@ -33,7 +33,13 @@ public final class MotoKms {
     }
 
     public static KmsClient client() {
+        return client(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor[0]);
+    }
+
+    /** A client of moto whose calls pass through the given interceptors (e.g. {@link Faults}). */
+    public static KmsClient client(software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
         return KmsClient.builder()
+                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor))
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))

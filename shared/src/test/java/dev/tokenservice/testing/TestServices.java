@@ -68,6 +68,23 @@ public final class TestServices {
         return sealingKeyFile;
     }
 
+    /**
+     * The graph over the shared DynamoDB Local with failures injectable into its DynamoDB client, signing
+     * with the given keys (e.g. a KMS key reached through a client with its own {@link Faults}).
+     */
+    public static Services create(Clock clock, Map<String, String> extraSettings, Faults dynamoDbFaults,
+            java.util.function.Supplier<SigningKeys> signingKeys) {
+        Map<String, String> values = new HashMap<>(DynamoDbLocal.shared().freshTables());
+        values.putAll(extraSettings);
+        Settings settings = Settings.of(values);
+        byte[] pepper = new byte[32];
+        new SecureRandom().nextBytes(pepper);
+        return new Services(settings, clock,
+                () -> new Tables(DynamoDbLocal.clientFor(DynamoDbLocal.shared().endpoint(), dynamoDbFaults), settings),
+                signingKeys,
+                () -> new SecretHasher(pepper));
+    }
+
     public static synchronized SigningKeys rsaKeys() {
         if (rsaKeys == null) {
             try {

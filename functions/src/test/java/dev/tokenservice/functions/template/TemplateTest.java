@@ -68,6 +68,24 @@ class TemplateTest {
     }
 
     @Test
+    void everyScheduledFunctionsEventFileIsTheInputItsScheduleSends() throws Exception {
+        int schedules = 0;
+        for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) resources::fields) {
+            for (JsonNode trigger : entry.getValue().path("Properties").path("Events")) {
+                if (!"ScheduleV2".equals(trigger.path("Type").asText())) {
+                    continue;
+                }
+                schedules++;
+                JsonNode event = Json.MAPPER.readTree(Files.readString(events.resolve(entry.getKey() + ".json")));
+                assertEquals(Json.MAPPER.readTree(trigger.path("Properties").path("Input").asText()), event,
+                        entry.getKey() + "'s event file is what its schedule sends");
+                assertFalse(trigger.path("Properties").path("ScheduleExpression").isMissingNode(), entry.getKey());
+            }
+        }
+        assertTrue(schedules >= 1, "the cleanup runs on a schedule");
+    }
+
+    @Test
     void everyFunctionHasItsOwnPoliciesAndNoneIsGrantedAWildcardAction() {
         for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) resources::fields) {
             if (!"AWS::Serverless::Function".equals(entry.getValue().path("Type").asText())) {

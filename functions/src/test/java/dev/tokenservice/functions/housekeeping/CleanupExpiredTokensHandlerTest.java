@@ -1,0 +1,203 @@
+package dev.tokenservice.functions.housekeeping;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.consents.ConsentItem;
+import dev.tokenservice.functions.clients.CreateClientHandler;
+import dev.tokenservice.functions.clients.DeleteClientHandler;
+import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
+import dev.tokenservice.functions.testing.Requests;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.http.Timestamps;
+import dev.tokenservice.oauth.AuthorizationCodes;
+import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.RefreshTokens;
+import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.testing.DynamoDbLocal;
+import dev.tokenservice.testing.MutableClock;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.AccessTokenRequest;
+import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.wiring.Services;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The scheduled cleanup over DynamoDB Local, fed by events/CleanupExpiredTokensFunction.json: rows of every
+ * kind are written by the code that writes them in production (token issuing, refresh tokens, codes,
+ * revocations, consent revocation, client deletion), some expire, and exactly those are removed.
+ */
+class CleanupExpiredTokensHandlerTest {
+
+    private static final String CLIENTS = "/api/2.0/clients";
+
+    /** Late evening UTC, so that the run three hours later also crosses into the next day's partitions. */
+    private final MutableClock clock = new MutableClock(Instant.parse("2030-03-01T22:00:00Z"));
+    private final Services services = TestServices.create(clock, Map.of("REFRESH_TOKEN_TTL_SECONDS", "7200"));
+    private final RefreshTokens refreshTokens = new RefreshTokens(services.tokenRepository(), clock, Duration.ofHours(2));
+    private final AuthorizationCodes codes = new AuthorizationCodes(services.tokenRepository(), clock, Duration.ofHours(2));
+
+    @Test
+    void removesExactlyWhatHasExpiredOfEveryKindAndNothingLive() throws Exception {
+        // GIVEN rows written three hours ago: expired by now, except a token issued for four hours
+        String admin = Requests.token(services, "admin-1", List.of(ServiceScopes.CLIENTS_ADMIN, ServiceScopes.CLIENTS_WRITE));
+        String user = Requests.token(services, "user-1", List.of(ServiceScopes.CLIENTS_WRITE));
+        String oldAccess = jtiKey(Requests.token(services, "svc", List.of()));
+        String longAccess = jtiKey(accessToken("svc", Duration.ofHours(4)));
+        String oldRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-old"));
+        String oldCode = codeKey(codes.issue("c-1", "user-1", "https://app.example.com/cb", List.of("openid"), null));
+        services.tokenRepository().revokeSession("session-old", clock.instant().plus(Duration.ofHours(2)).getEpochSecond());
+        String kept = createClient(admin, "Kept client");
+        String deleted = createClient(admin, "Deleted client");
+        consent(kept, "user-1");
+        assertEquals(200, new RevokeClientConsentHandler(services).handleRequest(Requests.request("DELETE",
+                CLIENTS + "/{clientId}/revoke", CLIENTS + "/" + kept + "/revoke", user, null), null).getStatusCode());
+        assertEquals(200, new DeleteClientHandler(services).handleRequest(Requests.request("DELETE",
+                CLIENTS + "/{clientId}", CLIENTS + "/" + deleted, admin, null), null).getStatusCode());
+        // a consent the deletion could not remove (the scheduled cleanup must finish the job)
+        consent(deleted, "user-2");
+        consent(kept, "user-3");
+
+        // AND rows written now, all live
+        clock.advance(Duration.ofHours(3));
+        String liveAccess = jtiKey(Requests.token(services, "svc", List.of()));
+        String liveRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-live"));
+        String liveCode = codeKey(codes.issue("c-1", "user-1", "https://app.example.com/cb", List.of("openid"), null));
+        services.tokenRepository().revokeSession("session-live", clock.instant().plus(Duration.ofHours(2)).getEpochSecond());
+        Set<String> before = tokenKeys();
+
+        // WHEN the scheduled function runs on its event
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        Map<String, Object> result;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            result = new CleanupExpiredTokensHandler(services).handleRequest(scheduledEvent(), null);
+        } finally {
+            System.setOut(original);
+        }
+
+        // THEN exactly the expired rows are gone
+        Set<String> after = tokenKeys();
+        Set<String> removed = new HashSet<>(before);
+        removed.removeAll(after);
+        Set<String> expected = Set.of(jtiKey(admin), jtiKey(user), oldAccess, oldRefresh, oldCode,
+                TokenKeys.sessionRevocation("session-old"), TokenKeys.subjectAtClientRevocation(kept, "user-1"),
+                TokenKeys.clientRevocation(deleted), TokenKeys.consentCleanup(deleted));
+        assertEquals(expected, removed);
+        assertTrue(after.containsAll(List.of(longAccess, liveAccess, liveRefresh, liveCode,
+                TokenKeys.sessionRevocation("session-live"))));
+        // AND the consent the deleted client left is gone, the live client's stays
+        assertFalse(consentExists(deleted, "user-2"));
+        assertTrue(consentExists(kept, "user-3"));
+
+        // AND the result and the one JSON summary line count them by kind
+        @SuppressWarnings("unchecked")
+        Map<String, Long> counts = (Map<String, Long>) result.get("deleted");
+        assertEquals(Map.of("access_token", 3L, "refresh_token", 1L, "authorization_code", 1L, "revocation", 3L,
+                "consent", 1L, "housekeeping", 1L, "other", 0L), counts);
+        assertEquals(false, result.get("truncated"));
+        JsonNode line = out.toString(StandardCharsets.UTF_8).lines().map(CleanupExpiredTokensHandlerTest::json)
+                .filter(l -> "cleanup".equals(l.path("event").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no summary line in: " + out));
+        assertEquals(10, line.path("deleted_total").asLong());
+        assertEquals(3, line.path("deleted").path("revocation").asLong());
+        assertTrue(line.path("duration_ms").isNumber());
+        assertFalse(line.path("truncated").asBoolean());
+        assertEquals("INFO", line.path("level").asText());
+
+        // AND a second run finds nothing more, starting from the day it left off
+        Map<String, Object> again = new CleanupExpiredTokensHandler(services).handleRequest(scheduledEvent(), null);
+        assertEquals(0L, ((Map<?, ?>) again.get("deleted")).values().stream().mapToLong(v -> (Long) v).sum());
+        assertEquals("2030-03-01", again.get("from_day"));
+    }
+
+    private String createClient(String admin, String name) {
+        JsonNode body = Json.object().put("name", name).put("description", "demo")
+                .put("logo", "data:image/png;base64,iVBORw0KGgo=").put("website_url", "https://app.example.com")
+                .put("logout_redirect_uri", "https://app.example.com/bye")
+                .put("terms_url", "https://app.example.com/terms").put("policy_url", "https://app.example.com/privacy")
+                .put("allow_pkce", false);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).putArray("redirect_uris").add("https://app.example.com/cb");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).putArray("allowed_origins").add("https://app.example.com");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).putArray("scopes").add("openid");
+        APIGatewayProxyResponseEvent response = new CreateClientHandler(services)
+                .handleRequest(Requests.request("POST", CLIENTS, CLIENTS, admin, body.toString()), null);
+        assertEquals(201, response.getStatusCode(), response.getBody());
+        return json(response.getBody()).path("client_id").asText();
+    }
+
+    private void consent(String clientId, String principal) {
+        ConsentItem consent = new ConsentItem();
+        consent.setClientId(clientId);
+        consent.setPrincipal(principal);
+        consent.setScopes("openid");
+        consent.setModifiedAt(Timestamps.format(clock.instant()));
+        services.tables().consents().putItem(consent);
+    }
+
+    private boolean consentExists(String clientId, String principal) {
+        return DynamoDbLocal.shared().client().getItem(r -> r.tableName(services.settings().consentsTable())
+                .key(Map.of("client_id", AttributeValue.fromS(clientId), "principal", AttributeValue.fromS(principal)))
+                .consistentRead(true)).hasItem();
+    }
+
+    private String accessToken(String subject, Duration ttl) {
+        return services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, subject, subject,
+                List.of(), List.of(TestServices.ISSUER), ttl)).value();
+    }
+
+    private Set<String> tokenKeys() {
+        Set<String> keys = new HashSet<>();
+        DynamoDbLocal.shared().client().scanPaginator(r -> r.tableName(services.settings().tokensTable()))
+                .items().forEach(item -> keys.add(item.get("token_key").s()));
+        keys.remove("HK#CLEANUP");
+        return keys;
+    }
+
+    private static String jtiKey(String jwt) throws Exception {
+        return TokenKeys.accessToken(SignedJWT.parse(jwt).getJWTClaimsSet().getJWTID());
+    }
+
+    private static String refreshKey(String value) {
+        return TokenKeys.refreshToken(sha256(value));
+    }
+
+    private static String codeKey(String value) {
+        return TokenKeys.authorizationCode(sha256(value));
+    }
+
+    private static String sha256(String value) {
+        return OpaqueTokens.hash(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> scheduledEvent() throws Exception {
+        Path file = DynamoDbLocal.templatePath().getParent().resolve("events/CleanupExpiredTokensFunction.json");
+        return Json.MAPPER.readValue(Files.readString(file), Map.class);
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (Exception notJson) {
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tokenservice.functions.oauth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.testing.Faults;
+import dev.tokenservice.testing.MutableClock;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.testing.TestServices.RegisteredClient;
+import dev.tokenservice.wiring.Services;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Repeated failed client authentication for one client id is slowed down (429, Retry-After) while the
+ * client holding the right secret is never refused, and the success path costs no extra DynamoDB call.
+ */
+class FailedClientAuthenticationTest {
+
+    private static final int LIMIT = 3;
+
+    private final MutableClock clock = MutableClock.startingNow();
+    private final Faults dynamoDb = new Faults();
+    private Services services;
+    private IssueTokenHandler handler;
+    private RegisteredClient client;
+
+    @BeforeEach
+    void setUp() {
+        services = TestServices.create(clock, Map.of("CLIENT_AUTH_FAILURE_LIMIT", String.valueOf(LIMIT),
+                "CLIENT_AUTH_FAILURE_WINDOW_SECONDS", "300"), dynamoDb, TestServices::rsaKeys);
+        handler = new IssueTokenHandler(services);
+        client = TestServices.registerClient(services, List.of());
+    }
+
+    @Test
+    void failuresPastTheLimitGet429WithABoundedGrowingRetryAfter() throws Exception {
+        for (int i = 0; i < LIMIT; i++) {
+            assertEquals(401, request(client.clientId(), "wrong").getStatusCode());
+        }
+
+        APIGatewayProxyResponseEvent slowed = request(client.clientId(), "wrong");
+
+        assertEquals(429, slowed.getStatusCode());
+        assertEquals("1", slowed.getHeaders().get("Retry-After"));
+        JsonNode body = Json.MAPPER.readTree(slowed.getBody());
+        assertEquals("invalid_client", body.path("error").asText());
+        assertTrue(body.path("error_description").asText().contains("retry after 1 s"));
+        // while the delay lasts, failures are answered from memory: no write per request
+        int updates = dynamoDb.calls("UpdateItem");
+        assertEquals(429, request(client.clientId(), "wrong").getStatusCode());
+        assertEquals(updates, dynamoDb.calls("UpdateItem"));
+
+        long previous = 1;
+        // 1 + 2 + 4 + ... + 60 + 60 s: still inside the five-minute window
+        for (int i = 0; i < 8; i++) {
+            clock.advance(Duration.ofSeconds(previous));
+            APIGatewayProxyResponseEvent next = request(client.clientId(), "wrong");
+            assertEquals(429, next.getStatusCode());
+            long delay = Long.parseLong(next.getHeaders().get("Retry-After"));
+            assertTrue(delay >= previous && delay <= 60, "delay " + delay + " after " + previous);
+            previous = delay;
+        }
+        assertEquals(60, previous, "the delay stops growing at a minute");
+    }
+
+    @Test
+    void theLegitimateClientIsNeverLockedOutAndItsSuccessClearsTheCount() throws Exception {
+        for (int i = 0; i <= LIMIT; i++) {
+            request(client.clientId(), "wrong");
+        }
+        assertEquals(429, request(client.clientId(), "wrong").getStatusCode());
+
+        assertEquals(200, request(client.clientId(), client.secret()).getStatusCode(), "the right secret always works");
+
+        assertEquals(401, request(client.clientId(), "wrong").getStatusCode(), "the count started again");
+    }
+
+    @Test
+    void theCountLapsesWithItsWindowAndIsPerClientId() throws Exception {
+        RegisteredClient other = TestServices.registerClient(services, List.of());
+        for (int i = 0; i <= LIMIT; i++) {
+            request(client.clientId(), "wrong");
+        }
+        assertEquals(401, request(other.clientId(), "wrong").getStatusCode(), "another client id is not affected");
+
+        clock.advance(Duration.ofMinutes(6));
+
+        assertEquals(401, request(client.clientId(), "wrong").getStatusCode());
+    }
+
+    @Test
+    void unknownClientIdsAreSlowedDownTooSoTheAnswerSaysNothingAboutExistence() {
+        for (int i = 0; i < LIMIT; i++) {
+            assertEquals(401, request("no-such-client", "x").getStatusCode());
+        }
+        assertEquals(429, request("no-such-client", "x").getStatusCode());
+    }
+
+    @Test
+    void theSuccessPathReadsTheClientAndStoresTheTokenAndNothingElse() {
+        int gets = dynamoDb.calls("GetItem");
+        int puts = dynamoDb.calls("PutItem");
+
+        assertEquals(200, request(client.clientId(), client.secret()).getStatusCode());
+
+        assertEquals(gets + 1, dynamoDb.calls("GetItem"));
+        assertEquals(puts + 1, dynamoDb.calls("PutItem"));
+        assertEquals(0, dynamoDb.calls("UpdateItem") + dynamoDb.calls("DeleteItem") + dynamoDb.calls("BatchGetItem"));
+    }
+
+    private APIGatewayProxyResponseEvent request(String clientId, String secret) {
+        APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent()
+                .withHttpMethod("POST").withResource("/oauth2/token").withPath("/oauth2/token")
+                .withHeaders(Map.of("Host", "issuer.test", "X-Forwarded-Proto", "https",
+                        "Content-Type", "application/x-www-form-urlencoded",
+                        "Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                                (clientId + ":" + secret).getBytes(StandardCharsets.UTF_8))))
+                .withBody("grant_type=client_credentials");
+        return handler.handleRequest(event, null);
+    }
+}

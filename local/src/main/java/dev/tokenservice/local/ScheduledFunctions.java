@@ -1,0 +1,142 @@
+package dev.tokenservice.local;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import dev.tokenservice.http.Json;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the template's scheduled functions (ScheduleV2 events) on their schedules, as EventBridge Scheduler
+ * would: the handler made once, then invoked with the schedule's Input at every firing, one invocation of a
+ * function at a time. {@code --schedule-every} replaces every schedule by a fixed, shorter period.
+ */
+final class ScheduledFunctions implements AutoCloseable {
+
+    /** One ScheduleV2 event of a function, its expression and Input resolved. */
+    record ScheduledEvent(FunctionDefinition function, String eventName, String expression, String input) {
+    }
+
+    private final ScheduledExecutorService timer;
+    private final PrintStream log;
+    private final Clock clock;
+
+    private ScheduledFunctions(PrintStream log, Clock clock) {
+        this.log = log;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "local-schedules");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    static ScheduledFunctions start(List<ScheduledEvent> events, Duration every, PrintStream log, Clock clock) {
+        ScheduledFunctions scheduled = new ScheduledFunctions(log, clock);
+        for (ScheduledEvent event : events) {
+            Schedule schedule = every != null ? Schedule.every(every) : Schedule.parse(event.expression());
+            Invocation invocation = new Invocation(event, create(event.function()), schedule, clock.instant());
+            log.printf("  %-42s -> %s (%s)%n", "schedule " + event.eventName(), event.function().logicalId(), schedule);
+            scheduled.arm(invocation);
+        }
+        return scheduled;
+    }
+
+    private void arm(Invocation invocation) {
+        Instant now = clock.instant();
+        Instant next = invocation.schedule.next(invocation.start, now);
+        timer.schedule(() -> {
+            invocation.run(log);
+            arm(invocation);
+        }, Math.max(0, Duration.between(now, next).toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        timer.shutdownNow();
+        timer.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** A function's handler made by its no-argument constructor, and the method Lambda calls. */
+    private record Handler(Object instance, Method method) {
+    }
+
+    private static final class Invocation {
+        private final ScheduledEvent event;
+        private final Handler handler;
+        private final Schedule schedule;
+        private final Instant start;
+
+        Invocation(ScheduledEvent event, Handler handler, Schedule schedule, Instant start) {
+            this.event = event;
+            this.handler = handler;
+            this.schedule = schedule;
+            this.start = start;
+        }
+
+        void run(PrintStream log) {
+            long started = System.nanoTime();
+            FunctionDefinition function = event.function();
+            Context context = new LocalLambdaContext(function, UUID.randomUUID().toString(), System.currentTimeMillis());
+            try {
+                Object input = event.input() == null ? Map.of() : Json.MAPPER.readValue(event.input(), Map.class);
+                Object[] arguments = handler.method.getParameterCount() == 2 ? new Object[] {input, context}
+                        : new Object[] {input};
+                handler.method.invoke(handler.instance, arguments);
+                log.printf("schedule %s -> %s done (%d ms)%n", event.eventName(), function.logicalId(),
+                        (System.nanoTime() - started) / 1_000_000);
+            } catch (InvocationTargetException failed) {
+                log.printf("schedule %s -> %s failed: %s%n", event.eventName(), function.logicalId(),
+                        Failures.describe(failed.getCause()));
+            } catch (Exception | LinkageError failed) {
+                log.printf("schedule %s -> %s could not run: %s%n", event.eventName(), function.logicalId(),
+                        Failures.describe(failed));
+            }
+        }
+    }
+
+    private static Handler create(FunctionDefinition function) {
+        if (function.handler() == null) {
+            throw new StartupException(function.logicalId() + " names no Handler in the template");
+        }
+        Class<?> type;
+        try {
+            type = Class.forName(function.handlerClassName());
+        } catch (ClassNotFoundException e) {
+            throw new StartupException(function.logicalId() + "'s handler class " + function.handlerClassName()
+                    + " is not on the classpath; build the functions module first");
+        }
+        List<Method> candidates = new ArrayList<>(Arrays.stream(type.getMethods())
+                .filter(m -> m.getName().equals(function.handlerMethodName()) && !m.isBridge())
+                .filter(m -> m.getParameterCount() >= 1 && m.getParameterCount() <= 2)
+                .filter(m -> m.getParameterTypes()[0].isAssignableFrom(Map.class))
+                .filter(m -> m.getParameterCount() == 1 || m.getParameterTypes()[1].isAssignableFrom(Context.class))
+                .toList());
+        if (candidates.isEmpty()) {
+            throw new StartupException(function.handler() + " is not a method taking the schedule's JSON input (a Map)");
+        }
+        try {
+            Constructor<?> constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return new Handler(constructor.newInstance(), candidates.get(0));
+        } catch (NoSuchMethodException e) {
+            throw new StartupException(function.handlerClassName() + " has no no-argument constructor");
+        } catch (InvocationTargetException e) {
+            throw new StartupException(function.logicalId() + " failed in its init phase: " + Failures.describe(e.getCause()));
+        } catch (ReflectiveOperationException e) {
+            throw new StartupException("cannot create " + function.handlerClassName() + ": " + Failures.describe(e));
+        }
+    }
+}
