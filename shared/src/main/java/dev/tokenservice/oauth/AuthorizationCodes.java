@@ -29,19 +29,11 @@ public final class AuthorizationCodes {
     /** Stores a new code for the approved request and returns its value, the only time it exists in clear. */
     public String issue(String clientId, String principal, String redirectUri, List<String> scopes, String challenge) {
         String code = OpaqueTokens.newValue();
-        Instant now = clock.instant();
-        TokenItem row = new TokenItem();
-        row.setTokenKey(TokenKeys.authorizationCode(OpaqueTokens.hash(code)));
-        row.setKind(TokenKeys.AUTHORIZATION_CODE);
-        row.setClientId(clientId);
-        row.setSubject(principal);
-        row.setScope(String.join(" ", scopes));
+        TokenItem row = OpaqueTokens.row(TokenKeys.authorizationCode(OpaqueTokens.hash(code)),
+                TokenKeys.AUTHORIZATION_CODE, clientId, principal, scopes, OpaqueTokens.newSessionId(), clock.instant(),
+                LIFETIME);
         row.setRedirectUri(redirectUri);
         row.setCodeChallenge(challenge);
-        row.setSession(OpaqueTokens.newSessionId());
-        row.setIssuedAt(now.toEpochMilli());
-        row.setExpiresAt(now.plus(LIFETIME).getEpochSecond());
-        row.setTtl(now.plus(LIFETIME).getEpochSecond());
         tokens.create(row);
         return code;
     }

@@ -27,18 +27,8 @@ public final class RefreshTokens {
 
     public String issue(String clientId, String subject, List<String> scopes, String session) {
         String value = OpaqueTokens.newValue();
-        Instant now = clock.instant();
-        TokenItem row = new TokenItem();
-        row.setTokenKey(TokenKeys.refreshToken(OpaqueTokens.hash(value)));
-        row.setKind(TokenKeys.REFRESH_TOKEN);
-        row.setClientId(clientId);
-        row.setSubject(subject);
-        row.setScope(String.join(" ", scopes));
-        row.setSession(session);
-        row.setIssuedAt(now.toEpochMilli());
-        row.setExpiresAt(now.plus(lifetime).getEpochSecond());
-        row.setTtl(now.plus(lifetime).getEpochSecond());
-        tokens.create(row);
+        tokens.create(OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
+                clientId, subject, scopes, session, clock.instant(), lifetime));
         return value;
     }
 

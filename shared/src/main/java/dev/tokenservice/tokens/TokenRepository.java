@@ -74,17 +74,9 @@ public final class TokenRepository {
 
     /** Marks one token revoked; false when there is no such row. */
     public boolean markRevoked(String tokenKey, long atMillis) {
-        try {
-            tables.dynamoDb().updateItem(r -> r.tableName(table.tableName())
-                    .key(Map.of("token_key", AttributeValue.fromS(tokenKey)))
-                    .updateExpression("SET revoked = :yes, revoked_at = if_not_exists(revoked_at, :at)")
-                    .conditionExpression("attribute_exists(token_key)")
-                    .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true),
-                            ":at", AttributeValue.fromN(Long.toString(atMillis)))));
-            return true;
-        } catch (ConditionalCheckFailedException absent) {
-            return false;
-        }
+        return updateIf(tokenKey, "SET revoked = :yes, revoked_at = if_not_exists(revoked_at, :at)",
+                "attribute_exists(token_key)",
+                Map.of(":yes", AttributeValue.fromBool(true), ":at", AttributeValue.fromN(Long.toString(atMillis))));
     }
 
     /**
@@ -92,14 +84,21 @@ public final class TokenRepository {
      * gets true, every other false, whatever the timing.
      */
     public boolean consume(String tokenKey, long atMillis) {
+        return updateIf(tokenKey, "SET consumed_at = :at",
+                "attribute_exists(token_key) AND attribute_not_exists(consumed_at)",
+                Map.of(":at", AttributeValue.fromN(Long.toString(atMillis))));
+    }
+
+    /** One conditional UpdateItem of a row; false when the condition does not hold. */
+    private boolean updateIf(String tokenKey, String update, String condition, Map<String, AttributeValue> values) {
         try {
             tables.dynamoDb().updateItem(r -> r.tableName(table.tableName())
                     .key(Map.of("token_key", AttributeValue.fromS(tokenKey)))
-                    .updateExpression("SET consumed_at = :at")
-                    .conditionExpression("attribute_exists(token_key) AND attribute_not_exists(consumed_at)")
-                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromN(Long.toString(atMillis)))));
+                    .updateExpression(update)
+                    .conditionExpression(condition)
+                    .expressionAttributeValues(values));
             return true;
-        } catch (ConditionalCheckFailedException alreadyUsed) {
+        } catch (ConditionalCheckFailedException conditionFailed) {
             return false;
         }
     }
