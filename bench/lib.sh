@@ -4,7 +4,8 @@ bench_root=$(pwd)
 results=${BENCH_RESULTS:-$bench_root/bench/target/results}
 mkdir -p "$results"
 pids=()
-bench_cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+# A negative id is a process group (a launcher script and its JVM).
+bench_cleanup() { for pid in "${pids[@]}"; do kill -- "$pid" 2>/dev/null || true; done; }
 trap bench_cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 mvn_q() { mvn -B -q --no-transfer-progress "$@"; }

@@ -3,7 +3,9 @@
 
   summarize.py cold-start FILE.jsonl     cold start per function, ratio to the baseline, AWS calls per request
   summarize.py load FILE.jsonl           warm latency and throughput per endpoint and server, side by side
+  summarize.py wrk OUT.txt SERVER ENDPOINT RUN LOAD   one JSON line from wrk --latency output
 """
+import re
 import json
 import statistics
 import sys
@@ -66,5 +68,28 @@ def load(rows):
         print(f"| {endpoint} | " + " | ".join(cells) + " |")
 
 
+def duration_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(path, server, endpoint, run, load_average):
+    text = open(path).read()
+    percentile = lambda p: duration_ms(re.search(rf"^\s+{p}%\s+(\S+)", text, re.M).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    print(json.dumps({
+        "server": server, "endpoint": endpoint, "run": int(run),
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", text).group(1)),
+        "p50_ms": percentile(50), "p99_ms": percentile(99),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0,
+        "load_average": load_average}))
+
+
 if __name__ == "__main__":
-    {"cold-start": cold_start, "load": load}[sys.argv[1]](read(sys.argv[2]))
+    if sys.argv[1] == "wrk":
+        wrk(*sys.argv[2:7])
+    else:
+        {"cold-start": cold_start, "load": load}[sys.argv[1]](read(sys.argv[2]))
