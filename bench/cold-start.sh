@@ -6,7 +6,9 @@
 # global SDK interceptor (bench CallCounter). Beside them, the baseline: a handler doing one enhanced-client GetItem
 # as the AWS samples do (bean schema, Apache client, default credential chain), from its own jar.
 # Prints one JSON line per run (also to bench/target/results/cold-start.jsonl) and a summary table. Asserts nothing.
-# Knobs: RUNS, WARM, FUNCTIONS (names below), CDS=1 adds the token endpoint with an AppCDS archive, SKIP_BUILD=1.
+# Knobs: RUNS, WARM, FUNCTIONS (names below), CDS=1 adds the token endpoint with an AppCDS archive, PRIME=1 adds
+# the token and introspection endpoints with their SnapStart priming hooks run after init (as before a snapshot),
+# SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -51,6 +53,7 @@ handler_of() {
   esac
 }
 cds_archive="$results/token-endpoint.jsa"
+[ -n "${PRIME:-}" ] && functions="$functions IssueToken+PRIME IntrospectToken+PRIME"
 if [ -n "${CDS:-}" ]; then
   functions="$functions IssueToken+CDS"
   # A dynamic AppCDS archive of the token endpoint's classes, dumped at the exit of one training run.
@@ -65,10 +68,14 @@ echo "# cold start: $runs fresh JVMs per function, $warm warm invocations each; 
 for run in $(seq 1 "$runs"); do
   for function in $functions; do        # interleaved, so that load from other processes spreads evenly
     flags=("${jvm_flags[@]}")
-    name=${function%+CDS}
-    [ "$function" != "$name" ] && flags+=(-XX:SharedArchiveFile="$cds_archive")
+    name=${function%%+*}
+    prime=0
+    case $function in
+      *+CDS) flags+=(-XX:SharedArchiveFile="$cds_archive") ;;
+      *+PRIME) prime=1 ;;
+    esac
     if [ "$name" = Baseline ]; then cp="$baseline_jar:$harness"; else cp="$lambda_jar:$harness"; fi
-    line=$(BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart \
+    line=$(BENCH_PRIME=$prime BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart \
       "$(handler_of "$name")" "$events/$name.json" "$warm")
     echo "{\"function\":\"$function\",\"run\":$run,${line#\{}" | tee -a "$out"
   done

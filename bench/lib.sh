@@ -13,7 +13,7 @@ mvn_q() { mvn -B -q --no-transfer-progress "$@"; }
 # Classpath of a module's runtime dependencies plus its classes, cached per build.
 module_classpath() {
   local module=$1 file="$bench_root/$1/target/bench-classpath.txt"
-  if [ ! -s "$file" ] || [ "$bench_root/$module/pom.xml" -nt "$file" ]; then
+  if [ ! -s "$file" ] || [ -n "$(find "$bench_root" -name pom.xml -not -path '*/target/*' -newer "$file")" ]; then
     mvn_q -pl "$module" dependency:build-classpath -Dmdep.outputFile="$file" >/dev/null
   fi
   echo "$(cat "$file"):$bench_root/$module/target/classes"

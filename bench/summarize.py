@@ -25,7 +25,7 @@ def cold_start(rows):
     base_median = statistics.median(r["jvm_to_first_response_ms"] for r in base) if base else None
     print()
     print("| function | fresh JVM → first response, min / median (ms) | ratio to baseline (median) "
-          "| handler init (ms, median) | first invoke (ms, median) | AWS calls at init | AWS calls per warm request "
+          "| handler init (ms, median) | first invoke (ms, median) | AWS calls at init (+ priming) | AWS calls per warm request "
           "| sequential round trips | warm p50 / p99 in process (ms) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, rs in by.items():
@@ -36,7 +36,10 @@ def cold_start(rows):
         print(f"| {name} | {min(t):.0f} / {med:.0f} | {ratio} | "
               f"{statistics.median(r['handler_init_ms'] for r in rs):.0f} | "
               f"{statistics.median(r['first_invoke_ms'] for r in rs):.0f} | "
-              f"{rs[-1]['init_aws_calls'] or 'none'} | {rs[-1]['warm_aws_calls_per_request']} ({calls}) | "
+              f"{rs[-1]['init_aws_calls'] or 'none'}"
+              + (f" (+ priming: {rs[-1]['priming_aws_calls'] or 'none'}, {statistics.median(r['priming_ms'] for r in rs):.0f} ms)"
+                 if any(r.get("priming_ms") for r in rs) else "")
+              + f" | {rs[-1]['warm_aws_calls_per_request']} ({calls}) | "
               f"{rs[-1]['warm_sequential_round_trips']} | "
               f"{statistics.median(r['warm_p50_ms'] for r in rs):.1f} / "
               f"{statistics.median(r['warm_p99_ms'] for r in rs):.1f} |")

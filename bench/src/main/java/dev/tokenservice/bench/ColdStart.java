@@ -37,6 +37,16 @@ public final class ColdStart {
                 Class.forName(handlerClass).getDeclaredConstructor().newInstance();
         long initNanos = System.nanoTime() - initStart;
         var initCalls = CallCounter.drain();
+        // BENCH_PRIME=1: run the SnapStart priming hooks after init, as Lambda does before the snapshot; the first
+        // invoke then shows what a request right after a restore would cost (restore time itself not included).
+        long primeNanos = 0;
+        List<CallCounter.Call> primeCalls = List.of();
+        if ("1".equals(System.getenv("BENCH_PRIME"))) {
+            long primeStart = System.nanoTime();
+            Prime.beforeCheckpoint();
+            primeNanos = System.nanoTime() - primeStart;
+            primeCalls = CallCounter.drain();
+        }
 
         long invokeStart = System.nanoTime();
         ClassLoader loader = ColdStart.class.getClassLoader();
@@ -74,13 +84,14 @@ public final class ColdStart {
         Arrays.sort(warm);
 
         System.out.printf("{\"handler\":\"%s\",\"status\":%d,\"warm_statuses\":\"%s\",\"jvm_to_first_response_ms\":%.1f,"
-                        + "\"jvm_to_main_ms\":%.1f,\"handler_init_ms\":%.1f,\"first_invoke_ms\":%.1f,"
+                        + "\"jvm_to_main_ms\":%.1f,\"handler_init_ms\":%.1f,\"priming_ms\":%.1f,\"priming_aws_calls\":\"%s\","
+                        + "\"first_invoke_ms\":%.1f,"
                         + "\"init_aws_calls\":\"%s\",\"first_request_aws_calls\":\"%s\",\"first_request_sequential\":%d,"
                         + "\"warm_aws_calls\":\"%s\",\"warm_aws_calls_per_request\":%d,\"warm_sequential_round_trips\":%d,"
                         + "\"warm_p50_ms\":%.2f,\"warm_p99_ms\":%.2f}%n",
                 handlerClass.substring(handlerClass.lastIndexOf('.') + 1), status, statuses,
                 (firstResponseMicros - launchMicros) / 1e3, (mainMicros - launchMicros) / 1e3,
-                initNanos / 1e6, firstInvokeNanos / 1e6,
+                initNanos / 1e6, primeNanos / 1e6, names(primeCalls), firstInvokeNanos / 1e6,
                 names(initCalls), names(firstCalls), CallCounter.sequentialRoundTrips(firstCalls),
                 String.join(" ", warmCalls), warmCalls.size(), warmSequential,
                 warmRuns == 0 ? 0 : warm[warmRuns / 2] / 1e6, warmRuns == 0 ? 0 : warm[Math.min(warmRuns - 1, warmRuns * 99 / 100)] / 1e6);
