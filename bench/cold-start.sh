@@ -1,51 +1,84 @@
 #!/usr/bin/env bash
-# Prints cold-start and AWS-call numbers for POST /oauth2/token: a fresh JVM builds the handler the way
-# Lambda does and answers one token request, against DynamoDB Local and moto (KMS), each in its own
-# process on loopback. RUNS=N sets the runs per signing mode (default 5). Numbers only; nothing asserted.
+# Parts 1 and 2 of the benchmark: cold start per function and AWS calls per operation.
+# For each function, RUNS fresh JVMs (default 5) build its handler the way the Lambda Java runtime does and answer
+# one event (events/ with real credentials), against DynamoDB Local and moto (KMS) on loopback, each in its own
+# process; then WARM more invocations (default 50) count AWS calls and sequential round trips per request with a
+# global SDK interceptor (bench CallCounter). Beside them, the baseline: a handler doing one enhanced-client GetItem
+# as the AWS samples do (bean schema, Apache client, default credential chain), from its own jar.
+# Prints one JSON line per run (also to bench/target/results/cold-start.jsonl) and a summary table. Asserts nothing.
+# Knobs: RUNS, WARM, FUNCTIONS (names below), CDS=1 adds the token endpoint with an AppCDS archive, PRIME=1 adds
+# the token and introspection endpoints with their SnapStart priming hooks run after init (as before a snapshot),
+# SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 runs=${RUNS:-5}
+warm=${WARM:-50}
+functions=${FUNCTIONS:-"IssueToken IntrospectToken GetJwks CreateClient Baseline"}
 
-mvn -B -q --no-transfer-progress install -DskipTests
-work=$(mktemp -d)
-mvn -B -q --no-transfer-progress -pl bench dependency:build-classpath -Dmdep.outputFile="$work/classpath"
-cp="$(cat "$work/classpath"):bench/target/classes"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-ddb_port=$(free_port)
-java -cp "$cp" com.amazonaws.services.dynamodbv2.local.main.ServerRunner -inMemory -sharedDb -port "$ddb_port" \
-  >"$work/dynamodb.log" 2>&1 &
-pids+=($!)
-kms_port=$(free_port)
-python3 -m moto.server -H 127.0.0.1 -p "$kms_port" >"$work/moto.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 150); do
-  curl -s -o /dev/null "http://127.0.0.1:$ddb_port" && curl -fs -o /dev/null "http://127.0.0.1:$kms_port/moto-api/" && break
-  sleep 0.2
-done
+if [ -z "${SKIP_BUILD:-}" ]; then
+  mvn_q install -DskipTests
+  mvn_q -pl bench -Pbaseline-jar package -DskipTests
+fi
+lambda_jar=functions/target/functions-0.1.0-SNAPSHOT-lambda.jar
+baseline_jar=bench/target/bench-0.1.0-SNAPSHOT-baseline.jar
+# The harness (ColdStart, CallCounter and its global-interceptor registration) and the Lambda runtime's event
+# serialisation library sit beside either function's jar, as the runtime's own classes sit beside a deployed jar.
+# That library loads org.joda.time.DateTime from the function's class loader for every event type (so a deployed
+# jar needs Joda too; aws/aws-lambda-java-libs#72): it is added here for both jars alike.
+bench_cp=$(module_classpath bench | tr ':' '\n')
+harness="bench/target/bench-0.1.0-SNAPSHOT.jar:$(grep aws-lambda-java-serialization <<<"$bench_cp"):$(grep /joda-time- <<<"$bench_cp")"
+start_backends
 
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
-export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$ddb_port"
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$ddb_port" AWS_ENDPOINT_URL_KMS="http://127.0.0.1:$kms_port"
 export CLIENTS_TABLE=clients TOKENS_TABLE=tokens CONSENTS_TABLE=consents
+export CLIENT_QUOTA_PER_OWNER=1000000 CLIENT_QUOTA_PER_TENANT=1000000
 export SECRET_PEPPER=$(head -c 32 /dev/urandom | base64)
-read -r client_id client_secret < <(java -cp "$cp" dev.tokenservice.bench.Seed template.yaml | tail -n 1)
-kms_key=$(AWS_ENDPOINT_URL="http://127.0.0.1:$kms_port" python3 -c '
+KMS_SIGNING_KEY_ID=$(AWS_ENDPOINT_URL="http://127.0.0.1:$kms_port" python3 -c '
 import boto3
 print(boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"])')
+export KMS_SIGNING_KEY_ID
+events=$(mktemp -d)
+java -cp "$(module_classpath bench)" dev.tokenservice.bench.Seed template.yaml events "$events" >/dev/null
 
-jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1)   # as template.yaml's JAVA_TOOL_OPTIONS
-echo "# POST /oauth2/token cold start: $runs fresh JVMs per signing mode ($(nproc) cores)"
-for mode in local-key-file kms; do
-  for run in $(seq 1 "$runs"); do
-    if [ "$mode" = kms ]; then
-      env AWS_ENDPOINT_URL_KMS="http://127.0.0.1:$kms_port" KMS_SIGNING_KEY_ID="$kms_key" \
-        java "${jvm_flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart events/IssueTokenFunction.json "$client_id" "$client_secret"
-    else
-      env LOCAL_SIGNING_KEY_FILE="$work/signing-key.json" \
-        java "${jvm_flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart events/IssueTokenFunction.json "$client_id" "$client_secret"
-    fi | sed "s/^/$mode run $run: /"
+jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1)   # template.yaml's JAVA_TOOL_OPTIONS, for both
+handler_of() {
+  case $1 in
+    IssueToken) echo dev.tokenservice.functions.oauth.IssueTokenHandler ;;
+    IntrospectToken) echo dev.tokenservice.functions.oauth.IntrospectTokenHandler ;;
+    GetJwks) echo dev.tokenservice.functions.wellknown.GetJwksHandler ;;
+    CreateClient) echo dev.tokenservice.functions.clients.CreateClientHandler ;;
+    Baseline) echo dev.tokenservice.bench.baseline.GetItemHandler ;;
+  esac
+}
+cds_archive="$results/token-endpoint.jsa"
+[ -n "${PRIME:-}" ] && functions="$functions IssueToken+PRIME IntrospectToken+PRIME"
+if [ -n "${CDS:-}" ]; then
+  functions="$functions IssueToken+CDS"
+  # A dynamic AppCDS archive of the token endpoint's classes, dumped at the exit of one training run.
+  BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${jvm_flags[@]}" -XX:ArchiveClassesAtExit="$cds_archive" \
+    -cp "$lambda_jar:$harness" dev.tokenservice.bench.ColdStart "$(handler_of IssueToken)" "$events/IssueToken.json" 5 \
+    >/dev/null 2>"$results/cds-dump.log"
+fi
+
+out="$results/cold-start.jsonl"
+: >"$out"
+echo "# cold start: $runs fresh JVMs per function, $warm warm invocations each; $(nproc) cores; load: $(uptime | sed 's/.*load average: //')"
+for run in $(seq 1 "$runs"); do
+  for function in $functions; do        # interleaved, so that load from other processes spreads evenly
+    flags=("${jvm_flags[@]}")
+    name=${function%%+*}
+    prime=0
+    case $function in
+      *+CDS) flags+=(-XX:SharedArchiveFile="$cds_archive") ;;
+      *+PRIME) prime=1 ;;
+    esac
+    if [ "$name" = Baseline ]; then cp="$baseline_jar:$harness"; else cp="$lambda_jar:$harness"; fi
+    line=$(BENCH_PRIME=$prime BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart \
+      "$(handler_of "$name")" "$events/$name.json" "$warm")
+    echo "{\"function\":\"$function\",\"run\":$run,${line#\{}" | tee -a "$out"
   done
 done
+echo "# load after: $(uptime | sed 's/.*load average: //')"
+python3 bench/summarize.py cold-start "$out"

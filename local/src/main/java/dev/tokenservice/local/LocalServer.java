@@ -155,6 +155,11 @@ public final class LocalServer {
     }
 
     private static HttpServer bind(String host, int port) {
+        // The JDK server leaves Nagle's algorithm on: headers and body go out in two writes, and on a kept-alive
+        // connection the body then waits for the client's delayed ACK, 40 ms per request (bench/load.sh).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         try {
             return HttpServer.create(new InetSocketAddress(host, port), 0);
         } catch (BindException e) {

@@ -7,12 +7,24 @@ import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.tokens.TokenItem;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * RFC 7662: tells an authenticated client whether a token is live, from the same state that decides
  * every protected call (so a revocation shows here at once). Anything not live is just {"active": false}.
+ * For an access token, the client's row and the token's state are read side by side (one round trip, not two);
+ * the token's answer is used only once the client has proven its secret.
  */
 public final class Introspection {
+
+    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "introspection-lookup");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final ClientAuthentication authentication;
     private final CallerAuthenticator accessTokens;
@@ -26,17 +38,29 @@ public final class Introspection {
     }
 
     public ObjectNode introspect(TokenRequest request, String issuerUrl) {
+        var presented = request.parameter("token");
+        boolean hintRefresh = "refresh_token".equals(request.parameter("token_type_hint").orElse(null));
+        CompletableFuture<ObjectNode> accessToken = presented.isPresent() && !hintRefresh && looksLikeJwt(presented.get())
+                ? CompletableFuture.supplyAsync(() -> accessTokenAnswer(presented.get(), issuerUrl), LOOKUPS)
+                : null;
         authentication.authenticate(request);
         String token = request.required("token");
-        boolean hintRefresh = "refresh_token".equals(request.parameter("token_type_hint").orElse(null));
-        if (!hintRefresh && looksLikeJwt(token)) {
+        if (accessToken != null) {
             try {
-                return active(accessTokens.verify(token, issuerUrl));
-            } catch (ApiError notLive) {
-                return inactive();
+                return accessToken.join();
+            } catch (CompletionException failed) {
+                throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
             }
         }
         return refreshTokens.findLive(token, null).map(Introspection::active).orElseGet(Introspection::inactive);
+    }
+
+    private ObjectNode accessTokenAnswer(String token, String issuerUrl) {
+        try {
+            return active(accessTokens.verify(token, issuerUrl));
+        } catch (ApiError notLive) {
+            return inactive();
+        }
     }
 
     private static ObjectNode active(Caller caller) {

@@ -123,6 +123,42 @@ public final class AccessTokenIssuer {
         return new IssuedAccessToken(jwt.serialize(), jti, expiresIn, request.scopeString());
     }
 
+    /**
+     * SnapStart priming: builds, signs and serialises a token and maps its row exactly as {@link #issue} does, but
+     * stores nothing. The token expires the second it is made and has no row, so no verification can accept it.
+     */
+    public void primeWithoutStoring(String issuer) {
+        Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
+        TokenSigner signer = keys.active();
+        JWSHeader header = new JWSHeader.Builder(signer.algorithm()).type(AT_JWT).keyID(signer.keyId()).build();
+        String jti = newJti();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(issuer).subject("priming").audience("priming")
+                .claim("client_id", "priming").claim("scope", "")
+                .jwtID(jti).issueTime(Date.from(now)).expirationTime(Date.from(now))
+                .build();
+        SignedJWT jwt = new SignedJWT(header, claims);
+        CompletableFuture.runAsync(() -> sign(jwt, signer), signingThreads).join();
+        jwt.serialize();
+        TokenItem item = new TokenItem();
+        item.setTokenKey(TokenKeys.accessToken(jti));
+        item.setKind(TokenKeys.ACCESS_TOKEN);
+        item.setClientId("priming");
+        item.setSubject("priming");
+        item.setIssuedAt(now.toEpochMilli());
+        item.setExpiresAt(now.getEpochSecond());
+        item.setTtl(now.getEpochSecond());
+        item.setExpiryShard(expiryShard(now, jti));
+        dev.tokenservice.storage.Schemas.TOKEN.itemToMap(item, true);
+        keys.verifierFor(header).ifPresent(verifier -> {
+            try {
+                jwt.verify(verifier);
+            } catch (JOSEException ignored) {
+                // Verification code is loaded either way; the answer does not matter.
+            }
+        });
+    }
+
     private static void sign(SignedJWT jwt, TokenSigner signer) {
         try {
             jwt.sign(signer.jwsSigner());

@@ -27,6 +27,8 @@ public final class CreateClientHandler implements RequestHandler<APIGatewayProxy
     public CreateClientHandler(Services services) {
         this.services = services;
         this.registry = services.clientRegistry();
+        // Callers are verified against the public keys: fetch them in the init phase, not in the first request.
+        services.signingKeys();
     }
 
     @Override

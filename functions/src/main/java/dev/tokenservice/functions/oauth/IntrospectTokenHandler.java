@@ -11,6 +11,7 @@ import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.TokenRequest;
+import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 
 /** POST /oauth2/introspect (RFC 7662): an authenticated client asks whether a token is live. */
@@ -22,11 +23,22 @@ public final class IntrospectTokenHandler
 
     public IntrospectTokenHandler() {
         this(Services.production());
+        Priming.register("IntrospectToken", this::prime);
     }
 
     public IntrospectTokenHandler(Services services) {
         this.services = services;
         this.introspection = services.introspection();
+    }
+
+    /**
+     * Before the SnapStart snapshot: an introspection by a client that cannot exist (one GetItem, answered 401) of a
+     * token-shaped value (refused locally), then the token-state read for a token that was never issued (one
+     * BatchGetItem). Reads only.
+     */
+    private void prime() {
+        handleRequest(Priming.formPost("/oauth2/introspect", "token=eyJhbGciOiJSUzI1NiJ9.e30.cHJpbWluZw"), null);
+        services.tokenRepository().accessTokenState("priming", Priming.NO_CLIENT, Priming.NO_CLIENT, null);
     }
 
     @Override

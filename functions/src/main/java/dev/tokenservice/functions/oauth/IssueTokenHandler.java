@@ -11,6 +11,7 @@ import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.TokenEndpoint;
 import dev.tokenservice.oauth.TokenRequest;
+import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 
 /** POST /oauth2/token (RFC 6749 §3.2): client_credentials, authorization_code with PKCE, refresh_token. */
@@ -21,11 +22,21 @@ public final class IssueTokenHandler implements RequestHandler<APIGatewayProxyRe
 
     public IssueTokenHandler() {
         this(Services.production());
+        Priming.register("IssueToken", this::prime);
     }
 
     public IssueTokenHandler(Services services) {
         this.services = services;
         this.tokenEndpoint = services.tokenEndpoint();
+    }
+
+    /**
+     * Before the SnapStart snapshot: the request path up to the client check for a client that cannot exist (one
+     * GetItem, answered 401), then a token signed (KMS Sign) and mapped but never stored.
+     */
+    private void prime() {
+        handleRequest(Priming.formPost("/oauth2/token", "grant_type=client_credentials"), null);
+        services.accessTokenIssuer().primeWithoutStoring("https://priming.invalid");
     }
 
     @Override

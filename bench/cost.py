@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Part 4 of the benchmark: cost per million requests on AWS, from what bench/cold-start.sh measured.
+
+Inputs (measured): the warm in-process duration of the handler (p50 and p99 of the warm invocations, median over
+the fresh JVMs) and the AWS calls one warm request makes (counted by the CallCounter interceptor), both read from
+bench/target/results/cold-start.jsonl; the memory size from template.yaml (Globals.Function.MemorySize).
+Prices (us-east-1, list prices, no free tier; stated here so they can be checked and changed):
+  Lambda x86          $0.0000166667 per GB-second, $0.20 per 1M requests, billed per 1 ms
+                      (aws.amazon.com/lambda/pricing)
+  API Gateway REST    $3.50 per 1M requests, first 333M a month (aws.amazon.com/api-gateway/pricing)
+  KMS                 $0.03 per 10,000 requests involving RSA 2048 keys (RS256, the template default);
+                      $0.15 per 10,000 other asymmetric requests (ES256 on ECC_NIST_P256); asymmetric Sign is not in
+                      the free tier (aws.amazon.com/kms/pricing)
+  DynamoDB on-demand  $0.625 per 1M write request units, $0.125 per 1M read request units (us-east-1 since the
+                      November 2024 price cut; aws.amazon.com/dynamodb/pricing/on-demand). A strongly consistent
+                      read of an item up to 4 KB is 1 RRU (a key not found still costs it); a write up to 1 KB is
+                      1 WRU; transactional writes cost 2 WRU per item.
+  Cognito M2M         $2.25 per 1,000 client_credentials token requests (the first tier, $0.00225 each) plus $6 per
+                      app client per month (aws.amazon.com/cognito/pricing; billing code CUPM2MTokenRequestsFull)
+Not counted: CloudWatch Logs (the functions log only warnings and errors), data transfer, the KMS key's $1/month,
+DynamoDB storage (token rows expire by TTL; TTL deletes are free), the Secrets Manager read at init.
+Usage: cost.py [cold-start.jsonl] [--duration-ms D] (D overrides the measured duration, e.g. an AWS measurement)
+"""
+import json
+import re
+import statistics
+import sys
+
+LAMBDA_GB_SECOND = 0.0000166667
+LAMBDA_REQUEST = 0.20 / 1e6
+API_GATEWAY_REST = 3.50 / 1e6
+KMS_RSA_2048 = 0.03 / 1e4
+KMS_OTHER_ASYMMETRIC = 0.15 / 1e4
+DYNAMODB_WRU = 0.625 / 1e6
+DYNAMODB_RRU = 0.125 / 1e6
+COGNITO_M2M_TOKEN = 2.25 / 1e3
+
+# Request units per call, for this service's items (client and token rows are well under 1 KB; every read that
+# decides access is strongly consistent). BatchGetItem reads the token row plus the three revocation records that
+# could cover a client_credentials token (client, subject at client, subject): 4 items.
+UNITS = {
+    "DynamoDb.GetItem": ("rru", 1),
+    "DynamoDb.BatchGetItem": ("rru", 4),
+    "DynamoDb.PutItem": ("wru", 1),
+    "DynamoDb.UpdateItem": ("wru", 1),
+    "DynamoDb.TransactWriteItems": ("wru", 2 * 3),  # client row and two quota counters, transactional
+    "Kms.Sign": ("kms", 1),
+}
+
+
+def memory_mb(template="template.yaml"):
+    text = open(template).read()
+    return int(re.search(r"^Globals:.*?MemorySize:\s*(\d+)", text, re.S | re.M).group(1))
+
+
+def per_million(calls, duration_ms, memory, kms_price=KMS_RSA_2048):
+    billed_ms = -(-duration_ms // 1)  # Lambda bills whole milliseconds, rounded up
+    parts = {
+        "API Gateway (REST)": API_GATEWAY_REST,
+        "Lambda requests": LAMBDA_REQUEST,
+        "Lambda duration": billed_ms / 1000 * memory / 1024 * LAMBDA_GB_SECOND,
+        "KMS Sign": 0.0, "DynamoDB reads": 0.0, "DynamoDB writes": 0.0,
+    }
+    for call in calls:
+        kind, units = UNITS.get(call, (None, 0))
+        if kind == "kms":
+            parts["KMS Sign"] += units * kms_price
+        elif kind == "rru":
+            parts["DynamoDB reads"] += units * DYNAMODB_RRU
+        elif kind == "wru":
+            parts["DynamoDB writes"] += units * DYNAMODB_WRU
+    return {k: v * 1e6 for k, v in parts.items()}
+
+
+def main(argv):
+    path = next((a for a in argv if not a.startswith("--") and a.endswith(".jsonl")), "bench/target/results/cold-start.jsonl")
+    override = float(argv[argv.index("--duration-ms") + 1]) if "--duration-ms" in argv else None
+    rows = [json.loads(l) for l in open(path) if l.startswith("{")]
+    memory = memory_mb()
+    print(f"\n# cost per million requests, us-east-1 list prices, {memory} MB functions (template.yaml); "
+          "durations are the warm in-process handler times measured against DynamoDB Local and moto")
+    print("| operation | AWS calls per request | billed duration (ms) | API Gateway | Lambda (requests + duration) "
+          "| KMS | DynamoDB | total per 1M | Cognito M2M per 1M | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for function, label in (("IssueToken", "client_credentials token"), ("IntrospectToken", "introspection")):
+        rs = [r for r in rows if r["function"] == function]
+        if not rs:
+            continue
+        calls = rs[-1]["warm_aws_calls"].split()
+        for stat in ("p50", "p99"):
+            duration = override if override is not None else statistics.median(r[f"warm_{stat}_ms"] for r in rs)
+            parts = per_million(calls, duration, memory)
+            total = sum(parts.values())
+            lam = parts["Lambda requests"] + parts["Lambda duration"]
+            ddb = parts["DynamoDB reads"] + parts["DynamoDB writes"]
+            cognito = COGNITO_M2M_TOKEN * 1e6 if function == "IssueToken" else None
+            print(f"| {label} (duration {'given' if override is not None else stat}) | {' '.join(calls)} | "
+                  f"{-(-duration // 1):.0f} | ${parts['API Gateway (REST)']:.2f} | ${lam:.2f} | ${parts['KMS Sign']:.2f} | "
+                  f"${ddb:.2f} | **${total:.2f}** | " + (f"${cognito:,.0f} | {cognito / total:,.0f}x cheaper |"
+                                                         if cognito else "n/a (Cognito has no introspection) | |"))
+            if override is not None:
+                break
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Turns the bench's JSON lines into the tables README shows. Reads numbers; decides nothing.
+
+  summarize.py cold-start FILE.jsonl     cold start per function, ratio to the baseline, AWS calls per request
+  summarize.py load FILE.jsonl           warm latency and throughput per endpoint and server, side by side
+  summarize.py wrk OUT.txt SERVER ENDPOINT RUN LOAD   one JSON line from wrk --latency output
+"""
+import re
+import json
+import statistics
+import sys
+from collections import defaultdict, OrderedDict
+
+
+def read(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def cold_start(rows):
+    by = OrderedDict()
+    for row in rows:
+        by.setdefault(row["function"], []).append(row)
+    base = by.get("Baseline")
+    base_median = statistics.median(r["jvm_to_first_response_ms"] for r in base) if base else None
+    print()
+    print("| function | fresh JVM → first response, min / median (ms) | ratio to baseline (median) "
+          "| handler init (ms, median) | first invoke (ms, median) | AWS calls at init (+ priming) | AWS calls per warm request "
+          "| sequential round trips | warm p50 / p99 in process (ms) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, rs in by.items():
+        t = [r["jvm_to_first_response_ms"] for r in rs]
+        med = statistics.median(t)
+        ratio = f"{med / base_median:.2f}" if base_median else "n/a"
+        calls = rs[-1]["warm_aws_calls"] or "none"
+        print(f"| {name} | {min(t):.0f} / {med:.0f} | {ratio} | "
+              f"{statistics.median(r['handler_init_ms'] for r in rs):.0f} | "
+              f"{statistics.median(r['first_invoke_ms'] for r in rs):.0f} | "
+              f"{rs[-1]['init_aws_calls'] or 'none'}"
+              + (f" (+ priming: {rs[-1]['priming_aws_calls'] or 'none'}, {statistics.median(r['priming_ms'] for r in rs):.0f} ms)"
+                 if any(r.get("priming_ms") for r in rs) else "")
+              + f" | {rs[-1]['warm_aws_calls_per_request']} ({calls}) | "
+              f"{rs[-1]['warm_sequential_round_trips']} | "
+              f"{statistics.median(r['warm_p50_ms'] for r in rs):.1f} / "
+              f"{statistics.median(r['warm_p99_ms'] for r in rs):.1f} |")
+
+
+def load(rows):
+    by = defaultdict(dict)
+    servers = []
+    for row in rows:
+        by[row["endpoint"]].setdefault(row["server"], []).append(row)
+        if row["server"] not in servers:
+            servers.append(row["server"])
+    print()
+    header = "| endpoint | " + " | ".join(f"{s}: req/s (median of runs) | {s}: p50 / p99 ms" for s in servers) + " |"
+    print(header)
+    print("|---|" + "---|---|" * len(servers))
+    for endpoint, per_server in by.items():
+        cells = []
+        for s in servers:
+            rs = per_server.get(s)
+            if not rs:
+                cells += ["n/a", "n/a"]
+                continue
+            rps = statistics.median(r["requests_per_s"] for r in rs)
+            p50 = statistics.median(r["p50_ms"] for r in rs)
+            p99 = statistics.median(r["p99_ms"] for r in rs)
+            errors = sum(r["non_2xx"] + r["socket_errors"] for r in rs)
+            cells += [f"{rps:.0f}" + (f" ({errors} errors)" if errors else ""), f"{p50:.1f} / {p99:.1f}"]
+        print(f"| {endpoint} | " + " | ".join(cells) + " |")
+
+
+def duration_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(path, server, endpoint, run, load_average):
+    text = open(path).read()
+    percentile = lambda p: duration_ms(re.search(rf"^\s+{p}%\s+(\S+)", text, re.M).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    print(json.dumps({
+        "server": server, "endpoint": endpoint, "run": int(run),
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", text).group(1)),
+        "p50_ms": percentile(50), "p99_ms": percentile(99),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0,
+        "load_average": load_average}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "wrk":
+        wrk(*sys.argv[2:7])
+    else:
+        {"cold-start": cold_start, "load": load}[sys.argv[1]](read(sys.argv[2]))
