@@ -25,7 +25,8 @@ baseline_jar=bench/target/bench-0.1.0-SNAPSHOT-baseline.jar
 # The harness (ColdStart, CallCounter and its global-interceptor registration) and the Lambda runtime's event
 # serialisation library sit beside either function's jar, as the runtime's own classes sit beside a deployed jar.
 # That library loads org.joda.time.DateTime from the function's class loader for every event type (so a deployed
-# jar needs Joda too; aws/aws-lambda-java-libs#72): it is added here for both jars alike.
+# jar needs Joda too; aws/aws-lambda-java-libs#72, and functions/pom.xml keeps it): it is added here for both
+# jars alike, so the baseline jar gets the same.
 bench_cp=$(module_classpath bench | tr ':' '\n')
 harness="bench/target/bench-0.1.0-SNAPSHOT.jar:$(grep aws-lambda-java-serialization <<<"$bench_cp"):$(grep /joda-time- <<<"$bench_cp")"
 start_backends
