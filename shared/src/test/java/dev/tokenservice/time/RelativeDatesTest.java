@@ -53,7 +53,7 @@ class RelativeDatesTest {
         assertTrue(error.description().startsWith("exp_to: "), error.description());
     }
 
-    /** Found by schemathesis: amounts past a long or past the calendar's end were a 500, not a 400. */
+    /** Found while describing iat_from for schemathesis: amounts past a long or past the calendar's end were a 500, not a 400. */
     @ParameterizedTest
     @CsvSource({"-99999999999999999999h", "in 99999999999999999999 days", "-9999999999999h", "+999999999y",
         "+9999y", "20000 years ago", "+99999-01-01T00:00:00Z"})
