@@ -105,6 +105,11 @@ final class ClientFields {
         return List.copyOf(new LinkedHashSet<>(scopes));
     }
 
+    /** is_public is accepted and ignored, as DocSpace's server does (clients are always public there), but must be a boolean. */
+    static void ignoredIsPublic(JsonBody body) {
+        body.bool("is_public");
+    }
+
     private static <T> T required(Optional<T> value, String field) {
         return value.orElseThrow(() -> JsonBody.invalid(field + ": is required"));
     }
