@@ -4,6 +4,7 @@ The runner prints the bootstrap admin's credentials and the usage plan's API key
 the fixture reads them from its output, as a developer would from the terminal.
 """
 import base64
+import contextlib
 import json
 import os
 import pathlib
@@ -58,14 +59,20 @@ def _classpath(workdir):
     return out.read_text().strip() + os.pathsep + str(ROOT / "local" / "target" / "classes")
 
 
-@pytest.fixture(scope="session")
-def local_service():
+@contextlib.contextmanager
+def start_local_service(extra_args=(), environment=None):
+    """Runs the local runner in its own JVM (port chosen by the OS, data in a fresh folder) until the block ends.
+
+    extra_args go to the runner (e.g. --parameter Name=Value); environment adds variables the functions read.
+    """
     workdir = tempfile.mkdtemp(prefix="token-service-compat-")
     java = os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "java") if os.environ.get("JAVA_HOME") else "java"
     process = subprocess.Popen(
         [java, "-cp", _classpath(workdir), "dev.tokenservice.local.LocalServer",
-         "--port", "0", "--data", os.path.join(workdir, "data"), "--template", str(ROOT / "template.yaml")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         "--port", "0", "--data", os.path.join(workdir, "data"), "--template", str(ROOT / "template.yaml"),
+         *extra_args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **(environment or {})})
     output, found, ready = [], {}, threading.Event()
     patterns = {"url": r"token-service listening on (\S+)",
                 "client_id": r"bootstrap admin client_id: (\S+)",
@@ -97,3 +104,9 @@ def local_service():
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def local_service():
+    with start_local_service() as service:
+        yield service

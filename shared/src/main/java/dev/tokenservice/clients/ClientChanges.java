@@ -11,6 +11,7 @@ public record ClientChanges(String name, String description, String logo, List<S
         Boolean allowPkce) {
 
     public static ClientChanges from(JsonBody body) {
+        ClientFields.ignoredIsPublic(body);
         return new ClientChanges(
                 ClientFields.name(body),
                 ClientFields.description(body),

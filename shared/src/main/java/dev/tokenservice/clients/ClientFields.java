@@ -54,7 +54,8 @@ final class ClientFields {
         }
         byte[] image;
         try {
-            image = Base64.getMimeDecoder().decode(match.group(1));
+            // Strict base64: the MIME decoder skipped any character outside the alphabet, so "p9Rx*" passed.
+            image = Base64.getDecoder().decode(match.group(1));
         } catch (IllegalArgumentException notBase64) {
             throw JsonBody.invalid("logo: the image data is not valid base64");
         }
@@ -102,6 +103,11 @@ final class ClientFields {
             throw JsonBody.invalid("scopes: at least one scope is required");
         }
         return List.copyOf(new LinkedHashSet<>(scopes));
+    }
+
+    /** is_public is accepted and ignored, as DocSpace's server does (clients are always public there), but must be a boolean. */
+    static void ignoredIsPublic(JsonBody body) {
+        body.bool("is_public");
     }
 
     private static <T> T required(Optional<T> value, String field) {

@@ -10,6 +10,7 @@ public record NewClient(
         boolean allowPkce) {
 
     public static NewClient from(JsonBody body) {
+        ClientFields.ignoredIsPublic(body);
         return new NewClient(
                 ClientFields.name(body),
                 ClientFields.description(body),

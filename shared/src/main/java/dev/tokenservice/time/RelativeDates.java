@@ -1,6 +1,7 @@
 package dev.tokenservice.time;
 
 import dev.tokenservice.http.JsonBody;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -38,6 +39,9 @@ public final class RelativeDates {
 
     private static final DateTimeFormatter ISO_SECONDS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private static final Pattern PART = Pattern.compile("(\\d+|an?|one)\\s*([a-z]+)");
     private static final Pattern SIGNED = Pattern.compile("([+-])\\s*(\\d+)\\s*([a-z]+)");
@@ -84,13 +88,31 @@ public final class RelativeDates {
         }
         Instant absolute = absolute(text.trim());
         if (absolute != null) {
-            return absolute;
+            return inRange(field, text, absolute);
         }
-        Instant relative = relative(value, utcNow);
+        Instant relative;
+        try {
+            relative = relative(value, utcNow);
+        } catch (NumberFormatException | DateTimeException | ArithmeticException tooFar) {
+            // An amount past a long, or a shift past the calendar's end: a date no token can have.
+            throw outOfRange(field, text);
+        }
         if (relative != null) {
-            return relative;
+            return inRange(field, text, relative);
         }
         throw unreadable(field, text);
+    }
+
+    /** Dates from year 0000 to 9999, so that every one has an epoch-millisecond value to compare with. */
+    private static Instant inRange(String field, String text, Instant instant) {
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw outOfRange(field, text);
+        }
+        return instant;
+    }
+
+    private static RuntimeException outOfRange(String field, String text) {
+        return JsonBody.invalid(field + ": '" + text + "' is out of range; dates must lie in the years 0000 to 9999");
     }
 
     private static Instant absolute(String text) {

@@ -66,6 +66,21 @@ class AgilicusTokensTest {
         assertTrue(json(api.create(admin, badDuration.toString())).path("error_message").asText()
                 .startsWith("time_validity.duration:"));
 
+        ObjectNode badValidity = request("u-1", "o-1");
+        badValidity.putObject("token_validity").put("start", "2020-07-29T12:00:00+00:00").put("end", "someday");
+        APIGatewayProxyResponseEvent badEnd = api.create(admin, badValidity.toString());
+        assertEquals(400, badEnd.getStatusCode(), "found by schemathesis: token_validity was kept unread");
+        assertTrue(json(badEnd).path("error_message").asText().startsWith("token_validity.end:"), badEnd.getBody());
+        badValidity.putObject("token_validity").put("duration", "long");
+        assertTrue(json(api.validate(admin, badValidity.toString())).path("error_message").asText()
+                .startsWith("token_validity.duration:"));
+
+        ObjectNode nullRule = request("u-1", "o-1");
+        nullRule.putArray("hosts").addObject().putArray("allowed_list").addNull();
+        APIGatewayProxyResponseEvent badRule = api.create(admin, nullRule.toString());
+        assertEquals(400, badRule.getStatusCode(), "found by schemathesis: a null rule was kept and echoed");
+        assertTrue(json(badRule).path("error_message").asText().startsWith("hosts.allowed_list:"), badRule.getBody());
+
         assertEquals(403, api.create(user, request("u-1", "o-1").toString()).getStatusCode());
         assertEquals(401, api.create(null, request("u-1", "o-1").toString()).getStatusCode());
         assertEquals(403, api.create(admin, request("u-1", "o-1", "clients:admin").toString()).getStatusCode(),
@@ -217,6 +232,9 @@ class AgilicusTokensTest {
         assertTrue(json(badRevoked).path("error_message").asText().startsWith("revoked:"));
         APIGatewayProxyResponseEvent badDate = api.list(admin, "?iat_from=someday");
         assertTrue(json(badDate).path("error_message").asText().startsWith("iat_from:"));
+        APIGatewayProxyResponseEvent farOff = api.list(admin, "?iat_from=-99999999999999999999h");
+        assertEquals(400, farOff.getStatusCode(), "found by schemathesis: was a 500");
+        assertTrue(json(farOff).path("error_message").asText().startsWith("iat_from:"), farOff.getBody());
         assertEquals(403, api.list(user, "").getStatusCode());
     }
 

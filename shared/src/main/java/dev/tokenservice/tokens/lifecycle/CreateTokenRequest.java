@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.http.JsonBody;
+import dev.tokenservice.http.Timestamps;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,12 +37,7 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         long duration = duration(validity, longestLifetime);
         Map<String, String> roles = roles(body);
         ArrayNode hosts = hosts(body);
-        ObjectNode tokenValidity = body.node("token_validity").map(node -> {
-            if (!node.isObject()) {
-                throw JsonBody.invalid("token_validity: must be an object with start, duration and end");
-            }
-            return (ObjectNode) node;
-        }).orElse(null);
+        ObjectNode tokenValidity = body.node("token_validity").map(CreateTokenRequest::tokenValidity).orElse(null);
         String session = body.string("session").filter(s -> !s.isBlank()).orElse(null);
         if (session != null && session.length() > 128) {
             throw JsonBody.invalid("session: must be at most 128 characters");
@@ -102,6 +98,29 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         return seconds;
     }
 
+    /** TokenValidity: start and end ISO-8601 date-times, duration a whole number, each optional. */
+    private static ObjectNode tokenValidity(JsonNode node) {
+        if (!node.isObject()) {
+            throw JsonBody.invalid("token_validity: must be an object with start, duration and end");
+        }
+        for (String field : List.of("start", "end")) {
+            JsonNode value = node.path(field);
+            if (value.isMissingNode() || value.isNull()) {
+                continue;
+            }
+            if (!value.isTextual()) {
+                throw JsonBody.invalid("token_validity." + field + ": must be an ISO-8601 date-time string");
+            }
+            Timestamps.parse("token_validity." + field, value.asText());
+        }
+        JsonNode duration = node.path("duration");
+        if (!duration.isMissingNode() && !duration.isNull()
+                && !(duration.isIntegralNumber() && duration.canConvertToLong())) {
+            throw JsonBody.invalid("token_validity.duration: must be a whole number");
+        }
+        return (ObjectNode) node;
+    }
+
     private static Map<String, String> roles(JsonBody body) {
         Map<String, String> roles = new LinkedHashMap<>();
         body.node("roles").ifPresent(node -> {
@@ -137,9 +156,25 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
                     throw JsonBody.invalid("hosts.allowed_list: must be an array of rules");
                 }
                 for (JsonNode rule : rules) {
-                    for (JsonNode method : rule.path("methods")) {
+                    if (!rule.isObject()) {
+                        throw JsonBody.invalid("hosts.allowed_list: every rule must be an object");
+                    }
+                    JsonNode methods = rule.path("methods");
+                    if (!methods.isMissingNode() && !methods.isNull() && !methods.isArray()) {
+                        throw JsonBody.invalid("hosts.allowed_list.methods: must be an array");
+                    }
+                    for (JsonNode method : methods) {
                         if (!method.isTextual() || !METHODS.contains(method.asText())) {
                             throw JsonBody.invalid("hosts.allowed_list.methods: must be among " + METHODS);
+                        }
+                    }
+                    JsonNode paths = rule.path("paths");
+                    if (!paths.isMissingNode() && !paths.isNull() && !paths.isArray()) {
+                        throw JsonBody.invalid("hosts.allowed_list.paths: must be an array of strings");
+                    }
+                    for (JsonNode path : paths) {
+                        if (!path.isTextual()) {
+                            throw JsonBody.invalid("hosts.allowed_list.paths: must be an array of strings");
                         }
                     }
                 }
