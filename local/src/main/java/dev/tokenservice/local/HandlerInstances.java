@@ -18,29 +18,9 @@ final class HandlerInstances {
     }
 
     static FunctionInvoker create(FunctionDefinition function) {
-        if (function.handler() == null) {
-            throw new StartupException(function.logicalId() + " names no Handler in the template");
-        }
-        Class<?> type;
-        try {
-            type = Class.forName(function.handlerClassName());
-        } catch (ClassNotFoundException e) {
-            throw new StartupException(function.logicalId() + "'s handler class " + function.handlerClassName()
-                    + " is not on the classpath; build the functions module first");
-        }
+        Class<?> type = handlerClass(function);
         Method method = handlerMethod(type, function);
-        Object instance;
-        try {
-            Constructor<?> constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            instance = constructor.newInstance();
-        } catch (NoSuchMethodException e) {
-            throw new StartupException(function.handlerClassName() + " has no no-argument constructor");
-        } catch (InvocationTargetException e) {
-            throw new StartupException(function.logicalId() + " failed in its init phase: " + Failures.describe(e.getCause()));
-        } catch (ReflectiveOperationException e) {
-            throw new StartupException("cannot create " + function.handlerClassName() + ": " + Failures.describe(e));
-        }
+        Object instance = instantiate(type, function);
         return (event, context) -> {
             try {
                 Object[] arguments = method.getParameterCount() == 2 ? new Object[] {event, context} : new Object[] {event};
@@ -49,6 +29,34 @@ final class HandlerInstances {
                 throw thrown.getCause() instanceof Exception e ? e : new RuntimeException(thrown.getCause());
             }
         };
+    }
+
+    /** The class the template's Handler names; a startup error naming the function when it is missing. */
+    static Class<?> handlerClass(FunctionDefinition function) {
+        if (function.handler() == null) {
+            throw new StartupException(function.logicalId() + " names no Handler in the template");
+        }
+        try {
+            return Class.forName(function.handlerClassName());
+        } catch (ClassNotFoundException e) {
+            throw new StartupException(function.logicalId() + "'s handler class " + function.handlerClassName()
+                    + " is not on the classpath; build the functions module first");
+        }
+    }
+
+    /** The handler instance, made by its no-argument constructor as the Lambda runtime's init phase does. */
+    static Object instantiate(Class<?> type, FunctionDefinition function) {
+        try {
+            Constructor<?> constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new StartupException(function.handlerClassName() + " has no no-argument constructor");
+        } catch (InvocationTargetException e) {
+            throw new StartupException(function.logicalId() + " failed in its init phase: " + Failures.describe(e.getCause()));
+        } catch (ReflectiveOperationException e) {
+            throw new StartupException("cannot create " + function.handlerClassName() + ": " + Failures.describe(e));
+        }
     }
 
     /** The named method taking the proxy event (and the context), not a compiler-made bridge method. */

@@ -3,7 +3,6 @@ package dev.tokenservice.local;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.tokenservice.http.Json;
 import java.io.PrintStream;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Clock;
@@ -108,16 +107,7 @@ final class ScheduledFunctions implements AutoCloseable {
     }
 
     private static Handler create(FunctionDefinition function) {
-        if (function.handler() == null) {
-            throw new StartupException(function.logicalId() + " names no Handler in the template");
-        }
-        Class<?> type;
-        try {
-            type = Class.forName(function.handlerClassName());
-        } catch (ClassNotFoundException e) {
-            throw new StartupException(function.logicalId() + "'s handler class " + function.handlerClassName()
-                    + " is not on the classpath; build the functions module first");
-        }
+        Class<?> type = HandlerInstances.handlerClass(function);
         List<Method> candidates = new ArrayList<>(Arrays.stream(type.getMethods())
                 .filter(m -> m.getName().equals(function.handlerMethodName()) && !m.isBridge())
                 .filter(m -> m.getParameterCount() >= 1 && m.getParameterCount() <= 2)
@@ -127,16 +117,6 @@ final class ScheduledFunctions implements AutoCloseable {
         if (candidates.isEmpty()) {
             throw new StartupException(function.handler() + " is not a method taking the schedule's JSON input (a Map)");
         }
-        try {
-            Constructor<?> constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            return new Handler(constructor.newInstance(), candidates.get(0));
-        } catch (NoSuchMethodException e) {
-            throw new StartupException(function.handlerClassName() + " has no no-argument constructor");
-        } catch (InvocationTargetException e) {
-            throw new StartupException(function.logicalId() + " failed in its init phase: " + Failures.describe(e.getCause()));
-        } catch (ReflectiveOperationException e) {
-            throw new StartupException("cannot create " + function.handlerClassName() + ": " + Failures.describe(e));
-        }
+        return new Handler(HandlerInstances.instantiate(type, function), candidates.get(0));
     }
 }

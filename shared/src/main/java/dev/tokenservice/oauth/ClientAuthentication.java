@@ -20,10 +20,6 @@ public final class ClientAuthentication {
     private final FailedAuthenticationThrottle throttle;
 
     /** Without slowing down repeated failures (tests of other behaviour). */
-    public ClientAuthentication(ClientRepository clients, SecretHasher hasher) {
-        this(clients, hasher, null);
-    }
-
     public ClientAuthentication(ClientRepository clients, SecretHasher hasher, FailedAuthenticationThrottle throttle) {
         this.clients = clients;
         this.hasher = hasher;
@@ -83,14 +79,10 @@ public final class ClientAuthentication {
         Optional<ClientItem> client = clients.find(clientId);
         String storedHash = client.map(ClientItem::getSecretHash).orElse(null);
         if (!hasher.matches(secret, storedHash)) {
-            if (throttle != null) {
-                throttle.failed(clientId);
-            }
+            throttle.failed(clientId);
             throw OAuthErrors.invalidClient("client authentication failed", basic);
         }
-        if (throttle != null) {
-            throttle.succeeded(clientId);
-        }
+        throttle.succeeded(clientId);
         ClientItem authenticated = client.get();
         if (!authenticated.isEnabled()) {
             throw OAuthErrors.unauthorizedClient("the client is disabled");

@@ -3,14 +3,13 @@ package dev.tokenservice.oauth;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
+import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.tokens.TokenItem;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * RFC 7662: tells an authenticated client whether a token is live, from the same state that decides
@@ -19,12 +18,6 @@ import java.util.concurrent.Executors;
  * the token's answer is used only once the client has proven its secret.
  */
 public final class Introspection {
-
-    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "introspection-lookup");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final ClientAuthentication authentication;
     private final CallerAuthenticator accessTokens;
@@ -41,7 +34,7 @@ public final class Introspection {
         var presented = request.parameter("token");
         boolean hintRefresh = "refresh_token".equals(request.parameter("token_type_hint").orElse(null));
         CompletableFuture<ObjectNode> accessToken = presented.isPresent() && !hintRefresh && looksLikeJwt(presented.get())
-                ? CompletableFuture.supplyAsync(() -> accessTokenAnswer(presented.get(), issuerUrl), LOOKUPS)
+                ? SideBySide.supply(() -> accessTokenAnswer(presented.get(), issuerUrl))
                 : null;
         authentication.authenticate(request);
         String token = request.required("token");

@@ -1,10 +1,10 @@
 package dev.tokenservice.oauth;
 
-import com.nimbusds.jwt.SignedJWT;
-import dev.tokenservice.signing.SigningKeys;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.tokenservice.auth.CallerAuthenticator;
+import dev.tokenservice.http.ApiError;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
-import java.text.ParseException;
 import java.time.Clock;
 
 /**
@@ -15,43 +15,40 @@ import java.time.Clock;
 public final class Revocation {
 
     private final ClientAuthentication authentication;
-    private final SigningKeys keys;
+    private final CallerAuthenticator accessTokens;
     private final TokenRepository tokens;
     private final RefreshTokens refreshTokens;
     private final Clock clock;
 
-    public Revocation(ClientAuthentication authentication, SigningKeys keys, TokenRepository tokens,
+    public Revocation(ClientAuthentication authentication, CallerAuthenticator accessTokens, TokenRepository tokens,
             RefreshTokens refreshTokens, Clock clock) {
         this.authentication = authentication;
-        this.keys = keys;
+        this.accessTokens = accessTokens;
         this.tokens = tokens;
         this.refreshTokens = refreshTokens;
         this.clock = clock;
     }
 
-    public void revoke(TokenRequest request) {
+    public void revoke(TokenRequest request, String issuerUrl) {
         String clientId = authentication.authenticateAllowingPublic(request).client().getClientId();
         String token = request.required("token");
-        if (revokeAccessToken(token, clientId)) {
+        if (revokeAccessToken(token, clientId, issuerUrl)) {
             return;
         }
         refreshTokens.findLive(token, clientId).ifPresent(row -> refreshTokens.revokeSession(row, clock.instant()));
     }
 
-    private boolean revokeAccessToken(String token, String clientId) {
+    /** True when the token is a current access token of this service (revoked here if it is the caller's). */
+    private boolean revokeAccessToken(String token, String clientId, String issuerUrl) {
+        JWTClaimsSet claims;
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            var verifier = keys.verifierFor(jwt.getHeader());
-            if (verifier.isEmpty() || !jwt.verify(verifier.get())) {
-                return false;
-            }
-            var claims = jwt.getJWTClaimsSet();
-            if (clientId.equals(claims.getClaim("client_id")) && claims.getJWTID() != null) {
-                tokens.markRevoked(TokenKeys.accessToken(claims.getJWTID()), clock.millis());
-            }
-            return true;
-        } catch (ParseException | com.nimbusds.jose.JOSEException notAnAccessToken) {
+            claims = accessTokens.verifiedClaims(token, issuerUrl);
+        } catch (ApiError notAnAccessTokenOfOurs) {
             return false;
         }
+        if (clientId.equals(claims.getClaim("client_id")) && claims.getJWTID() != null) {
+            tokens.markRevoked(TokenKeys.accessToken(claims.getJWTID()), clock.millis());
+        }
+        return true;
     }
 }

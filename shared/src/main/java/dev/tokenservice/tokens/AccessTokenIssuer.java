@@ -5,6 +5,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.signing.TokenSigner;
 import java.security.SecureRandom;
@@ -14,8 +15,6 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -31,12 +30,7 @@ public final class AccessTokenIssuer {
     private final SigningKeys keys;
     private final TokenRepository tokens;
     private final Clock clock;
-    private final ExecutorService signingThreads;
     private final TokenSealer sealer;
-
-    public AccessTokenIssuer(SigningKeys keys, TokenRepository tokens, Clock clock) {
-        this(keys, tokens, clock, null);
-    }
 
     /** With a sealer, every token's header.payload is stored envelope-encrypted beside its row. */
     public AccessTokenIssuer(SigningKeys keys, TokenRepository tokens, Clock clock, TokenSealer sealer) {
@@ -44,11 +38,6 @@ public final class AccessTokenIssuer {
         this.tokens = tokens;
         this.clock = clock;
         this.sealer = sealer;
-        this.signingThreads = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "token-signing");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     public IssuedAccessToken issue(AccessTokenRequest request) {
@@ -78,7 +67,7 @@ public final class AccessTokenIssuer {
                 .expirationTime(Date.from(expiresAt))
                 .build();
         SignedJWT jwt = new SignedJWT(header, claims);
-        CompletableFuture<Void> signing = CompletableFuture.runAsync(() -> sign(jwt, signer), signingThreads);
+        CompletableFuture<Void> signing = SideBySide.run(() -> sign(jwt, signer));
 
         TokenItem item = new TokenItem();
         item.setTokenKey(TokenKeys.accessToken(jti));
@@ -90,7 +79,6 @@ public final class AccessTokenIssuer {
         item.setIssuedAt(now.toEpochMilli());
         item.setExpiresAt(expiresAt.getEpochSecond());
         item.setTtl(expiresAt.getEpochSecond());
-        item.setExpiryShard(expiryShard(expiresAt, jti));
         item.setListShard(TokenKeys.listShard(jti));
         item.setSession(request.session());
         item.setOrg(request.org());
@@ -138,7 +126,7 @@ public final class AccessTokenIssuer {
                 .jwtID(jti).issueTime(Date.from(now)).expirationTime(Date.from(now))
                 .build();
         SignedJWT jwt = new SignedJWT(header, claims);
-        CompletableFuture.runAsync(() -> sign(jwt, signer), signingThreads).join();
+        SideBySide.run(() -> sign(jwt, signer)).join();
         jwt.serialize();
         TokenItem item = new TokenItem();
         item.setTokenKey(TokenKeys.accessToken(jti));
@@ -148,7 +136,7 @@ public final class AccessTokenIssuer {
         item.setIssuedAt(now.toEpochMilli());
         item.setExpiresAt(now.getEpochSecond());
         item.setTtl(now.getEpochSecond());
-        item.setExpiryShard(expiryShard(now, jti));
+        item.setExpiryShard(ExpiryShards.of(now.getEpochSecond(), item.getTokenKey()));
         dev.tokenservice.storage.Schemas.TOKEN.itemToMap(item, true);
         keys.verifierFor(header).ifPresent(verifier -> {
             try {
@@ -191,10 +179,6 @@ public final class AccessTokenIssuer {
             return service.statusCode() >= 500;
         }
         return failure instanceof SdkException;
-    }
-
-    static String expiryShard(Instant expiresAt, String jti) {
-        return ExpiryShards.of(expiresAt.getEpochSecond(), jti);
     }
 
     private static String newJti() {

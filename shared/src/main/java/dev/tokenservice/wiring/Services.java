@@ -16,7 +16,6 @@ import dev.tokenservice.oauth.ClientAuthentication;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.oauth.AuthorizationCodes;
 import dev.tokenservice.oauth.AuthorizationEndpoint;
-import dev.tokenservice.oauth.ClientCredentialsGrant;
 import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.oauth.FailedAuthenticationThrottle;
@@ -164,11 +163,6 @@ public final class Services {
         return new ClientAuthentication(clientRepository(), secretHasher(), failedAuthenticationThrottle());
     }
 
-    public ClientCredentialsGrant clientCredentialsGrant() {
-        return new ClientCredentialsGrant(clientAuthentication(), accessTokenIssuer(), settings.defaultAudience(),
-                settings.accessTokenTtl());
-    }
-
     public RefreshTokens refreshTokens() {
         return new RefreshTokens(tokenRepository(), clock, settings.longestTokenLifetime());
     }
@@ -188,7 +182,7 @@ public final class Services {
     }
 
     public Revocation revocation() {
-        return new Revocation(clientAuthentication(), signingKeys(), tokenRepository(), refreshTokens(), clock);
+        return new Revocation(clientAuthentication(), callerAuthenticator(), tokenRepository(), refreshTokens(), clock);
     }
 
     public AuthorizationEndpoint authorizationEndpoint() {

@@ -48,12 +48,12 @@ public final class DecideConsentHandler
                 return AuthorizationPages.signInRequired();
             }
             Map<String, List<String>> form = http.formParameters();
+            String issuer = Issuer.of(services.settings(), http);
             try {
-                var redirect = authorization.decide(single(form, "ticket"), single(form, "decision"), user,
-                        Issuer.of(services.settings(), http));
+                var redirect = authorization.decide(single(form, "ticket"), single(form, "decision"), user, issuer);
                 return ApiResponse.redirect(redirect.location());
             } catch (AuthorizationProblem problem) {
-                return AuthorizationPages.of(problem, Issuer.of(services.settings(), http));
+                return AuthorizationPages.of(problem, issuer);
             }
         });
     }

@@ -8,6 +8,7 @@ import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
+import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.Revocation;
 import dev.tokenservice.oauth.TokenRequest;
 import dev.tokenservice.wiring.Services;
@@ -15,6 +16,7 @@ import dev.tokenservice.wiring.Services;
 /** POST /oauth2/revoke (RFC 7009): 200 with an empty body whether or not the token was known. */
 public final class RevokeTokenHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
+    private final Services services;
     private final Revocation revocation;
 
     public RevokeTokenHandler() {
@@ -22,13 +24,15 @@ public final class RevokeTokenHandler implements RequestHandler<APIGatewayProxyR
     }
 
     public RevokeTokenHandler(Services services) {
+        this.services = services;
         this.revocation = services.revocation();
     }
 
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         return Endpoint.run("RevokeToken", ErrorFormat.OAUTH, () -> {
-            revocation.revoke(TokenRequest.parse(new ApiRequest(event)));
+            TokenRequest request = TokenRequest.parse(new ApiRequest(event));
+            revocation.revoke(request, Issuer.of(services.settings(), request.http()));
             return ApiResponse.empty(200);
         });
     }

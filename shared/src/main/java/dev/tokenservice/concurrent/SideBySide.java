@@ -1,0 +1,31 @@
+package dev.tokenservice.concurrent;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * Runs a blocking call (a KMS Sign, a DynamoDB read) beside another one on the request path, so the two cost
+ * one round trip, not two. One daemon pool per container for every such overlap: its threads never keep a
+ * JVM alive and are reused across requests.
+ */
+public final class SideBySide {
+
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "side-by-side");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private SideBySide() {
+    }
+
+    public static <T> CompletableFuture<T> supply(Supplier<T> call) {
+        return CompletableFuture.supplyAsync(call, THREADS);
+    }
+
+    public static CompletableFuture<Void> run(Runnable call) {
+        return CompletableFuture.runAsync(call, THREADS);
+    }
+}
