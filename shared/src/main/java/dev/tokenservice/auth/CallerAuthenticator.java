@@ -7,6 +7,8 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.signing.SigningKeys;
+import dev.tokenservice.storage.BatchLookup;
+import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.TokenRepository;
 import java.text.ParseException;
@@ -30,11 +32,13 @@ public final class CallerAuthenticator {
 
     private final SigningKeys keys;
     private final TokenRepository tokens;
+    private final Tables tables;
     private final Clock clock;
 
-    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Clock clock) {
+    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Tables tables, Clock clock) {
         this.keys = keys;
         this.tokens = tokens;
+        this.tables = tables;
         this.clock = clock;
     }
 
@@ -46,6 +50,15 @@ public final class CallerAuthenticator {
 
     /** Verifies an access token of this service: 401 invalid_token unless it is genuine, current and live. */
     public Caller verify(String token, String expectedIssuer) {
+        PendingCheck pending = checkLocally(token, expectedIssuer);
+        return pending.liveCaller(pending.addTo(new BatchLookup(tables)));
+    }
+
+    /**
+     * The local half of {@link #verify} (signature, type, issuer, expiry, required claims: no I/O); the stored
+     * half reads its rows in a lookup shared with other reads.
+     */
+    public PendingCheck checkLocally(String token, String expectedIssuer) {
         JWTClaimsSet claims = verifiedClaims(token, expectedIssuer);
         String jti = claims.getJWTID();
         String clientId = stringClaim(claims, "client_id");
@@ -53,12 +66,32 @@ public final class CallerAuthenticator {
         if (jti == null || clientId == null || subject == null) {
             throw invalid("the access token lacks jti, client_id or sub");
         }
-        long now = clock.instant().getEpochSecond();
-        if (!tokens.accessTokenState(jti, clientId, subject, stringClaim(claims, "sid")).isLive(now)) {
-            throw invalid("the access token has been revoked");
+        return new PendingCheck(claims, tokens.accessTokenLookup(jti, clientId, subject, stringClaim(claims, "sid")));
+    }
+
+    /** A genuine token whose stored state is still to be read. */
+    public final class PendingCheck {
+
+        private final JWTClaimsSet claims;
+        private final TokenRepository.StateLookup state;
+
+        private PendingCheck(JWTClaimsSet claims, TokenRepository.StateLookup state) {
+            this.claims = claims;
+            this.state = state;
         }
-        return new Caller(subject, clientId, scopes(claims), jti, claims.getExpirationTime().toInstant().getEpochSecond(),
-                claims);
+
+        public BatchLookup addTo(BatchLookup lookup) {
+            return state.addTo(lookup);
+        }
+
+        /** The caller, once the lookup shows the token live; 401 invalid_token when it was revoked. */
+        public Caller liveCaller(BatchLookup lookup) {
+            if (!state.stateFrom(lookup).isLive(clock.instant().getEpochSecond())) {
+                throw invalid("the access token has been revoked");
+            }
+            return new Caller(claims.getSubject(), stringClaim(claims, "client_id"), scopes(claims), claims.getJWTID(),
+                    claims.getExpirationTime().toInstant().getEpochSecond(), claims);
+        }
     }
 
     static Optional<String> bearerToken(ApiRequest request) {

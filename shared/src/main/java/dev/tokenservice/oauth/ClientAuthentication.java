@@ -52,37 +52,49 @@ public final class ClientAuthentication {
     }
 
     public ClientItem authenticate(TokenRequest request) {
+        Credentials credentials = presented(request);
+        return check(credentials, clients.find(credentials.clientId()));
+    }
+
+    /** A client id and secret as presented, not yet checked. */
+    public record Credentials(String clientId, String secret, boolean basic) {
+    }
+
+    /** The credentials a request presents (read without I/O); 400/401 when there are none or they are malformed. */
+    public Credentials presented(TokenRequest request) {
         Optional<String> authorization = request.http().header("authorization")
                 .filter(value -> value.regionMatches(true, 0, "Basic ", 0, 6));
-        boolean basic = authorization.isPresent();
         Optional<String> postedSecret = request.parameter("client_secret");
-        if (basic && postedSecret.isPresent()) {
+        if (authorization.isPresent() && postedSecret.isPresent()) {
             throw OAuthErrors.invalidRequest("use one client authentication method, not both");
         }
-        String clientId;
-        String secret;
-        if (basic) {
+        if (authorization.isPresent()) {
             String[] credentials = basicCredentials(authorization.get());
-            clientId = credentials[0];
-            secret = credentials[1];
             var postedId = request.parameter("client_id");
-            if (postedId.isPresent() && !postedId.get().equals(clientId)) {
+            if (postedId.isPresent() && !postedId.get().equals(credentials[0])) {
                 throw OAuthErrors.invalidRequest("client_id does not match the Authorization header");
             }
-        } else if (postedSecret.isPresent()) {
-            clientId = request.parameter("client_id")
+            return new Credentials(credentials[0], credentials[1], true);
+        }
+        if (postedSecret.isPresent()) {
+            String clientId = request.parameter("client_id")
                     .orElseThrow(() -> OAuthErrors.invalidRequest("the parameter client_id is required"));
-            secret = postedSecret.get();
-        } else {
-            throw OAuthErrors.invalidClient("client authentication is required", true);
+            return new Credentials(clientId, postedSecret.get(), false);
         }
-        Optional<ClientItem> client = clients.find(clientId);
+        throw OAuthErrors.invalidClient("client authentication is required", true);
+    }
+
+    /**
+     * Checks presented credentials against the client's row (read by the caller, possibly together with other
+     * rows): the authenticated client, or 401 invalid_client (429 once failures pile up), 400 when disabled.
+     */
+    public ClientItem check(Credentials credentials, Optional<ClientItem> client) {
         String storedHash = client.map(ClientItem::getSecretHash).orElse(null);
-        if (!hasher.matches(secret, storedHash)) {
-            throttle.failed(clientId);
-            throw OAuthErrors.invalidClient("client authentication failed", basic);
+        if (!hasher.matches(credentials.secret(), storedHash)) {
+            throttle.failed(credentials.clientId());
+            throw OAuthErrors.invalidClient("client authentication failed", credentials.basic());
         }
-        throttle.succeeded(clientId);
+        throttle.succeeded(credentials.clientId());
         ClientItem authenticated = client.get();
         if (!authenticated.isEnabled()) {
             throw OAuthErrors.unauthorizedClient("the client is disabled");

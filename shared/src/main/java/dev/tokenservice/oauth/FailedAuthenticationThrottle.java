@@ -26,6 +26,8 @@ public final class FailedAuthenticationThrottle {
     public static final Duration MAX_DELAY = Duration.ofSeconds(60);
     private static final int MAX_REMEMBERED = 10_000;
 
+    private static final ThreadLocal<Boolean> UNCOUNTED = ThreadLocal.withInitial(() -> false);
+
     private final Tables tables;
     private final Clock clock;
     private final int limit;
@@ -49,6 +51,9 @@ public final class FailedAuthenticationThrottle {
      * has failed more than the limit within the window, and returns otherwise (the caller answers 401).
      */
     public void failed(String clientId) {
+        if (UNCOUNTED.get()) {
+            return;
+        }
         long now = clock.millis();
         Long blockedUntil = recentlyFailing.get(clientId);
         if (blockedUntil != null && blockedUntil > now) {
@@ -68,6 +73,19 @@ public final class FailedAuthenticationThrottle {
         Log.warn("client authentication slowed down", "client_id", clientId, "failures", failures,
                 "retry_after", delay);
         throw slowDown(delay);
+    }
+
+    /**
+     * Runs SnapStart priming traffic: the failed authentications it makes on purpose are refused as usual but
+     * neither counted nor remembered, so priming writes nothing and cannot slow down a real client id.
+     */
+    public void withoutCounting(Runnable priming) {
+        UNCOUNTED.set(true);
+        try {
+            priming.run();
+        } finally {
+            UNCOUNTED.remove();
+        }
     }
 
     /** A successful authentication: clears the count when this container saw the id failing. */

@@ -3,55 +3,67 @@ package dev.tokenservice.oauth;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
-import dev.tokenservice.concurrent.SideBySide;
+import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.storage.BatchLookup;
+import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.Optional;
 
 /**
  * RFC 7662: tells an authenticated client whether a token is live, from the same state that decides
  * every protected call (so a revocation shows here at once). Anything not live is just {"active": false}.
- * For an access token, the client's row and the token's state are read side by side (one round trip, not two);
- * the token's answer is used only once the client has proven its secret.
+ * For an access token, the asking client's row and the token's state are read in one BatchGetItem (one
+ * request, one round trip); the token's answer is used only once the client has proven its secret.
  */
 public final class Introspection {
 
     private final ClientAuthentication authentication;
+    private final ClientRepository clients;
     private final CallerAuthenticator accessTokens;
     private final RefreshTokens refreshTokens;
+    private final Tables tables;
 
-    public Introspection(ClientAuthentication authentication, CallerAuthenticator accessTokens,
-            RefreshTokens refreshTokens) {
+    public Introspection(ClientAuthentication authentication, ClientRepository clients, CallerAuthenticator accessTokens,
+            RefreshTokens refreshTokens, Tables tables) {
         this.authentication = authentication;
+        this.clients = clients;
         this.accessTokens = accessTokens;
         this.refreshTokens = refreshTokens;
+        this.tables = tables;
     }
 
     public ObjectNode introspect(TokenRequest request, String issuerUrl) {
         var presented = request.parameter("token");
         boolean hintRefresh = "refresh_token".equals(request.parameter("token_type_hint").orElse(null));
-        CompletableFuture<ObjectNode> accessToken = presented.isPresent() && !hintRefresh && looksLikeJwt(presented.get())
-                ? SideBySide.supply(() -> accessTokenAnswer(presented.get(), issuerUrl))
-                : null;
-        authentication.authenticate(request);
-        String token = request.required("token");
-        if (accessToken != null) {
-            try {
-                return accessToken.join();
-            } catch (CompletionException failed) {
-                throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
-            }
+        if (presented.isEmpty() || hintRefresh || !looksLikeJwt(presented.get())) {
+            authentication.authenticate(request);
+            String token = request.required("token");
+            return refreshTokens.findLive(token, null).map(Introspection::active).orElseGet(Introspection::inactive);
         }
-        return refreshTokens.findLive(token, null).map(Introspection::active).orElseGet(Introspection::inactive);
+        ClientAuthentication.Credentials credentials = authentication.presented(request);
+        Optional<CallerAuthenticator.PendingCheck> accessToken = checkedLocally(presented.get(), issuerUrl);
+        BatchLookup lookup = clients.addTo(new BatchLookup(tables), credentials.clientId());
+        accessToken.ifPresent(pending -> pending.addTo(lookup));
+        authentication.check(credentials, clients.from(lookup, credentials.clientId()));
+        return accessToken.map(pending -> liveAnswer(pending, lookup)).orElseGet(Introspection::inactive);
     }
 
-    private ObjectNode accessTokenAnswer(String token, String issuerUrl) {
+    /** A forged, foreign or expired token is inactive without reading its state. */
+    private Optional<CallerAuthenticator.PendingCheck> checkedLocally(String token, String issuerUrl) {
         try {
-            return active(accessTokens.verify(token, issuerUrl));
-        } catch (ApiError notLive) {
+            return Optional.of(accessTokens.checkLocally(token, issuerUrl));
+        } catch (ApiError notGenuine) {
+            return Optional.empty();
+        }
+    }
+
+    private static ObjectNode liveAnswer(CallerAuthenticator.PendingCheck pending, BatchLookup lookup) {
+        try {
+            return active(pending.liveCaller(lookup));
+        } catch (ApiError revoked) {
             return inactive();
         }
     }

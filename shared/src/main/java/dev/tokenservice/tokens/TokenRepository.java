@@ -1,17 +1,16 @@
 package dev.tokenservice.tokens;
 
+import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
-import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
@@ -105,7 +104,8 @@ public final class TokenRepository {
 
     /** The latest revocation cut-off (epoch ms) covering a token of this client, subject and session; -1 if none. */
     public long revokedUpTo(String clientId, String subject, String session) {
-        return readWithRevocations(null, clientId, subject, session).revokedUpToMillis();
+        StateLookup lookup = new StateLookup(null, clientId, subject, session);
+        return lookup.stateFrom(lookup.addTo(new BatchLookup(tables))).revokedUpToMillis();
     }
 
     /**
@@ -113,42 +113,50 @@ public final class TokenRepository {
      * strongly consistent round trip.
      */
     public AccessTokenState accessTokenState(String jti, String clientId, String subject, String session) {
-        return readWithRevocations(TokenKeys.accessToken(jti), clientId, subject, session);
+        StateLookup lookup = accessTokenLookup(jti, clientId, subject, session);
+        return lookup.stateFrom(lookup.addTo(new BatchLookup(tables)));
     }
 
-    /** One strongly consistent BatchGetItem: the token row (when a key is given) and its revocation records. */
-    private AccessTokenState readWithRevocations(String tokenKey, String clientId, String subject, String session) {
-        List<String> revocations = new java.util.ArrayList<>(List.of(
-            TokenKeys.clientRevocation(clientId),
-            TokenKeys.subjectAtClientRevocation(clientId, subject),
-            TokenKeys.subjectRevocation(subject)));
-        if (session != null) {
-            revocations.add(TokenKeys.sessionRevocation(session));
-        }
-        List<String> keys = new java.util.ArrayList<>(revocations);
-        if (tokenKey != null) {
-            keys.add(tokenKey);
-        }
-        ReadBatch.Builder<TokenItem> batch = ReadBatch.builder(TokenItem.class).mappedTableResource(table);
-        for (String key : keys) {
-            batch.addGetItem(GetItemEnhancedRequest.builder()
-                    .key(Key.builder().partitionValue(key).build())
-                    .consistentRead(true)
-                    .build());
-        }
-        Map<String, TokenItem> found = new HashMap<>();
-        tables.enhanced()
-                .batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
-                .resultsForTable(table)
-                .forEach(item -> found.put(item.getTokenKey(), item));
-        long cutoff = -1;
-        for (String revocation : revocations) {
-            TokenItem record = found.get(revocation);
-            if (record != null && record.getRevokedAt() != null) {
-                cutoff = Math.max(cutoff, record.getRevokedAt());
+    /** What decides an access token's state, for reading together with other rows in one {@link BatchLookup}. */
+    public StateLookup accessTokenLookup(String jti, String clientId, String subject, String session) {
+        return new StateLookup(TokenKeys.accessToken(jti), clientId, subject, session);
+    }
+
+    /** The token row (when a key is given) and the revocation records that could cover it. */
+    public final class StateLookup {
+
+        private final String tokenKey;
+        private final List<String> revocations = new ArrayList<>();
+
+        private StateLookup(String tokenKey, String clientId, String subject, String session) {
+            this.tokenKey = tokenKey;
+            revocations.add(TokenKeys.clientRevocation(clientId));
+            revocations.add(TokenKeys.subjectAtClientRevocation(clientId, subject));
+            revocations.add(TokenKeys.subjectRevocation(subject));
+            if (session != null) {
+                revocations.add(TokenKeys.sessionRevocation(session));
             }
         }
-        return new AccessTokenState(Optional.ofNullable(tokenKey == null ? null : found.get(tokenKey)), cutoff);
+
+        public BatchLookup addTo(BatchLookup lookup) {
+            List<String> keys = new ArrayList<>(revocations);
+            if (tokenKey != null) {
+                keys.add(tokenKey);
+            }
+            return lookup.add(table, TokenItem.class, keys);
+        }
+
+        public AccessTokenState stateFrom(BatchLookup lookup) {
+            Map<String, TokenItem> found = lookup.rows(table, TokenItem::getTokenKey);
+            long cutoff = -1;
+            for (String revocation : revocations) {
+                TokenItem record = found.get(revocation);
+                if (record != null && record.getRevokedAt() != null) {
+                    cutoff = Math.max(cutoff, record.getRevokedAt());
+                }
+            }
+            return new AccessTokenState(Optional.ofNullable(tokenKey == null ? null : found.get(tokenKey)), cutoff);
+        }
     }
 
     /** An access token's row (absent when never issued here or cleaned up) and the latest revocation cut-off. */

@@ -178,7 +178,7 @@ public final class Services {
     }
 
     public Introspection introspection() {
-        return new Introspection(clientAuthentication(), callerAuthenticator(), refreshTokens());
+        return new Introspection(clientAuthentication(), clientRepository(), callerAuthenticator(), refreshTokens(), tables());
     }
 
     public Revocation revocation() {
@@ -199,7 +199,7 @@ public final class Services {
     }
 
     public CallerAuthenticator callerAuthenticator() {
-        return new CallerAuthenticator(signingKeys(), tokenRepository(), clock);
+        return new CallerAuthenticator(signingKeys(), tokenRepository(), tables(), clock);
     }
 
     public ClientRegistry clientRegistry() {

@@ -32,10 +32,12 @@ public final class IssueTokenHandler implements RequestHandler<APIGatewayProxyRe
 
     /**
      * Before the SnapStart snapshot: the request path up to the client check for a client that cannot exist (one
-     * GetItem, answered 401), then a token signed (KMS Sign) and mapped but never stored.
+     * GetItem, answered 401, the failure not counted), then a token signed (KMS Sign) and mapped but never stored.
+     * Reads only.
      */
-    private void prime() {
-        handleRequest(Priming.formPost("/oauth2/token", "grant_type=client_credentials"), null);
+    void prime() {
+        services.failedAuthenticationThrottle().withoutCounting(() ->
+                handleRequest(Priming.formPost("/oauth2/token", "grant_type=client_credentials"), null));
         services.accessTokenIssuer().primeWithoutStoring("https://priming.invalid");
     }
 
