@@ -2,8 +2,10 @@
 """Part 4 of the benchmark: cost per million requests on AWS, from what bench/cold-start.sh measured.
 
 Inputs (measured): the warm in-process duration of the handler (p50 and p99 of the warm invocations, median over
-the fresh JVMs) and the AWS calls one warm request makes (counted by the CallCounter interceptor), both read from
-bench/target/results/cold-start.jsonl; the memory size from template.yaml (Globals.Function.MemorySize).
+the fresh JVMs), the AWS calls one warm request makes (counted by the CallCounter interceptor) and the DynamoDB
+capacity units each consumed (ReturnConsumedCapacity=INDEXES on one extra untimed request: the table's units plus
+every index entry written), all read from bench/target/results/cold-start.jsonl; the memory size from template.yaml
+(Globals.Function.MemorySize).
 Prices (us-east-1, list prices, no free tier; stated here so they can be checked and changed):
   Lambda x86          $0.0000166667 per GB-second, $0.20 per 1M requests, billed per 1 ms
                       (aws.amazon.com/lambda/pricing)
@@ -13,8 +15,9 @@ Prices (us-east-1, list prices, no free tier; stated here so they can be checked
                       the free tier (aws.amazon.com/kms/pricing)
   DynamoDB on-demand  $0.625 per 1M write request units, $0.125 per 1M read request units (us-east-1 since the
                       November 2024 price cut; aws.amazon.com/dynamodb/pricing/on-demand). A strongly consistent
-                      read of an item up to 4 KB is 1 RRU (a key not found still costs it); a write up to 1 KB is
-                      1 WRU; transactional writes cost 2 WRU per item.
+                      read of an item up to 4 KB is 1 RRU (a key not found is still charged 1 here); a write is
+                      1 WRU per started KB of the item, plus the same for each index entry it writes; transactional
+                      writes cost twice.
   Cognito M2M         $2.25 per 1,000 client_credentials token requests (the first tier, $0.00225 each) plus $6 per
                       app client per month (aws.amazon.com/cognito/pricing; billing code CUPM2MTokenRequestsFull)
 Not counted: CloudWatch Logs (the functions log only warnings and errors), data transfer, the KMS key's $1/month,
@@ -35,9 +38,8 @@ DYNAMODB_WRU = 0.625 / 1e6
 DYNAMODB_RRU = 0.125 / 1e6
 COGNITO_M2M_TOKEN = 2.25 / 1e3
 
-# Request units per call, for this service's items (client and token rows are well under 1 KB; every read that
-# decides access is strongly consistent). BatchGetItem reads the token row plus the three revocation records that
-# could cover a client_credentials token (client, subject at client, subject): 4 items.
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+# Request units per call when a measurement has none (older result files): one unit per item, no index writes.
 UNITS = {
     "DynamoDb.GetItem": ("rru", 1),
     "DynamoDb.BatchGetItem": ("rru", 4),
@@ -53,6 +55,15 @@ def memory_mb(template="template.yaml"):
     return int(re.search(r"^Globals:.*?MemorySize:\s*(\d+)", text, re.S | re.M).group(1))
 
 
+def measured_calls(row):
+    """(call, units) pairs: the measured capacity units where the result file has them."""
+    if row.get("warm_capacity_units"):
+        pairs = [item.rsplit("=", 1) for item in row["warm_capacity_units"].split()]
+        return [(call, float(units) if call.startswith("DynamoDb.") else UNITS.get(call, (None, 0))[1])
+                for call, units in pairs]
+    return [(call, UNITS.get(call, (None, 0))[1]) for call in row["warm_aws_calls"].split()]
+
+
 def per_million(calls, duration_ms, memory, kms_price=KMS_RSA_2048):
     billed_ms = -(-duration_ms // 1)  # Lambda bills whole milliseconds, rounded up
     parts = {
@@ -61,8 +72,8 @@ def per_million(calls, duration_ms, memory, kms_price=KMS_RSA_2048):
         "Lambda duration": billed_ms / 1000 * memory / 1024 * LAMBDA_GB_SECOND,
         "KMS Sign": 0.0, "DynamoDB reads": 0.0, "DynamoDB writes": 0.0,
     }
-    for call in calls:
-        kind, units = UNITS.get(call, (None, 0))
+    for call, units in calls:
+        kind = "kms" if call.startswith("Kms.") else "wru" if call.split(".")[-1] in WRITES else "rru"
         if kind == "kms":
             parts["KMS Sign"] += units * kms_price
         elif kind == "rru":
@@ -79,14 +90,14 @@ def main(argv):
     memory = memory_mb()
     print(f"\n# cost per million requests, us-east-1 list prices, {memory} MB functions (template.yaml); "
           "durations are the warm in-process handler times measured against DynamoDB Local and moto")
-    print("| operation | AWS calls per request | billed duration (ms) | API Gateway | Lambda (requests + duration) "
+    print("| operation | AWS calls per request (DynamoDB capacity units) | billed duration (ms) | API Gateway | Lambda (requests + duration) "
           "| KMS | DynamoDB | total per 1M | Cognito M2M per 1M | ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for function, label in (("IssueToken", "client_credentials token"), ("IntrospectToken", "introspection")):
         rs = [r for r in rows if r["function"] == function]
         if not rs:
             continue
-        calls = rs[-1]["warm_aws_calls"].split()
+        calls = measured_calls(rs[-1])
         for stat in ("p50", "p99"):
             duration = override if override is not None else statistics.median(r[f"warm_{stat}_ms"] for r in rs)
             parts = per_million(calls, duration, memory)
@@ -94,7 +105,9 @@ def main(argv):
             lam = parts["Lambda requests"] + parts["Lambda duration"]
             ddb = parts["DynamoDB reads"] + parts["DynamoDB writes"]
             cognito = COGNITO_M2M_TOKEN * 1e6 if function == "IssueToken" else None
-            print(f"| {label} (duration {'given' if override is not None else stat}) | {' '.join(calls)} | "
+            described = " ".join(f"{call.split('.')[-1]} ({units:g} {'WRU' if call.split('.')[-1] in WRITES else 'RRU'})"
+                                 if call.startswith("DynamoDb.") else call.split('.')[-1] for call, units in calls)
+            print(f"| {label} (duration {'given' if override is not None else stat}) | {described} | "
                   f"{-(-duration // 1):.0f} | ${parts['API Gateway (REST)']:.2f} | ${lam:.2f} | ${parts['KMS Sign']:.2f} | "
                   f"${ddb:.2f} | **${total:.2f}** | " + (f"${cognito:,.0f} | {cognito / total:,.0f}x cheaper |"
                                                          if cognito else "n/a (Cognito has no introspection) | |"))

@@ -2,19 +2,57 @@ package dev.tokenservice.bench;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
  * Counts every AWS SDK call in the JVM (registered as a global interceptor through the classpath), with
  * start and end times, so a benchmark can tell how many calls a request made and how many ran in sequence.
+ * When asked to, it also has DynamoDB report the capacity units each call consumed, the table's and its
+ * indexes' (DynamoDB Local sizes them by DynamoDB's rules: 1 KB per written item and index entry, 4 KB reads).
  */
 public final class CallCounter implements ExecutionInterceptor {
 
     private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
     private static final ThreadLocal<Long> STARTED = new ThreadLocal<>();
+    private static final ThreadLocal<Integer> KEYS_READ = new ThreadLocal<>();
+    private static volatile boolean measureCapacity;
+
+    /** Off while timing: asking for consumed capacity changes the requests a little. */
+    public static void measureCapacity(boolean on) {
+        measureCapacity = on;
+    }
+
+    @Override
+    public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        SdkRequest request = context.request();
+        if (!measureCapacity) {
+            return request;
+        }
+        // The calls this service makes on its token and introspection paths.
+        if (request instanceof GetItemRequest get) {
+            return get.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
+        if (request instanceof PutItemRequest put) {
+            return put.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
+        if (request instanceof BatchGetItemRequest batch) {
+            return batch.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
+        return request;
+    }
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -22,20 +60,39 @@ public final class CallCounter implements ExecutionInterceptor {
     }
 
     @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        SdkRequest request = context.request();
+        KEYS_READ.set(request instanceof GetItemRequest ? 1 : request instanceof BatchGetItemRequest batch
+                ? batch.requestItems().values().stream().mapToInt(table -> table.keys().size()).sum() : 0);
+    }
+
+    @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        record(attributes);
+        record(attributes, capacityUnits(context.response()));
+    }
+
+    /** Consumed capacity units; a strongly consistent read is counted at least 1 unit per key asked for. */
+    private static double capacityUnits(SdkResponse response) {
+        List<ConsumedCapacity> consumed = response instanceof GetItemResponse get && get.consumedCapacity() != null
+                ? List.of(get.consumedCapacity())
+                : response instanceof PutItemResponse put && put.consumedCapacity() != null ? List.of(put.consumedCapacity())
+                : response instanceof BatchGetItemResponse batch ? batch.consumedCapacity() : List.of();
+        double units = consumed.stream().mapToDouble(c -> c.capacityUnits() == null ? 0 : c.capacityUnits()).sum();
+        Integer keys = KEYS_READ.get();
+        return keys == null ? units : Math.max(units, keys);
     }
 
     @Override
     public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
-        record(attributes);
+        record(attributes, 0);
     }
 
-    private static void record(ExecutionAttributes attributes) {
+    private static void record(ExecutionAttributes attributes, double capacityUnits) {
         Long start = STARTED.get();
         CALLS.add(new Call(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
                 + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
-                start == null ? System.nanoTime() : start, System.nanoTime()));
+                start == null ? System.nanoTime() : start, System.nanoTime(), capacityUnits));
+        KEYS_READ.remove();
     }
 
     public static List<Call> drain() {
@@ -60,6 +117,7 @@ public final class CallCounter implements ExecutionInterceptor {
         return chain;
     }
 
-    public record Call(String operation, long startNanos, long endNanos) {
+    /** capacityUnits: DynamoDB's consumed capacity when measured, else 0. */
+    public record Call(String operation, long startNanos, long endNanos, double capacityUnits) {
     }
 }
