@@ -1,6 +1,7 @@
 package dev.tokenservice.concurrent;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -27,5 +28,14 @@ public final class SideBySide {
 
     public static CompletableFuture<Void> run(Runnable call) {
         return CompletableFuture.runAsync(call, THREADS);
+    }
+
+    /** The call's result; its failure rethrown as it was thrown (an SDK throttle stays an SDK throttle). */
+    public static <T> T join(CompletableFuture<T> call) {
+        try {
+            return call.join();
+        } catch (CompletionException failed) {
+            throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
+        }
     }
 }

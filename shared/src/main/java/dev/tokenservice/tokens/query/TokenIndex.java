@@ -1,5 +1,6 @@
 package dev.tokenservice.tokens.query;
 
+import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
@@ -11,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbIndex;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
@@ -22,7 +24,7 @@ import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
 /**
  * Access tokens newest first, by Query on an index, never a Scan: one client's (client-issued-index), one
  * subject's (subject-issued-index), or everyone's (listing-issued-index, whose LIST_SHARDS partitions are
- * queried side by side and merged by issue time). Results are read lazily, page after page, so a caller
+ * queried side by side, first pages in one round trip, and merged by issue time). Results are read lazily, page after page, so a caller
  * that stops early reads little, and one that reads on crosses DynamoDB's 1 MB pages without gaps.
  */
 public final class TokenIndex {
@@ -141,6 +143,11 @@ public final class TokenIndex {
         private void start() {
             if (!started) {
                 started = true;
+                // Every partition's first page is needed before the first item is known: ask for them all at
+                // once, one round trip instead of one per partition. Later pages are read when reached.
+                List<CompletableFuture<Boolean>> firstPages = sources.stream()
+                        .map(source -> SideBySide.supply(source::hasNext)).toList();
+                firstPages.forEach(SideBySide::join);
                 sources.forEach(this::advance);
             }
         }
