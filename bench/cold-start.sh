@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 runs=${RUNS:-5}
 warm=${WARM:-50}
-functions=${FUNCTIONS:-"IssueToken IntrospectToken GetJwks CreateClient Baseline"}
+functions=${FUNCTIONS:-"IssueToken IntrospectToken GetJwks CreateClient ListTokens Baseline"}
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   mvn_q install -DskipTests
@@ -50,6 +50,7 @@ handler_of() {
     IntrospectToken) echo dev.tokenservice.functions.oauth.IntrospectTokenHandler ;;
     GetJwks) echo dev.tokenservice.functions.wellknown.GetJwksHandler ;;
     CreateClient) echo dev.tokenservice.functions.clients.CreateClientHandler ;;
+    ListTokens) echo dev.tokenservice.functions.agilicus.ListTokensHandler ;;
     Baseline) echo dev.tokenservice.bench.baseline.GetItemHandler ;;
   esac
 }

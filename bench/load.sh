@@ -5,13 +5,13 @@
 # client_credentials. Same load generator (wrk, Debian), connections, threads, warm-up and duration for both; both
 # JVMs get -Xmx512m (Keycloak's own default). Prints one JSON line per measured run (also to
 # bench/target/results/load.jsonl) and a side-by-side table. Asserts nothing.
-# Knobs: DURATION (s, default 20), WARMUP (s, default 10), CONNECTIONS (default 16), THREADS (wrk, default 2),
+# Knobs: DURATION (s, default 20), WARMUP (s, default 30: the C2 compiler is still busy in both JVMs after 10 s), CONNECTIONS (default 16), THREADS (wrk, default 2),
 #        LOAD_RUNS (default 2), SERVERS ("token-service keycloak"), KEYCLOAK_VERSION (26.7.3), SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 duration=${DURATION:-20}
-warmup=${WARMUP:-10}
+warmup=${WARMUP:-30}
 connections=${CONNECTIONS:-16}
 threads=${THREADS:-2}
 load_runs=${LOAD_RUNS:-2}

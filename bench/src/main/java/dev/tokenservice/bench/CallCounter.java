@@ -15,6 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
@@ -51,6 +53,9 @@ public final class CallCounter implements ExecutionInterceptor {
         if (request instanceof BatchGetItemRequest batch) {
             return batch.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
         }
+        if (request instanceof QueryRequest query) {
+            return query.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
         return request;
     }
 
@@ -76,6 +81,8 @@ public final class CallCounter implements ExecutionInterceptor {
         List<ConsumedCapacity> consumed = response instanceof GetItemResponse get && get.consumedCapacity() != null
                 ? List.of(get.consumedCapacity())
                 : response instanceof PutItemResponse put && put.consumedCapacity() != null ? List.of(put.consumedCapacity())
+                : response instanceof QueryResponse query && query.consumedCapacity() != null
+                        ? List.of(query.consumedCapacity())
                 : response instanceof BatchGetItemResponse batch ? batch.consumedCapacity() : List.of();
         double units = consumed.stream().mapToDouble(c -> c.capacityUnits() == null ? 0 : c.capacityUnits()).sum();
         Integer keys = KEYS_READ.get();

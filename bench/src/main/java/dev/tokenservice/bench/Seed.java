@@ -23,7 +23,7 @@ import java.util.UUID;
 /**
  * Prepares one cold-start run: creates the tables from template.yaml (if missing), one client that may use
  * every measured endpoint, issues it a token (in this JVM, never in the measured ones), and writes the events of
- * events/ with real credentials into OUT_DIR: IssueToken, IntrospectToken, GetJwks, CreateClient, Baseline.
+ * events/ with real credentials into OUT_DIR: IssueToken, IntrospectToken, GetJwks, CreateClient, ListTokens, Baseline.
  * Usage: Seed template.yaml events/ OUT_DIR. Prints "client_id secret" last.
  */
 public final class Seed {
@@ -80,6 +80,14 @@ public final class Seed {
         ObjectNode create = read(events, "CreateClientFunction");
         removeHeader(create, "Cookie");
         write(out, "CreateClient", withHeader(create, "Authorization", "Bearer " + token));
+
+        // The token list as an administrator sees it: every live token of the last two hours, newest first, 100 a page.
+        ObjectNode list = read(events, "AgilicusListTokensFunction");
+        ((ObjectNode) list.path("queryStringParameters")).remove("org");
+        if (list.path("multiValueQueryStringParameters") instanceof ObjectNode multi) {
+            multi.remove("org");
+        }
+        write(out, "ListTokens", withHeader(list, "Authorization", "Bearer " + token));
 
         // The baseline reads the client row by its id, as a sample's GET /items/{id} would.
         ObjectNode baseline = read(events, "GetJwksFunction");
