@@ -8,7 +8,6 @@ import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.storage.BatchLookup;
-import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.TokenRepository;
 import java.text.ParseException;
@@ -32,13 +31,11 @@ public final class CallerAuthenticator {
 
     private final SigningKeys keys;
     private final TokenRepository tokens;
-    private final Tables tables;
     private final Clock clock;
 
-    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Tables tables, Clock clock) {
+    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Clock clock) {
         this.keys = keys;
         this.tokens = tokens;
-        this.tables = tables;
         this.clock = clock;
     }
 
@@ -50,8 +47,7 @@ public final class CallerAuthenticator {
 
     /** Verifies an access token of this service: 401 invalid_token unless it is genuine, current and live. */
     public Caller verify(String token, String expectedIssuer) {
-        PendingCheck pending = checkLocally(token, expectedIssuer);
-        return pending.liveCaller(pending.addTo(new BatchLookup(tables)));
+        return checkLocally(token, expectedIssuer).liveCaller();
     }
 
     /**
@@ -84,9 +80,18 @@ public final class CallerAuthenticator {
             return state.addTo(lookup);
         }
 
+        /** The caller, once its state (read alone) shows the token live; 401 invalid_token when it was revoked. */
+        public Caller liveCaller() {
+            return callerIf(state.read());
+        }
+
         /** The caller, once the lookup shows the token live; 401 invalid_token when it was revoked. */
         public Caller liveCaller(BatchLookup lookup) {
-            if (!state.stateFrom(lookup).isLive(clock.instant().getEpochSecond())) {
+            return callerIf(state.stateFrom(lookup));
+        }
+
+        private Caller callerIf(TokenRepository.AccessTokenState stored) {
+            if (!stored.isLive(clock.instant().getEpochSecond())) {
                 throw invalid("the access token has been revoked");
             }
             return new Caller(claims.getSubject(), stringClaim(claims, "client_id"), scopes(claims), claims.getJWTID(),

@@ -10,9 +10,11 @@ import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.signing.TokenSigner;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -41,6 +43,62 @@ public final class AccessTokenIssuer {
     }
 
     public IssuedAccessToken issue(AccessTokenRequest request) {
+        Unsigned token = prepare(request);
+        CompletableFuture<Void> signing = SideBySide.run(() -> sign(token.jwt(), token.signer()));
+        TokenItem item = token.row();
+        if (sealer != null) {
+            // header.payload is fixed before signing, so sealing does not wait for KMS.
+            TokenSealer.Sealed sealed = sealer.seal(token.jwt().getSigningInput());
+            item.setSealedValue(sealed.value());
+            item.setSealedKey(sealed.key());
+        }
+        try {
+            tokens.create(item);
+        } catch (RuntimeException storeFailed) {
+            // The signature, whenever it comes, is thrown away: a token that is not stored is never returned.
+            signing.cancel(false);
+            if (mayHaveBeenWritten(storeFailed)) {
+                // A timeout or a 5xx can hide a write that was applied; no row may outlive the failed request.
+                removeUnreturnedRow(item.getTokenKey(), "store failed");
+            }
+            throw storeFailed;
+        }
+        try {
+            signing.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException signFailed) {
+            // Nobody holds a signature for the stored row; it must not stay behind as a live token.
+            removeUnreturnedRow(item.getTokenKey(), "signing failed");
+            throw signFailed.getCause() instanceof RuntimeException r ? r : signFailed;
+        }
+        return new IssuedAccessToken(token.jwt().serialize(), token.jti(), token.expiresIn(), request.scopeString());
+    }
+
+    /**
+     * SnapStart priming: builds, signs and serialises a token and maps its row exactly as {@link #issue} does, but
+     * stores nothing. The token expires the second it is made and has no row, so no verification can accept it.
+     */
+    public void primeWithoutStoring(String issuer) {
+        Unsigned token = prepare(new AccessTokenRequest(issuer, "priming", "priming", List.of(), List.of("priming"),
+                Duration.ZERO));
+        SideBySide.run(() -> sign(token.jwt(), token.signer())).join();
+        token.jwt().serialize();
+        TokenItem item = token.row();
+        item.setExpiryShard(ExpiryShards.of(item.getExpiresAt(), item.getTokenKey()));
+        dev.tokenservice.storage.Schemas.TOKEN.itemToMap(item, true);
+        keys.verifierFor(token.jwt().getHeader()).ifPresent(verifier -> {
+            try {
+                token.jwt().verify(verifier);
+            } catch (JOSEException ignored) {
+                // Verification code is loaded either way; the answer does not matter.
+            }
+        });
+    }
+
+    /** A token ready to be signed, with the signer to use and its row (not yet sealed or stored). */
+    private record Unsigned(SignedJWT jwt, TokenSigner signer, String jti, long expiresIn, TokenItem row) {
+    }
+
+    private Unsigned prepare(AccessTokenRequest request) {
         Instant now = clock.instant();
         Instant issuedAt = Instant.ofEpochSecond(now.getEpochSecond());
         Instant expiresAt = request.fixedExpiry() != null
@@ -66,8 +124,6 @@ public final class AccessTokenIssuer {
                 .issueTime(Date.from(issuedAt))
                 .expirationTime(Date.from(expiresAt))
                 .build();
-        SignedJWT jwt = new SignedJWT(header, claims);
-        CompletableFuture<Void> signing = SideBySide.run(() -> sign(jwt, signer));
 
         TokenItem item = new TokenItem();
         item.setTokenKey(TokenKeys.accessToken(jti));
@@ -83,68 +139,8 @@ public final class AccessTokenIssuer {
         item.setSession(request.session());
         item.setOrg(request.org());
         item.setDetails(request.details());
-        if (sealer != null) {
-            // header.payload is fixed before signing, so sealing does not wait for KMS.
-            TokenSealer.Sealed sealed = sealer.seal(jwt.getSigningInput());
-            item.setSealedValue(sealed.value());
-            item.setSealedKey(sealed.key());
-        }
-        try {
-            tokens.create(item);
-        } catch (RuntimeException storeFailed) {
-            // The signature, whenever it comes, is thrown away: a token that is not stored is never returned.
-            signing.cancel(false);
-            if (mayHaveBeenWritten(storeFailed)) {
-                // A timeout or a 5xx can hide a write that was applied; no row may outlive the failed request.
-                removeUnreturnedRow(item.getTokenKey(), "store failed");
-            }
-            throw storeFailed;
-        }
-        try {
-            signing.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException signFailed) {
-            // Nobody holds a signature for the stored row; it must not stay behind as a live token.
-            removeUnreturnedRow(item.getTokenKey(), "signing failed");
-            throw signFailed.getCause() instanceof RuntimeException r ? r : signFailed;
-        }
-        long expiresIn = expiresAt.getEpochSecond() - issuedAt.getEpochSecond();
-        return new IssuedAccessToken(jwt.serialize(), jti, expiresIn, request.scopeString());
-    }
-
-    /**
-     * SnapStart priming: builds, signs and serialises a token and maps its row exactly as {@link #issue} does, but
-     * stores nothing. The token expires the second it is made and has no row, so no verification can accept it.
-     */
-    public void primeWithoutStoring(String issuer) {
-        Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
-        TokenSigner signer = keys.active();
-        JWSHeader header = new JWSHeader.Builder(signer.algorithm()).type(AT_JWT).keyID(signer.keyId()).build();
-        String jti = newJti();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer(issuer).subject("priming").audience("priming")
-                .claim("client_id", "priming").claim("scope", "")
-                .jwtID(jti).issueTime(Date.from(now)).expirationTime(Date.from(now))
-                .build();
-        SignedJWT jwt = new SignedJWT(header, claims);
-        SideBySide.run(() -> sign(jwt, signer)).join();
-        jwt.serialize();
-        TokenItem item = new TokenItem();
-        item.setTokenKey(TokenKeys.accessToken(jti));
-        item.setKind(TokenKeys.ACCESS_TOKEN);
-        item.setClientId("priming");
-        item.setSubject("priming");
-        item.setIssuedAt(now.toEpochMilli());
-        item.setExpiresAt(now.getEpochSecond());
-        item.setTtl(now.getEpochSecond());
-        item.setExpiryShard(ExpiryShards.of(now.getEpochSecond(), item.getTokenKey()));
-        dev.tokenservice.storage.Schemas.TOKEN.itemToMap(item, true);
-        keys.verifierFor(header).ifPresent(verifier -> {
-            try {
-                jwt.verify(verifier);
-            } catch (JOSEException ignored) {
-                // Verification code is loaded either way; the answer does not matter.
-            }
-        });
+        return new Unsigned(new SignedJWT(header, claims), signer, jti,
+                expiresAt.getEpochSecond() - issuedAt.getEpochSecond(), item);
     }
 
     private static void sign(SignedJWT jwt, TokenSigner signer) {

@@ -34,6 +34,18 @@ public final class TokenKeys {
     }
 
     /** An authorization code, by the SHA-256 of its value (never the value). */
+    /**
+     * Every revocation record that could cover a token of this client, subject and session: the client's, the
+     * subject's at the client (consent revoked), the subject's, and the session's when there is one.
+     */
+    public static java.util.List<String> revocationRecords(String clientId, String subject, String session) {
+        return session == null
+                ? java.util.List.of(clientRevocation(clientId), subjectAtClientRevocation(clientId, subject),
+                        subjectRevocation(subject))
+                : java.util.List.of(clientRevocation(clientId), subjectAtClientRevocation(clientId, subject),
+                        subjectRevocation(subject), sessionRevocation(session));
+    }
+
     public static String authorizationCode(String codeHash) {
         return "AC#" + codeHash;
     }

@@ -104,8 +104,7 @@ public final class TokenRepository {
 
     /** The latest revocation cut-off (epoch ms) covering a token of this client, subject and session; -1 if none. */
     public long revokedUpTo(String clientId, String subject, String session) {
-        StateLookup lookup = new StateLookup(null, clientId, subject, session);
-        return lookup.stateFrom(lookup.addTo(new BatchLookup(tables))).revokedUpToMillis();
+        return new StateLookup(null, clientId, subject, session).read().revokedUpToMillis();
     }
 
     /**
@@ -113,8 +112,7 @@ public final class TokenRepository {
      * strongly consistent round trip.
      */
     public AccessTokenState accessTokenState(String jti, String clientId, String subject, String session) {
-        StateLookup lookup = accessTokenLookup(jti, clientId, subject, session);
-        return lookup.stateFrom(lookup.addTo(new BatchLookup(tables)));
+        return accessTokenLookup(jti, clientId, subject, session).read();
     }
 
     /** What decides an access token's state, for reading together with other rows in one {@link BatchLookup}. */
@@ -126,16 +124,16 @@ public final class TokenRepository {
     public final class StateLookup {
 
         private final String tokenKey;
-        private final List<String> revocations = new ArrayList<>();
+        private final List<String> revocations;
 
         private StateLookup(String tokenKey, String clientId, String subject, String session) {
             this.tokenKey = tokenKey;
-            revocations.add(TokenKeys.clientRevocation(clientId));
-            revocations.add(TokenKeys.subjectAtClientRevocation(clientId, subject));
-            revocations.add(TokenKeys.subjectRevocation(subject));
-            if (session != null) {
-                revocations.add(TokenKeys.sessionRevocation(session));
-            }
+            this.revocations = TokenKeys.revocationRecords(clientId, subject, session);
+        }
+
+        /** Reads the rows alone, in one strongly consistent BatchGetItem. */
+        public AccessTokenState read() {
+            return stateFrom(addTo(new BatchLookup(tables)));
         }
 
         public BatchLookup addTo(BatchLookup lookup) {

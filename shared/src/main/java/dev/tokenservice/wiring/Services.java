@@ -199,7 +199,7 @@ public final class Services {
     }
 
     public CallerAuthenticator callerAuthenticator() {
-        return new CallerAuthenticator(signingKeys(), tokenRepository(), tables(), clock);
+        return new CallerAuthenticator(signingKeys(), tokenRepository(), clock);
     }
 
     public ClientRegistry clientRegistry() {

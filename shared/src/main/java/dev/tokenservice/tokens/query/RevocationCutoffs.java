@@ -1,5 +1,6 @@
 package dev.tokenservice.tokens.query;
 
+import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
@@ -11,10 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
-import software.amazon.awssdk.enhanced.dynamodb.Key;
-import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.GetItemEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
 
 /**
  * Whether listed tokens are revoked, by the same rule that decides verification (TokenRepository's
@@ -48,15 +45,12 @@ public final class RevocationCutoffs {
         List<String> keys = new ArrayList<>(missing);
         for (int start = 0; start < keys.size(); start += BATCH_KEYS) {
             List<String> chunk = keys.subList(start, Math.min(keys.size(), start + BATCH_KEYS));
-            ReadBatch.Builder<TokenItem> batch = ReadBatch.builder(TokenItem.class).mappedTableResource(table);
-            chunk.forEach(key -> batch.addGetItem(GetItemEnhancedRequest.builder()
-                    .key(Key.builder().partitionValue(key).build()).consistentRead(true).build()));
-            chunk.forEach(key -> cutoffs.put(key, -1L));
-            tables.enhanced()
-                    .batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
-                    .resultsForTable(table)
-                    .forEach(record -> cutoffs.put(record.getTokenKey(),
-                            record.getRevokedAt() == null ? -1L : record.getRevokedAt()));
+            Map<String, TokenItem> found = new BatchLookup(tables).add(table, TokenItem.class, chunk)
+                    .rows(table, TokenItem::getTokenKey);
+            for (String key : chunk) {
+                TokenItem record = found.get(key);
+                cutoffs.put(key, record == null || record.getRevokedAt() == null ? -1L : record.getRevokedAt());
+            }
         }
     }
 
@@ -77,13 +71,6 @@ public final class RevocationCutoffs {
     }
 
     private static List<String> recordKeys(TokenItem token) {
-        List<String> keys = new ArrayList<>(4);
-        keys.add(TokenKeys.clientRevocation(token.getClientId()));
-        keys.add(TokenKeys.subjectAtClientRevocation(token.getClientId(), token.getSubject()));
-        keys.add(TokenKeys.subjectRevocation(token.getSubject()));
-        if (token.getSession() != null) {
-            keys.add(TokenKeys.sessionRevocation(token.getSession()));
-        }
-        return keys;
+        return TokenKeys.revocationRecords(token.getClientId(), token.getSubject(), token.getSession());
     }
 }
