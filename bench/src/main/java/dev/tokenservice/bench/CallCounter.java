@@ -37,6 +37,22 @@ public final class CallCounter implements ExecutionInterceptor {
     private static final ThreadLocal<Long> STARTED = new ThreadLocal<>();
     private static final ThreadLocal<Integer> KEYS_READ = new ThreadLocal<>();
     private static volatile boolean measureCapacity;
+    private static final java.util.concurrent.atomic.AtomicLong ITEMS_READ = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Items DynamoDB read (a Query's ScannedCount, a batch's items found, a GetItem's one) since the last call. */
+    public static long drainItemsRead() {
+        return ITEMS_READ.getAndSet(0);
+    }
+
+    private static long itemsRead(SdkResponse response) {
+        if (response instanceof QueryResponse query) {
+            return query.scannedCount() == null ? 0 : query.scannedCount();
+        }
+        if (response instanceof BatchGetItemResponse batch) {
+            return batch.responses().values().stream().mapToLong(java.util.List::size).sum();
+        }
+        return response instanceof GetItemResponse get && get.hasItem() ? 1 : 0;
+    }
 
     /** Off while timing: asking for consumed capacity changes the requests a little. */
     public static void measureCapacity(boolean on) {
@@ -88,6 +104,7 @@ public final class CallCounter implements ExecutionInterceptor {
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        ITEMS_READ.addAndGet(itemsRead(context.response()));
         record(attributes, capacityUnits(context.response()), unitsByTarget(context.response()));
     }
 

@@ -22,6 +22,7 @@ public final class Schemas {
     public static final String CLIENTS_BY_CREATOR = "creator-created-index";
     public static final String CLIENTS_BY_TENANT = "tenant-created-index";
     public static final String TOKENS_BY_SUBJECT = "subject-shard-issued-index";
+    public static final String TOKENS_BY_ORG = "org-shard-issued-index";
     public static final String PAIRS_BY_USER = "pair-user-index";
     public static final String PAIRS_BY_CLIENT = "pair-client-index";
     public static final String TOKENS_BY_EXPIRY = "expiry-index";
@@ -105,7 +106,8 @@ public final class Schemas {
                     .setter(TokenItem::setSealedKey))
             .addAttribute(Long.class, a -> a.name("issued_at").getter(TokenItem::getIssuedAt)
                     .setter(TokenItem::setIssuedAt)
-                    .tags(secondarySortKey(TOKENS_BY_SUBJECT), secondarySortKey(TOKENS_LISTED)))
+                    .tags(secondarySortKey(TOKENS_BY_SUBJECT), secondarySortKey(TOKENS_LISTED),
+                            secondarySortKey(TOKENS_BY_ORG)))
             .addAttribute(Long.class, a -> a.name("expires_at").getter(TokenItem::getExpiresAt)
                     .setter(TokenItem::setExpiresAt).tags(secondarySortKey(TOKENS_BY_EXPIRY)))
             .addAttribute(Boolean.class, a -> a.name("revoked").getter(TokenItem::getRevoked)
@@ -119,6 +121,8 @@ public final class Schemas {
                     .setter(TokenItem::setListShard).tags(secondaryPartitionKey(TOKENS_LISTED)))
             .addAttribute(String.class, a -> a.name("subject_shard").getter(TokenItem::getSubjectShard)
                     .setter(TokenItem::setSubjectShard).tags(secondaryPartitionKey(TOKENS_BY_SUBJECT)))
+            .addAttribute(String.class, a -> a.name("org_shard").getter(TokenItem::getOrgShard)
+                    .setter(TokenItem::setOrgShard).tags(secondaryPartitionKey(TOKENS_BY_ORG)))
             .addAttribute(String.class, a -> a.name("pair_shard").getter(TokenItem::getPairShard)
                     .setter(TokenItem::setPairShard)
                     .tags(secondaryPartitionKey(PAIRS_BY_USER), secondaryPartitionKey(PAIRS_BY_CLIENT)))

@@ -31,6 +31,7 @@ public final class TokenItem {
     private String expiryShard;
     private String listShard;
     private String subjectShard;
+    private String orgShard;
     private String pairShard;
     private String pairByUser;
     private String pairByClient;
@@ -94,6 +95,9 @@ public final class TokenItem {
     /** Partition of the subject index: the subject and a shard (TokenKeys.subjectShard). */
     public String getSubjectShard() { return subjectShard; }
     public void setSubjectShard(String subjectShard) { this.subjectShard = subjectShard; }
+    /** Partition of the org index, for tokens issued for an organisation (TokenKeys.orgShard). */
+    public String getOrgShard() { return orgShard; }
+    public void setOrgShard(String orgShard) { this.orgShard = orgShard; }
     /** For a pair record: partition of the two pair indexes (TokenKeys.pairShard). */
     public String getPairShard() { return pairShard; }
     public void setPairShard(String pairShard) { this.pairShard = pairShard; }

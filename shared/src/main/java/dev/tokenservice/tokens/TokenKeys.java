@@ -90,6 +90,15 @@ public final class TokenKeys {
         return subject + "#" + shard;
     }
 
+    /** The org-index partition of an access token issued for an organisation (Agilicus): org plus jti's shard. */
+    public static String orgShard(String org, String jti) {
+        return orgShard(org, shardOf(jti));
+    }
+
+    public static String orgShard(String org, int shard) {
+        return org + "#" + shard;
+    }
+
     /** The pair record of a subject at a client (length-prefixed, so no subject and client run together). */
     public static String tokenPair(String subject, String clientId) {
         return "KP#" + subject.length() + ":" + subject + "#" + clientId;

@@ -31,7 +31,8 @@ public final class TokenRepository {
 
     /**
      * Stores a new token; a key collision is refused rather than overwriting another token. An access token goes
-     * on the listing and subject indexes (each sharded by its jti) and, when due, has its (subject, client) pair
+     * on the listing and subject indexes (each sharded by its jti), on the org index when it was issued for an
+     * organisation (Agilicus), and, when due, has its (subject, client) pair
      * record written beside it, in the same round trip.
      */
     public void create(TokenItem item) {
@@ -47,6 +48,9 @@ public final class TokenRepository {
             }
             if (item.getSubjectShard() == null && item.getSubject() != null) {
                 item.setSubjectShard(TokenKeys.subjectShard(item.getSubject(), jti));
+            }
+            if (item.getOrgShard() == null && item.getOrg() != null) {
+                item.setOrgShard(TokenKeys.orgShard(item.getOrg(), jti));
             }
         }
         CompletableFuture<Void> pair = accessToken && pairs.due(item) ? SideBySide.run(() -> pairs.record(item)) : null;

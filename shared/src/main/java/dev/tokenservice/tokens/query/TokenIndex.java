@@ -51,6 +51,14 @@ public final class TokenIndex {
             return new Source(Schemas.TOKENS_BY_SUBJECT, shards);
         }
 
+        public static Source org(String org) {
+            List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
+            for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
+                shards.add(TokenKeys.orgShard(org, shard));
+            }
+            return new Source(Schemas.TOKENS_BY_ORG, shards);
+        }
+
         public static Source everyone() {
             List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
             for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
