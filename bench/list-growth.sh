@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# How each token list's cost grows with the table (issue 14, item 4): seeds DynamoDB Local (on disk, in the bench
+# How each token list's cost grows with the table (issue 14, item 4): seeds DynamoDB Local (in memory, in the bench
 # JVM) with BatchWriteItem up to each of SIZES rows in turn, and at each size prints, per list, the median latency
 # of one page (of 3) and the items DynamoDB read for it. Numbers only; nothing asserted; not run by CI.
 # Knobs: SIZES (default "10000 100000 1000000"), REVOKED_UP_TO (largest size at which the revoked=true list, which

@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * How each token list's cost grows with the table: seeds a DynamoDB Local (on disk, in this JVM) directly with
+ * How each token list's cost grows with the table: seeds a DynamoDB Local (in memory, in this JVM) directly with
  * BatchWriteItem up to each size in turn (rows exactly as TokenRepository writes them: the same keys, shards and
  * pair records), and at each size times every list one page at a time (median of 3) and counts the items DynamoDB
  * read for it (CallCounter: Query ScannedCount plus BatchGetItem rows). One JSON line per list and size.
@@ -67,9 +67,9 @@ public final class ListGrowth {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path data = Files.createTempDirectory("list-growth");
+        // In memory: on disk, DynamoDB Local's SQLite syncs every write and seeding crawls.
         DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                new String[] {"-dbPath", data.toString(), "-sharedDb", "-port", String.valueOf(port)});
+                new String[] {"-inMemory", "-sharedDb", "-port", String.valueOf(port)});
         server.start();
         try {
             DynamoDbClient dynamoDb = DynamoDbClient.builder()
@@ -98,6 +98,7 @@ public final class ListGrowth {
                 long began = System.nanoTime();
                 seed(dynamoDb, seeded, size, now, pairs);
                 long seedMs = (System.nanoTime() - began) / 1_000_000;
+                System.err.println("seeded " + size + " rows in " + seedMs + " ms");
                 seeded = size;
                 Map<String, Supplier<JsonNode>> lists = new LinkedHashMap<>();
                 lists.put("knetik: no filter, page 1 of 25", () -> knetik.list(admin, null, null, 1, 25, SortOrder.parse(null)));
