@@ -12,7 +12,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 java "-Xmx${XMX:-3g}" "-DrevokedUpTo=${REVOKED_UP_TO:-100000}" -cp "$(module_classpath bench)" \
   dev.tokenservice.bench.ListGrowth template.yaml ${SIZES:-10000 100000 1000000} 2>"$results/list-growth.log" \
-  | grep '"bench"' | tee "$results/list-growth.jsonl"
+  | grep --line-buffered '"bench"' | tee "$results/list-growth.jsonl"
 python3 - "$results/list-growth.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
