@@ -1,5 +1,6 @@
 package dev.tokenservice.clients;
 
+import dev.tokenservice.http.FieldRules;
 import dev.tokenservice.http.JsonBody;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -32,7 +33,7 @@ final class ClientFields {
         if (name.isBlank() || name.length() < 3 || name.length() > 256) {
             throw JsonBody.invalid("name: must be between 3 and 256 characters");
         }
-        return name;
+        return FieldRules.printable("name", name);
     }
 
     static String description(JsonBody body) {
@@ -40,7 +41,7 @@ final class ClientFields {
         if (description != null && description.length() > 255) {
             throw JsonBody.invalid("description: must be at most 255 characters");
         }
-        return description;
+        return description == null ? null : FieldRules.printable("description", description);
     }
 
     static String logo(JsonBody body) {
