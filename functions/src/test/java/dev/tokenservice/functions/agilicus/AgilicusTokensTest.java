@@ -88,6 +88,15 @@ class AgilicusTokensTest {
     }
 
     @Test
+    void subjectsWithControlOrBidiCharactersOrPastTheKeyLimitAre400NamingSub() {
+        for (String sub : List.of("u\u0000-1", "u\u001b[2J", "u\u202Eevil", "\u00e9".repeat(600))) {
+            var refused = api.create(admin, request(sub, "o-1").toString());
+            assertEquals(400, refused.getStatusCode(), refused.getBody());
+            assertTrue(json(refused).path("error_message").asText().startsWith("sub:"), refused.getBody());
+        }
+    }
+
+    @Test
     void aTokenMeantForAnotherAudienceIsRefusedByThisServicesOwnRoutes() {
         // GIVEN a token with tokens:admin whose audience is another service (RFC 9068 §4)
         ObjectNode forOther = request("u-aud", "o-1", "tokens:admin");
