@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * RFC 7662: tells an authenticated client whether a token is live, from the same state that decides
- * every protected call (so a revocation shows here at once). Anything not live is just {"active": false}.
+ * every protected call (so a revocation shows here at once). Anything not live, and any token the asking
+ * client may not see (see {@link #mayIntrospect}), is just {"active": false}.
  * For an access token, the asking client's row and the token's state are read in one BatchGetItem (one
  * request, one round trip); the token's answer is used only once the client has proven its secret.
  */

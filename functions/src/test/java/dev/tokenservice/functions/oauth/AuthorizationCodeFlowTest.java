@@ -313,6 +313,19 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
+    void aNameHoldingABidiOverrideCannotReorderTheConsentPage() {
+        // GIVEN a client whose stored name holds a right-to-left override (registered before input refused them)
+        clientId = registerClient("Safe \u202Egnp.exe", clientSecret);
+
+        APIGatewayProxyResponseEvent page = oauth.authorize(userToken, authorizationQuery("openid"));
+
+        // THEN the page shows the name without the control character, isolated from the sentence around it
+        assertEquals(200, page.getStatusCode(), page.getBody());
+        assertFalse(page.getBody().contains("\u202E"), "no bidi control reaches the page");
+        assertTrue(page.getBody().contains("<strong id=\"client-name\"><bdi>Safe gnp.exe</bdi></strong>"), page.getBody());
+    }
+
+    @Test
     void aWrongTokenTypeHintDoesNotHideALiveToken() {
         JsonNode issued = json(oauth.token(codeExchange(approve("openid"), verifier)));
 
