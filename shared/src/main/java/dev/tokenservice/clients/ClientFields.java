@@ -41,7 +41,7 @@ final class ClientFields {
         if (description != null && description.length() > 255) {
             throw JsonBody.invalid("description: must be at most 255 characters");
         }
-        return description == null ? null : FieldRules.printable("description", description);
+        return description;
     }
 
     static String logo(JsonBody body) {
