@@ -3,6 +3,7 @@ package dev.tokenservice.oauth;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.ApiResponse;
+import dev.tokenservice.http.FieldRules;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -39,9 +40,9 @@ public final class AuthorizationPages {
         }
         String website = client.getWebsiteUrl() == null ? ""
                 : "<p class=\"muted\">" + escape(client.getWebsiteUrl()) + "</p>";
-        String body = "<h1>Allow <strong id=\"client-name\">" + escape(client.getName()) + "</strong> to access your account?</h1>"
+        String body = "<h1>Allow <strong id=\"client-name\">" + isolated(client.getName()) + "</strong> to access your account?</h1>"
                 + website
-                + "<p>Signed in as <strong>" + escape(userName) + "</strong>. The application asks to:</p>"
+                + "<p>Signed in as <strong>" + isolated(userName) + "</strong>. The application asks to:</p>"
                 + "<ul id=\"scopes\">" + scopes + "</ul>"
                 + "<form method=\"post\" action=\"\">"
                 + "<input type=\"hidden\" name=\"ticket\" value=\"" + escape(ticket) + "\">"
@@ -89,6 +90,14 @@ public final class AuthorizationPages {
         }).orElse(scope);
     }
 
+    /**
+     * Text of the client or the user in its own bidi isolate: right-to-left letters in a name cannot reorder the
+     * sentence around it (what "Allow X to access" says stays what it means).
+     */
+    static String isolated(String text) {
+        return "<bdi>" + escape(text) + "</bdi>";
+    }
+
     static String escape(String text) {
         if (text == null) {
             return "";
@@ -101,7 +110,13 @@ public final class AuthorizationPages {
                 case '>' -> escaped.append("&gt;");
                 case '"' -> escaped.append("&quot;");
                 case '\'' -> escaped.append("&#39;");
-                default -> escaped.append(c);
+                default -> {
+                    // Control and bidi formatting characters (refused on input; older rows may hold them) are left
+                    // out, so nothing stored can reorder or hide the text around it.
+                    if (!FieldRules.isControl(c)) {
+                        escaped.append(c);
+                    }
+                }
             }
         }
         return escaped.toString();

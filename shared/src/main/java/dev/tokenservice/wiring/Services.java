@@ -222,7 +222,19 @@ public final class Services {
 
     /** The caller of a protected endpoint, by its Bearer token or DocSpace cookie; 401 otherwise. */
     public Caller authenticate(ApiRequest request) {
-        return callerAuthenticator().authenticate(request, Issuer.of(settings, request));
+        String issuer = Issuer.of(settings, request);
+        return callerAuthenticator().authenticate(request, issuer, ownAudiences(issuer));
+    }
+
+    /**
+     * What this service answers to as a token audience: its issuer URL (its identity), and the configured
+     * TOKEN_AUDIENCE its own tokens carry when set (e.g. a custom domain's URL).
+     */
+    public java.util.Set<String> ownAudiences(String issuer) {
+        java.util.Set<String> audiences = new java.util.HashSet<>();
+        audiences.add(issuer);
+        settings.defaultAudience().ifPresent(audiences::add);
+        return java.util.Set.copyOf(audiences);
     }
 
     public AdminBootstrap adminBootstrap() {

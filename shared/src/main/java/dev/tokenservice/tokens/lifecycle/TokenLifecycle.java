@@ -7,6 +7,7 @@ import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
@@ -65,7 +66,7 @@ public final class TokenLifecycle {
     /** create_token: 201 RawToken, signed for sub in org with the scopes the caller may grant. */
     public ObjectNode create(Caller caller, CreateTokenRequest request, String issuerUrl) {
         caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
-        List<String> scopes = ScopeGrant.decide(caller, request.scopes());
+        List<String> scopes = ScopeGrant.decide(Optional.of(caller), request.scopes());
         String session = request.session() != null ? request.session() : newSession();
         ObjectNode details = Json.object();
         if (!request.roles().isEmpty()) {
@@ -79,6 +80,11 @@ public final class TokenLifecycle {
             details.set("token_validity", request.tokenValidity());
         }
         details.put("root_org", request.org());
+        Instant notBefore = request.notBefore();
+        if (notBefore != null && !notBefore.isBefore(clock.instant().plusSeconds(request.durationSeconds()))) {
+            throw new ApiError(400, "invalid_request",
+                    "token_validity.start: must be before the token expires (time_validity.duration from now)");
+        }
         IssuedAccessToken token = issuer.issue(new AccessTokenRequest(issuerUrl, request.sub(), caller.clientId(),
                 scopes, request.audiences(), Duration.ofSeconds(request.durationSeconds()))
                 .inSession(session)
@@ -86,9 +92,14 @@ public final class TokenLifecycle {
         return AgilicusViews.rawToken(token.value(), session, token.expiresInSeconds());
     }
 
-    /** create_token_validation: the request back when the caller may create it, 403 when not. */
-    public ObjectNode validate(Caller caller, CreateTokenRequest request) {
-        caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
+    /**
+     * create_token_validation ("the user has permission to access the scopes requested"): the request back when
+     * every scope it requires may be handed on by the caller, 403 naming the first that may not. Ordinary scopes
+     * anyone may ask for; this service's administrative scopes only a caller holding them. The caller is optional
+     * (the SDK sends no credentials): without one, or with one that does not verify, it is nobody, who holds no
+     * scope. Whether the caller may create tokens at all (tokens:admin) is create_token's question, not this one.
+     */
+    public ObjectNode validate(Optional<Caller> caller, CreateTokenRequest request) {
         ScopeGrant.decide(caller, request.scopes());
         return request.toJson();
     }
@@ -270,6 +281,11 @@ public final class TokenLifecycle {
         }
         if (details.path("root_org").isTextual()) {
             claims.put("root_org", details.path("root_org").asText());
+        }
+        // token_validity.start: the token is not live before it (nbf), here and on a reissued copy alike.
+        JsonNode start = details.path("token_validity").path("start");
+        if (start.isTextual()) {
+            claims.put("nbf", java.util.Date.from(Timestamps.parse("token_validity.start", start.asText())));
         }
         return claims;
     }
