@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,10 @@ public final class LocalServer {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("invoke")) {
+            LocalInvoke.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println(LocalOptions.USAGE);
             return;
@@ -114,6 +119,10 @@ public final class LocalServer {
 
             Services services = Services.production();
             TableDefinitions.createAll(services.tables().dynamoDb(), template.tableResources(), settings.tableNames());
+            // From here a local invoke on this folder goes through this DynamoDB (see DataFolder).
+            String dynamoDbInUse = dynamoDbEndpoint != null ? dynamoDbEndpoint : environment.apply("AWS_ENDPOINT_URL_DYNAMODB");
+            data.recordRunner(dynamoDbInUse, settings.effective("ISSUER"));
+            opened.push(data::forgetRunner);
             out.println("tables:   " + String.join(", ", settings.tableNames().values()));
             Optional<AdminCredentials> admin = services.adminBootstrap().createFirstAdmin();
             Optional<String> apiKey = routes.stream().anyMatch(ApiRoute::apiKeyRequired)
@@ -174,7 +183,7 @@ public final class LocalServer {
      * KMS when an emulator is configured (AWS_ENDPOINT_URL_KMS), else the local key file; a
      * KMS_SIGNING_KEY_ID in the environment is used as it is.
      */
-    private static String prepareSigningKey(LocalSettings settings, TemplateModel template, DataFolder data,
+    static String prepareSigningKey(LocalSettings settings, TemplateModel template, DataFolder data,
             Function<String, String> environment) {
         String configured = settings.effective("KMS_SIGNING_KEY_ID");
         if (configured != null) {
