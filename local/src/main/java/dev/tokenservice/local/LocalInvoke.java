@@ -3,7 +3,6 @@ package dev.tokenservice.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenservice.http.Json;
-import dev.tokenservice.storage.TableDefinitions;
 import dev.tokenservice.wiring.Services;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +26,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Invokes one function of template.yaml once, like `sam local invoke` but without Docker: the handler made
@@ -142,26 +140,7 @@ public final class LocalInvoke {
         settings.apply();
         log.println("signing:  " + LocalServer.prepareSigningKey(settings, template, data, environment));
         if (ownDatabase || externalDynamoDb != null) {
-            createTables(template, settings, log);
-        }
-    }
-
-    /**
-     * A DynamoDB Local started a moment ago answers its first requests slowly (class loading, SQLite), on a
-     * busy machine past the clients' 10 s call timeout; creating a table is idempotent, so it is retried.
-     */
-    private static void createTables(TemplateModel template, LocalSettings settings, PrintStream log) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                TableDefinitions.createAll(Services.production().tables().dynamoDb(), template.tableResources(),
-                        settings.tableNames());
-                return;
-            } catch (SdkClientException slow) {
-                if (attempt == 3) {
-                    throw slow;
-                }
-                log.println("DynamoDB Local is slow to answer (" + Failures.describe(slow) + "); trying again");
-            }
+            LocalServer.createTables(Services.production(), template, settings, log);
         }
     }
 

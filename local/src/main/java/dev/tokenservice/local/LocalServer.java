@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Serves template.yaml's API on this machine, the way `sam local start-api` would but in one JVM and
@@ -118,7 +119,7 @@ public final class LocalServer {
             out.println("signing:  " + prepareSigningKey(settings, template, data, environment));
 
             Services services = Services.production();
-            TableDefinitions.createAll(services.tables().dynamoDb(), template.tableResources(), settings.tableNames());
+            createTables(services, template, settings, out);
             // From here a local invoke on this folder goes through this DynamoDB (see DataFolder).
             String dynamoDbInUse = dynamoDbEndpoint != null ? dynamoDbEndpoint : environment.apply("AWS_ENDPOINT_URL_DYNAMODB");
             data.recordRunner(dynamoDbInUse, settings.effective("ISSUER"));
@@ -150,6 +151,24 @@ public final class LocalServer {
             }
             closeAll(opened);
             throw e;
+        }
+    }
+
+    /**
+     * A DynamoDB Local started a moment ago answers its first requests slowly (class loading, SQLite), on a
+     * busy machine past the clients' 10 s call timeout; creating a table is idempotent, so it is retried.
+     */
+    static void createTables(Services services, TemplateModel template, LocalSettings settings, PrintStream log) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                TableDefinitions.createAll(services.tables().dynamoDb(), template.tableResources(), settings.tableNames());
+                return;
+            } catch (SdkClientException slow) {
+                if (attempt == 3) {
+                    throw slow;
+                }
+                log.println("DynamoDB Local is slow to answer (" + Failures.describe(slow) + "); trying again");
+            }
         }
     }
 
