@@ -2,8 +2,9 @@
 """Turns the bench's JSON lines into the tables README shows. Reads numbers; decides nothing.
 
   summarize.py cold-start FILE.jsonl     cold start per function, ratio to the baseline, AWS calls per request
-  summarize.py load FILE.jsonl           warm latency and throughput per endpoint and server, side by side
-  summarize.py wrk OUT.txt SERVER ENDPOINT RUN LOAD   one JSON line from wrk --latency output
+  summarize.py load FILE.jsonl           CPU ms per request, throughput and latency per endpoint and server
+  summarize.py threads FILE.jsonl        token-service's CPU per request by thread group (bench/cpu.py split lines)
+  summarize.py wrk OUT.txt SERVER ENDPOINT RUN LOAD [EXTRA_JSON]   one JSON line from wrk --latency output
 """
 import re
 import json
@@ -46,29 +47,46 @@ def cold_start(rows):
 
 
 def load(rows):
-    by = defaultdict(dict)
-    servers = []
+    """One row per endpoint and server: CPU ms per request (what survives a busy machine), req/s, p50/p99."""
+    by = OrderedDict()
     for row in rows:
-        by[row["endpoint"]].setdefault(row["server"], []).append(row)
-        if row["server"] not in servers:
-            servers.append(row["server"])
+        by.setdefault((row["endpoint"], row["server"]), []).append(row)
     print()
-    header = "| endpoint | " + " | ".join(f"{s}: req/s (median of runs) | {s}: p50 / p99 ms" for s in servers) + " |"
-    print(header)
-    print("|---|" + "---|---|" * len(servers))
-    for endpoint, per_server in by.items():
+    print("| endpoint | server | CPU ms / request (median of runs; runs) | req/s (median) | p50 / p99 ms (median) "
+          "| warm-up: CPU ms / request by round | introspected token active after each window |")
+    print("|---|---|---|---|---|---|---|")
+    for (endpoint, server), rs in sorted(by.items(), key=lambda kv: kv[0][0]):
+        cpu = [r["cpu_ms_per_request"] for r in rs if r.get("cpu_ms_per_request") is not None]
+        rps = statistics.median(r["requests_per_s"] for r in rs)
+        errors = sum(r["non_2xx"] + r["socket_errors"] for r in rs)
+        warm = rs[0].get("warm") or {}
+        rounds = " → ".join(f"{x:.2f}" for x in warm.get("warm_cpu_ms_per_request", []))
+        settled = "settled" if warm.get("warm_settled") else "still falling" if rounds else "not warmed"
+        active = [r["token_active_after_window"] for r in rs if "token_active_after_window" in r]
+        print(f"| {endpoint} | {server} | **{statistics.median(cpu):.2f}** ({', '.join(f'{c:.2f}' for c in cpu)}) | "
+              f"{rps:.0f}" + (f" ({errors} errors)" if errors else "") + " | "
+              f"{statistics.median(r['p50_ms'] for r in rs):.1f} / {statistics.median(r['p99_ms'] for r in rs):.1f} | "
+              f"{rounds} ({settled}) | {('yes' if all(active) else 'NO') if active else '—'} |")
+
+
+def threads(rows):
+    """token-service's CPU per request split by thread group, median over its measured windows per endpoint."""
+    by = OrderedDict()
+    for row in rows:
+        by.setdefault(row["endpoint"], []).append(row)
+    if not by:
+        return
+    groups = list(rows[0]["cpu_ms_per_request_by_threads"].keys())
+    print()
+    print("| token-service thread group | " + " | ".join(f"{e}: CPU ms / request (share)" for e in by) + " |")
+    print("|---|" + "---|" * len(by))
+    for group in groups:
         cells = []
-        for s in servers:
-            rs = per_server.get(s)
-            if not rs:
-                cells += ["n/a", "n/a"]
-                continue
-            rps = statistics.median(r["requests_per_s"] for r in rs)
-            p50 = statistics.median(r["p50_ms"] for r in rs)
-            p99 = statistics.median(r["p99_ms"] for r in rs)
-            errors = sum(r["non_2xx"] + r["socket_errors"] for r in rs)
-            cells += [f"{rps:.0f}" + (f" ({errors} errors)" if errors else ""), f"{p50:.1f} / {p99:.1f}"]
-        print(f"| {endpoint} | " + " | ".join(cells) + " |")
+        for endpoint, rs in by.items():
+            ms = statistics.median(r["cpu_ms_per_request_by_threads"][group] for r in rs)
+            share = statistics.median(r["share"][group] for r in rs)
+            cells.append(f"{ms:.3f} ({share * 100:.0f}%)")
+        print(f"| {group} | " + " | ".join(cells) + " |")
 
 
 def duration_ms(text):
@@ -76,7 +94,7 @@ def duration_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def wrk(path, server, endpoint, run, load_average):
+def wrk(path, server, endpoint, run, load_average, extra="{}"):
     text = open(path).read()
     percentile = lambda p: duration_ms(re.search(rf"^\s+{p}%\s+(\S+)", text, re.M).group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
@@ -88,11 +106,11 @@ def wrk(path, server, endpoint, run, load_average):
         "p50_ms": percentile(50), "p99_ms": percentile(99),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0,
-        "load_average": load_average}))
+        "load_average": load_average, **json.loads(extra)}))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "wrk":
-        wrk(*sys.argv[2:7])
+        wrk(*sys.argv[2:8])
     else:
-        {"cold-start": cold_start, "load": load}[sys.argv[1]](read(sys.argv[2]))
+        {"cold-start": cold_start, "load": load, "threads": threads}[sys.argv[1]](read(sys.argv[2]))

@@ -15,12 +15,18 @@ import java.util.Optional;
 
 /**
  * The folder that makes a local deployment survive restarts: DynamoDB Local's database, the signing key,
- * the pepper, the API key. Held with a file lock while a runner uses it, because two runners on one
- * database would corrupt it.
+ * the pepper, the API key. Held with a file lock while a runner (or a local invoke that runs its own
+ * DynamoDB Local) uses it, because one database file is served by one DynamoDB Local process at a time:
+ * DynamoDB Local orders the operations on a table with a lock in its own memory (a ReentrantReadWriteLock per
+ * table), which a second process on the same file would not see. A running runner records its DynamoDB Local's address here, so that
+ * a local invoke reaches the same database through it instead of opening the file a second time.
  */
 final class DataFolder implements AutoCloseable {
 
     private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final String LOCK = ".lock";
+    private static final String RUNNER_DYNAMODB = "runner-dynamodb";
+    private static final String ISSUER = "issuer";
 
     private final Path root;
     private final FileChannel lockChannel;
@@ -32,10 +38,17 @@ final class DataFolder implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** The folder, held by this process alone; fails when another runner or invoke holds it. */
     static DataFolder open(Path root) {
+        return tryOpen(root).orElseThrow(() -> new StartupException(
+                "another local runner or invoke is using " + root + "; stop it or pass another --data"));
+    }
+
+    /** The folder held by this process alone, or empty when another process holds it. */
+    static Optional<DataFolder> tryOpen(Path root) {
         try {
             Files.createDirectories(root);
-            FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(root.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -44,11 +57,40 @@ final class DataFolder implements AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                throw new StartupException("another local runner is using " + root + "; stop it or pass another --data");
+                return Optional.empty();
             }
-            return new DataFolder(root, channel, lock);
+            return Optional.of(new DataFolder(root, channel, lock));
         } catch (IOException e) {
             throw new StartupException("cannot use the data folder " + root + ": " + e.getMessage());
+        }
+    }
+
+    /** The folder while a runner holds it: its key files are read, its database is reached through the runner. */
+    static DataFolder alongsideRunner(Path root) {
+        return new DataFolder(root, null, null);
+    }
+
+    /** The DynamoDB endpoint the runner holding this folder serves it on, if it recorded one. */
+    Optional<String> runnerDynamoDb() {
+        return read(RUNNER_DYNAMODB);
+    }
+
+    /** The issuer the last runner on this folder fixed (what its tokens carry as iss), if one ran. */
+    Optional<String> lastIssuer() {
+        return read(ISSUER);
+    }
+
+    /** Called by the runner once it serves: where its DynamoDB is, and the issuer of its tokens. */
+    void recordRunner(String dynamoDbEndpoint, String issuer) {
+        writePrivate(RUNNER_DYNAMODB, dynamoDbEndpoint);
+        writePrivate(ISSUER, issuer);
+    }
+
+    void forgetRunner() {
+        try {
+            Files.deleteIfExists(root.resolve(RUNNER_DYNAMODB));
+        } catch (IOException e) {
+            // A stale address is harmless: it is read only while another process holds the lock.
         }
     }
 
@@ -107,6 +149,9 @@ final class DataFolder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lock == null) {
+            return;
+        }
         try {
             lock.release();
             lockChannel.close();

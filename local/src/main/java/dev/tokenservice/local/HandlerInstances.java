@@ -53,9 +53,23 @@ final class HandlerInstances {
         } catch (NoSuchMethodException e) {
             throw new StartupException(function.handlerClassName() + " has no no-argument constructor");
         } catch (InvocationTargetException e) {
-            throw new StartupException(function.logicalId() + " failed in its init phase: " + Failures.describe(e.getCause()));
+            throw new InitPhaseFailed(function, e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new StartupException("cannot create " + function.handlerClassName() + ": " + Failures.describe(e));
+        }
+    }
+
+    /** The handler's constructor threw: on Lambda an init error, a failure of the function rather than of its setup. */
+    static final class InitPhaseFailed extends StartupException {
+        private final transient Throwable failure;
+
+        InitPhaseFailed(FunctionDefinition function, Throwable failure) {
+            super(function.logicalId() + " failed in its init phase: " + Failures.describe(failure));
+            this.failure = failure;
+        }
+
+        Throwable failure() {
+            return failure;
         }
     }
 

@@ -27,7 +27,8 @@ public record LocalOptions(String host, int port, Path dataDirectory, Path templ
               --data DIR            where tables, keys and the pepper persist (default .local-data next to the template)
               --template FILE       the SAM template (default: template.yaml in this directory or a parent)
               --parameter Key=Value overrides a template parameter's default; repeatable
-              --schedule-every N    run every scheduled function every N seconds instead of on its schedule""";
+              --schedule-every N    run every scheduled function every N seconds instead of on its schedule
+            or:    LocalServer invoke FUNCTION_ID [-e FILE|-] ...  invokes one function once (invoke --help)""";
 
     public static LocalOptions parse(List<String> args, Path workingDirectory) {
         String host = "127.0.0.1";

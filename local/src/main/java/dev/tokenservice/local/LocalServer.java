@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Serves template.yaml's API on this machine, the way `sam local start-api` would but in one JVM and
@@ -46,6 +48,10 @@ public final class LocalServer {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("invoke")) {
+            LocalInvoke.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println(LocalOptions.USAGE);
             return;
@@ -113,7 +119,11 @@ public final class LocalServer {
             out.println("signing:  " + prepareSigningKey(settings, template, data, environment));
 
             Services services = Services.production();
-            TableDefinitions.createAll(services.tables().dynamoDb(), template.tableResources(), settings.tableNames());
+            createTables(services, template, settings, out);
+            // From here a local invoke on this folder goes through this DynamoDB (see DataFolder).
+            String dynamoDbInUse = dynamoDbEndpoint != null ? dynamoDbEndpoint : environment.apply("AWS_ENDPOINT_URL_DYNAMODB");
+            data.recordRunner(dynamoDbInUse, settings.effective("ISSUER"));
+            opened.push(data::forgetRunner);
             out.println("tables:   " + String.join(", ", settings.tableNames().values()));
             Optional<AdminCredentials> admin = services.adminBootstrap().createFirstAdmin();
             Optional<String> apiKey = routes.stream().anyMatch(ApiRoute::apiKeyRequired)
@@ -141,6 +151,24 @@ public final class LocalServer {
             }
             closeAll(opened);
             throw e;
+        }
+    }
+
+    /**
+     * A DynamoDB Local started a moment ago answers its first requests slowly (class loading, SQLite), on a
+     * busy machine past the clients' 10 s call timeout; creating a table is idempotent, so it is retried.
+     */
+    static void createTables(Services services, TemplateModel template, LocalSettings settings, PrintStream log) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                TableDefinitions.createAll(services.tables().dynamoDb(), template.tableResources(), settings.tableNames());
+                return;
+            } catch (SdkClientException slow) {
+                if (attempt == 3) {
+                    throw slow;
+                }
+                log.println("DynamoDB Local is slow to answer (" + Failures.describe(slow) + "); trying again");
+            }
         }
     }
 
@@ -174,7 +202,7 @@ public final class LocalServer {
      * KMS when an emulator is configured (AWS_ENDPOINT_URL_KMS), else the local key file; a
      * KMS_SIGNING_KEY_ID in the environment is used as it is.
      */
-    private static String prepareSigningKey(LocalSettings settings, TemplateModel template, DataFolder data,
+    static String prepareSigningKey(LocalSettings settings, TemplateModel template, DataFolder data,
             Function<String, String> environment) {
         String configured = settings.effective("KMS_SIGNING_KEY_ID");
         if (configured != null) {

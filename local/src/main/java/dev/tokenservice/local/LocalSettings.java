@@ -33,6 +33,15 @@ final class LocalSettings {
      */
     static LocalSettings of(TemplateModel template, DataFolder data, String dynamoDbEndpoint,
             Function<String, String> environment) {
+        return of(template, null, data, dynamoDbEndpoint, environment);
+    }
+
+    /**
+     * @param functionId the one function to take the template's environment of (local invoke); null for the
+     *                   merged environment of every function (the runner)
+     */
+    static LocalSettings of(TemplateModel template, String functionId, DataFolder data, String dynamoDbEndpoint,
+            Function<String, String> environment) {
         LocalSettings settings = new LocalSettings(environment);
         settings.propose("AWS_REGION", Intrinsics.LOCAL_REGION);
         if (environment.apply("AWS_ACCESS_KEY_ID") == null) {
@@ -44,7 +53,8 @@ final class LocalSettings {
             settings.propose("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint);
         }
         settings.nameTables(template);
-        template.functionEnvironment(settings.tableNames).forEach((name, value) -> {
+        (functionId == null ? template.functionEnvironment(settings.tableNames)
+                : template.functionEnvironment(functionId, settings.tableNames)).forEach((name, value) -> {
             if (!NOT_FROM_TEMPLATE.contains(name)) {
                 settings.propose(name, value);
             }
@@ -96,6 +106,20 @@ final class LocalSettings {
         if (environment.apply(name) == null && System.getProperty(name) == null) {
             values.put(name, value);
         }
+    }
+
+    /**
+     * Sets a value over whatever this runner proposed or a system property holds (`--env-vars`). The
+     * process environment cannot be changed from inside the JVM and Settings reads it first, so a
+     * variable set there with another value is refused rather than silently winning.
+     */
+    void override(String name, String value) {
+        String fromEnvironment = environment.apply(name);
+        if (fromEnvironment != null && !fromEnvironment.equals(value)) {
+            throw new StartupException(name + " is set in your shell's environment to another value than the one"
+                    + " given for it; unset it there (unset " + name + ") or drop it from the file");
+        }
+        values.put(name, value);
     }
 
     /** The value the functions will see: the environment's, else a system property, else this runner's. */

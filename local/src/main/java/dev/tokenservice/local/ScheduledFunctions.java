@@ -1,17 +1,12 @@
 package dev.tokenservice.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import dev.tokenservice.http.Json;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the template's scheduled functions (ScheduleV2 events) on their schedules, as EventBridge Scheduler
- * would: the handler made once, then invoked with the schedule's Input at every firing, one invocation of a
- * function at a time. {@code --schedule-every} replaces every schedule by a fixed, shorter period.
+ * would: the handler made once as the Lambda runtime makes it, then invoked with the schedule's Input at
+ * every firing, one invocation of a function at a time. {@code --schedule-every} replaces every schedule by a fixed, shorter period.
  */
 final class ScheduledFunctions implements AutoCloseable {
 
@@ -46,7 +41,7 @@ final class ScheduledFunctions implements AutoCloseable {
         ScheduledFunctions scheduled = new ScheduledFunctions(log, clock);
         for (ScheduledEvent event : events) {
             Schedule schedule = every != null ? Schedule.every(every) : Schedule.parse(event.expression());
-            Invocation invocation = new Invocation(event, create(event.function()), schedule, clock.instant());
+            Invocation invocation = new Invocation(event, RuntimeHandler.load(event.function()), schedule, clock.instant());
             log.printf("  %-42s -> %s (%s)%n", "schedule " + event.eventName(), event.function().logicalId(), schedule);
             scheduled.arm(invocation);
         }
@@ -68,17 +63,13 @@ final class ScheduledFunctions implements AutoCloseable {
         timer.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** A function's handler made by its no-argument constructor, and the method Lambda calls. */
-    private record Handler(Object instance, Method method) {
-    }
-
     private static final class Invocation {
         private final ScheduledEvent event;
-        private final Handler handler;
+        private final RuntimeHandler handler;
         private final Schedule schedule;
         private final Instant start;
 
-        Invocation(ScheduledEvent event, Handler handler, Schedule schedule, Instant start) {
+        Invocation(ScheduledEvent event, RuntimeHandler handler, Schedule schedule, Instant start) {
             this.event = event;
             this.handler = handler;
             this.schedule = schedule;
@@ -89,34 +80,15 @@ final class ScheduledFunctions implements AutoCloseable {
             long started = System.nanoTime();
             FunctionDefinition function = event.function();
             Context context = new LocalLambdaContext(function, UUID.randomUUID().toString(), System.currentTimeMillis());
+            String input = event.input() == null ? "{}" : event.input();
             try {
-                Object input = event.input() == null ? Map.of() : Json.MAPPER.readValue(event.input(), Map.class);
-                Object[] arguments = handler.method.getParameterCount() == 2 ? new Object[] {input, context}
-                        : new Object[] {input};
-                handler.method.invoke(handler.instance, arguments);
+                handler.invoke(input.getBytes(StandardCharsets.UTF_8), context);
                 log.printf("schedule %s -> %s done (%d ms)%n", event.eventName(), function.logicalId(),
                         (System.nanoTime() - started) / 1_000_000);
-            } catch (InvocationTargetException failed) {
-                log.printf("schedule %s -> %s failed: %s%n", event.eventName(), function.logicalId(),
-                        Failures.describe(failed.getCause()));
             } catch (Exception | LinkageError failed) {
-                log.printf("schedule %s -> %s could not run: %s%n", event.eventName(), function.logicalId(),
+                log.printf("schedule %s -> %s failed: %s%n", event.eventName(), function.logicalId(),
                         Failures.describe(failed));
             }
         }
-    }
-
-    private static Handler create(FunctionDefinition function) {
-        Class<?> type = HandlerInstances.handlerClass(function);
-        List<Method> candidates = new ArrayList<>(Arrays.stream(type.getMethods())
-                .filter(m -> m.getName().equals(function.handlerMethodName()) && !m.isBridge())
-                .filter(m -> m.getParameterCount() >= 1 && m.getParameterCount() <= 2)
-                .filter(m -> m.getParameterTypes()[0].isAssignableFrom(Map.class))
-                .filter(m -> m.getParameterCount() == 1 || m.getParameterTypes()[1].isAssignableFrom(Context.class))
-                .toList());
-        if (candidates.isEmpty()) {
-            throw new StartupException(function.handler() + " is not a method taking the schedule's JSON input (a Map)");
-        }
-        return new Handler(HandlerInstances.instantiate(type, function), candidates.get(0));
     }
 }

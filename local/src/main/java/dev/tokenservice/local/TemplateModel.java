@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the local runner needs to know from template.yaml, the single description of the deployment:
@@ -132,13 +133,31 @@ public final class TemplateModel {
      * an empty variable unset in effect.
      */
     public Map<String, String> functionEnvironment(Map<String, String> localResourceNames) {
+        return resolveEnvironment(rawEnvironment(idsOfType(FUNCTION_TYPE)), localResourceNames);
+    }
+
+    /** One function's environment variables (Globals' and its own), resolved as for all of them above. */
+    public Map<String, String> functionEnvironment(String functionId, Map<String, String> localResourceNames) {
+        return resolveEnvironment(rawEnvironment(List.of(functionId)), localResourceNames);
+    }
+
+    /** The variable names a function's template environment declares (Globals' and its own). */
+    public Set<String> declaredVariables(String functionId) {
+        return rawEnvironment(List.of(functionId)).keySet();
+    }
+
+    public Optional<FunctionDefinition> function(String logicalId) {
+        return functions.stream().filter(f -> f.logicalId().equals(logicalId)).findFirst();
+    }
+
+    private Map<String, String> resolveEnvironment(Map<String, Object> raw, Map<String, String> localResourceNames) {
         Intrinsics withNames = intrinsics.withResourceNames(localResourceNames);
         Map<String, String> environment = new LinkedHashMap<>();
-        rawEnvironment().forEach((name, raw) -> {
+        raw.forEach((name, value) -> {
             try {
-                String value = withNames.text(raw);
-                if (value != null && !value.isEmpty()) {
-                    environment.put(name, value);
+                String text = withNames.text(value);
+                if (text != null && !text.isEmpty()) {
+                    environment.put(name, text);
                 }
             } catch (Intrinsics.OnlyInAws deployedOnly) {
                 // An ARN or a resource without a local stand-in: the local runner supplies its own setting.
@@ -151,7 +170,7 @@ public final class TemplateModel {
     public Map<String, String> variablesReferencing(String resourceType) {
         List<String> ids = idsOfType(resourceType);
         Map<String, String> references = new LinkedHashMap<>();
-        rawEnvironment().forEach((name, raw) -> {
+        rawEnvironment(idsOfType(FUNCTION_TYPE)).forEach((name, raw) -> {
             if (raw instanceof Map<?, ?> ref && ref.size() == 1 && ids.contains(String.valueOf(ref.get("Ref")))) {
                 references.put(name, String.valueOf(ref.get("Ref")));
             }
@@ -164,13 +183,13 @@ public final class TemplateModel {
     }
 
     /**
-     * Globals' variables merged with each function's own. One JVM hosts every function locally, so two
+     * Globals' variables merged with the given functions' own. One JVM hosts every function locally, so two
      * functions that need different values for one variable cannot both be served.
      */
-    private Map<String, Object> rawEnvironment() {
+    private Map<String, Object> rawEnvironment(List<String> functionIds) {
         Map<String, Object> merged = new LinkedHashMap<>(variablesOf(functionGlobals));
         Map<String, String> definedBy = new LinkedHashMap<>();
-        for (String id : idsOfType(FUNCTION_TYPE)) {
+        for (String id : functionIds) {
             variablesOf(properties(id)).forEach((name, value) -> {
                 if (definedBy.containsKey(name) && !Objects.equals(merged.get(name), value)) {
                     throw new TemplateException("the functions " + definedBy.get(name) + " and " + id
