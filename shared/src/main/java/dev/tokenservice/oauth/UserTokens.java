@@ -37,7 +37,7 @@ final class UserTokens {
     TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
             Long authTime, String nonce) {
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
-                List.of(defaultAudience.orElse(issuerUrl)), accessTokenTtl).inSession(session));
+                audience(issuerUrl, scopes), accessTokenTtl).inSession(session));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
                 ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime) : null;
         String idToken = scopes.contains(OPENID)
@@ -45,5 +45,15 @@ final class UserTokens {
                         access.value())
                 : null;
         return new TokenResponse(access, refresh, idToken);
+    }
+
+    /**
+     * The configured audience, or this issuer; with openid granted this issuer is among the audiences in any
+     * case, because the token must be accepted at this service's own userinfo endpoint.
+     */
+    private List<String> audience(String issuerUrl, List<String> scopes) {
+        String configured = defaultAudience.orElse(issuerUrl);
+        return scopes.contains(OPENID) && !configured.equals(issuerUrl) ? List.of(configured, issuerUrl)
+                : List.of(configured);
     }
 }

@@ -251,6 +251,22 @@ class OpenIdConnectTest {
     }
 
     @Test
+    void withAConfiguredAudienceAnOpenidTokenIsStillMeantForThisServicesUserinfo() throws Exception {
+        services = TestServices.create(clock, Map.of("TOKEN_AUDIENCE", "https://api.example.com"));
+        oauth = new OAuthEndpoints(services);
+        clientId = registerClient("Photo Printer", clientSecret);
+        userToken = Requests.token(services, USER, List.of("openid"));
+
+        String accessToken = json(oauth.token(codeExchange(approve("openid", null)))).path("access_token").asText();
+
+        assertEquals(List.of("https://api.example.com", TestServices.ISSUER),
+                SignedJWT.parse(accessToken).getJWTClaimsSet().getAudience());
+        APIGatewayProxyResponseEvent info = oauth.userInfo(accessToken);
+        assertEquals(200, info.getStatusCode(), info.getBody());
+        assertEquals("[\"https://api.example.com\",\"" + TestServices.ISSUER + "\"]", json(info).path("aud").toString());
+    }
+
+    @Test
     void userinfoRefusesATokenWithoutOpenidAsInsufficientScope() {
         String accessToken = json(oauth.token(codeExchange(approve("files:read", null)))).path("access_token").asText();
 
