@@ -24,7 +24,7 @@ public final class AuthorizationPages {
             h1{font-size:1.3rem}ul{padding-left:1.2rem}li{margin:.3rem 0}code{font-size:.9em}
             .actions{display:flex;gap:.75rem;margin-top:1.5rem}
             button{font-size:1rem;padding:.55rem 1.3rem;border-radius:.4rem;border:1px solid #888;background:#fff;cursor:pointer}
-            button[value=approve]{background:#0b57d0;border-color:#0b57d0;color:#fff}
+            button[value=approve],button[value=logout]{background:#0b57d0;border-color:#0b57d0;color:#fff}
             .muted{color:#666;font-size:.9rem}
             .client{display:flex;gap:1rem;align-items:center;margin-bottom:1rem}
             .client img{width:64px;height:64px;object-fit:contain;border-radius:.4rem}
