@@ -301,6 +301,41 @@ class OpenIdConnectTest {
     }
 
     @Test
+    void aRelyingPartyMayPostTheLogoutRequestAsAForm() {
+        JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
+
+        APIGatewayProxyResponseEvent response = oauth.logoutForm(null, Map.of("id_token_hint",
+                tokens.path("id_token").asText(), "client_id", clientId, "post_logout_redirect_uri", LOGOUT_URI));
+
+        assertEquals(LOGOUT_URI, response.getHeaders().get("Location"));
+        assertEquals(401, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode());
+    }
+
+    @Test
+    void anIdTokenHintForAnotherClientThanClientIdIsRefused() {
+        String idToken = json(oauth.token(codeExchange(approve("openid", null)))).path("id_token").asText();
+        String otherClient = registerClient("Other App", clientSecret);
+
+        APIGatewayProxyResponseEvent response = oauth.logout(null, Map.of("id_token_hint", idToken,
+                "client_id", otherClient, "post_logout_redirect_uri", LOGOUT_URI));
+
+        assertEquals(400, response.getStatusCode());
+        assertNull(response.getHeaders().get("Location"));
+    }
+
+    @Test
+    void choosingToStaySignedInEndsNothing() {
+        JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
+        String ticket = ticketOf(oauth.logout(userToken, Map.of("client_id", clientId)));
+
+        APIGatewayProxyResponseEvent stayed = oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "stay"));
+
+        assertEquals(200, stayed.getStatusCode());
+        assertTrue(stayed.getBody().contains("You are still signed in"));
+        assertEquals(200, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode());
+    }
+
+    @Test
     void logoutToAForeignRedirectUriIsRefusedWithAPageAndEndsNothing() {
         JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
         String idToken = tokens.path("id_token").asText();
