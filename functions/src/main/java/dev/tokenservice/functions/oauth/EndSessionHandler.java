@@ -4,93 +4,23 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import dev.tokenservice.auth.Caller;
-import dev.tokenservice.http.ApiError;
-import dev.tokenservice.http.ApiRequest;
-import dev.tokenservice.http.ApiResponse;
-import dev.tokenservice.http.Endpoint;
-import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.oauth.AuthorizationPages;
-import dev.tokenservice.oauth.AuthorizationProblem;
-import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.Logout;
 import dev.tokenservice.wiring.Services;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
-/**
- * GET and POST /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0): the relying party's request, by query or
- * form, and the confirmation page's decision, a form carrying its ticket.
- */
+/** GET /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0): end the hinted session, or ask the user to confirm. */
 public final class EndSessionHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
-    private final Services services;
-    private final Logout logout;
+    private final EndSessionEndpoint endpoint;
 
     public EndSessionHandler() {
         this(Services.production());
     }
 
     public EndSessionHandler(Services services) {
-        this.services = services;
-        this.logout = services.logout();
-        services.callerAuthenticator();
+        this.endpoint = new EndSessionEndpoint(services);
     }
 
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        return Endpoint.run("EndSession", ErrorFormat.OAUTH, () -> {
-            ApiRequest http = new ApiRequest(event);
-            String issuer = Issuer.of(services.settings(), http);
-            Map<String, List<String>> parameters;
-            if ("POST".equals(http.method())) {
-                if (!http.hasContentType("application/x-www-form-urlencoded")) {
-                    return AuthorizationPages.problem(415, "the logout request must be posted as a form");
-                }
-                parameters = http.formParameters();
-            } else {
-                parameters = http.queryParameters();
-            }
-            Optional<Caller> user = signedInUser(http);
-            try {
-                Logout.Outcome outcome;
-                if (parameters.containsKey("ticket")) {
-                    if (user.isEmpty()) {
-                        return AuthorizationPages.signInRequired();
-                    }
-                    outcome = logout.decide(single(parameters, "ticket"), single(parameters, "decision"), user.get());
-                } else {
-                    outcome = logout.start(logout.validate(parameters, issuer), user);
-                }
-                if (outcome instanceof Logout.Redirect redirect) {
-                    return ApiResponse.redirect(redirect.location());
-                }
-                if (outcome instanceof Logout.Confirmation confirm) {
-                    return AuthorizationPages.logoutConfirmation(confirm.request().client(), confirm.ticket(),
-                            user.orElseThrow().displayName(), confirm.request().redirectUri());
-                }
-                Logout.Finished finished = (Logout.Finished) outcome;
-                return AuthorizationPages.loggedOut(finished.client(), finished.signedOut());
-            } catch (AuthorizationProblem problem) {
-                return AuthorizationPages.problem(400, problem.description());
-            }
-        });
-    }
-
-    private Optional<Caller> signedInUser(ApiRequest http) {
-        try {
-            return Optional.of(services.authenticate(http));
-        } catch (ApiError notSignedIn) {
-            return Optional.empty();
-        }
-    }
-
-    private static String single(Map<String, List<String>> form, String name) {
-        List<String> values = form.get(name);
-        if (values == null || values.size() != 1) {
-            throw AuthorizationProblem.shownToUser("the sign-out form must send " + name + " exactly once");
-        }
-        return values.get(0);
+        return endpoint.answer("EndSession", event);
     }
 }

@@ -4,52 +4,23 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import dev.tokenservice.auth.Caller;
-import dev.tokenservice.http.ApiRequest;
-import dev.tokenservice.http.ApiResponse;
-import dev.tokenservice.http.Endpoint;
-import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.UserInfo;
 import dev.tokenservice.wiring.Services;
-import java.util.List;
 
-/**
- * GET and POST /oauth2/userinfo (OpenID Connect Core §5.3): the Bearer access token in the Authorization header,
- * or for POST in the form body (RFC 6750 §2.2), checked as every protected route checks its caller.
- */
+/** GET /oauth2/userinfo (OpenID Connect Core §5.3): the Bearer access token's user. */
 public final class GetUserInfoHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
-    private final Services services;
+    private final UserInfoEndpoint endpoint;
 
     public GetUserInfoHandler() {
         this(Services.production());
     }
 
     public GetUserInfoHandler(Services services) {
-        this.services = services;
-        services.callerAuthenticator();
-        services.signingKeys();
+        this.endpoint = new UserInfoEndpoint(services);
     }
 
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        return Endpoint.run("GetUserInfo", ErrorFormat.OAUTH, () -> {
-            ApiRequest http = new ApiRequest(event);
-            Caller caller = formToken(http)
-                    .map(token -> services.callerAuthenticator().verify(token, Issuer.of(services.settings(), http)))
-                    .orElseGet(() -> services.authenticate(http));
-            return ApiResponse.json(200, UserInfo.of(caller), ApiResponse.noStore());
-        });
-    }
-
-    /** RFC 6750 §2.2: a POST may carry the token as the form parameter access_token (once, and no header then). */
-    private static java.util.Optional<String> formToken(ApiRequest http) {
-        if (!"POST".equals(http.method()) || !http.hasContentType("application/x-www-form-urlencoded")
-                || http.header("authorization").isPresent()) {
-            return java.util.Optional.empty();
-        }
-        List<String> values = http.formParameters().get("access_token");
-        return values == null || values.size() != 1 ? java.util.Optional.empty() : java.util.Optional.of(values.get(0));
+        return endpoint.answer("GetUserInfo", event);
     }
 }

@@ -31,7 +31,9 @@ final class OAuthEndpoints {
     private final IntrospectTokenHandler introspect;
     private final RevokeTokenHandler revoke;
     private final GetUserInfoHandler userInfo;
+    private final PostUserInfoHandler userInfoByPost;
     private final EndSessionHandler endSession;
+    private final PostEndSessionHandler endSessionByPost;
 
     OAuthEndpoints(Services services) {
         this.authorize = new AuthorizeHandler(services);
@@ -40,7 +42,9 @@ final class OAuthEndpoints {
         this.introspect = new IntrospectTokenHandler(services);
         this.revoke = new RevokeTokenHandler(services);
         this.userInfo = new GetUserInfoHandler(services);
+        this.userInfoByPost = new PostUserInfoHandler(services);
         this.endSession = new EndSessionHandler(services);
+        this.endSessionByPost = new PostEndSessionHandler(services);
     }
 
     /** GET /oauth2/userinfo with the access token as Bearer (none when null). */
@@ -54,7 +58,7 @@ final class OAuthEndpoints {
 
     /** POST /oauth2/userinfo with the access token in the form body (RFC 6750 §2.2). */
     APIGatewayProxyResponseEvent userInfoByForm(String accessToken) {
-        return userInfo.handleRequest(formPost("/oauth2/userinfo", Map.of("access_token", accessToken)), null);
+        return userInfoByPost.handleRequest(formPost("/oauth2/userinfo", Map.of("access_token", accessToken)), null);
     }
 
     /** GET /oauth2/logout as the relying party sends the browser there, the user's cookie along (if any). */
@@ -70,7 +74,7 @@ final class OAuthEndpoints {
     APIGatewayProxyResponseEvent logoutForm(String userToken, Map<String, String> form) {
         Map<String, String> headers = browserHeaders(userToken);
         headers.put("Content-Type", "application/x-www-form-urlencoded");
-        return endSession.handleRequest(event("POST", "/oauth2/logout", headers, form(form)), null);
+        return endSessionByPost.handleRequest(event("POST", "/oauth2/logout", headers, form(form)), null);
     }
 
     /** GET /oauth2/authorize as a browser sends it, the user's token in the DocSpace cookie (if any). */
