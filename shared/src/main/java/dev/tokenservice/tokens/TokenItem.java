@@ -32,6 +32,11 @@ public final class TokenItem {
     private Long ttl;
     private String expiryShard;
     private String listShard;
+    private String subjectShard;
+    private String orgShard;
+    private String pairShard;
+    private String pairByUser;
+    private String pairByClient;
 
     public String getTokenKey() { return tokenKey; }
     public void setTokenKey(String tokenKey) { this.tokenKey = tokenKey; }
@@ -94,6 +99,22 @@ public final class TokenItem {
     /** Partition of the listing index over every access token (TokenKeys.listShard), so no list is a Scan. */
     public String getListShard() { return listShard; }
     public void setListShard(String listShard) { this.listShard = listShard; }
+
+    /** Partition of the subject index: the subject and a shard (TokenKeys.subjectShard). */
+    public String getSubjectShard() { return subjectShard; }
+    public void setSubjectShard(String subjectShard) { this.subjectShard = subjectShard; }
+    /** Partition of the org index, for tokens issued for an organisation (TokenKeys.orgShard). */
+    public String getOrgShard() { return orgShard; }
+    public void setOrgShard(String orgShard) { this.orgShard = orgShard; }
+    /** For a pair record: partition of the two pair indexes (TokenKeys.pairShard). */
+    public String getPairShard() { return pairShard; }
+    public void setPairShard(String pairShard) { this.pairShard = pairShard; }
+    /** For a pair record: sort key of the pair-user index. */
+    public String getPairByUser() { return pairByUser; }
+    public void setPairByUser(String pairByUser) { this.pairByUser = pairByUser; }
+    /** For a pair record: sort key of the pair-client index. */
+    public String getPairByClient() { return pairByClient; }
+    public void setPairByClient(String pairByClient) { this.pairByClient = pairByClient; }
 
     public boolean isRevoked() {
         return Boolean.TRUE.equals(revoked);

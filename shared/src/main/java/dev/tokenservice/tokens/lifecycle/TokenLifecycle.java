@@ -168,15 +168,14 @@ public final class TokenLifecycle {
             if (Boolean.FALSE.equals(query.revoked())) {
                 filters.notFlagged("revoked");
             }
-            TokenIndex.Source source = query.sub() != null
-                    ? TokenIndex.Source.subject(query.sub()) : TokenIndex.Source.everyone();
+            // The narrowest index the seed's filters name: the subject's, else the organisation's, else everyone's.
+            TokenIndex.Source source = query.sub() != null ? TokenIndex.Source.subject(query.sub())
+                    : query.org() != null ? TokenIndex.Source.org(query.org()) : TokenIndex.Source.everyone();
             // A filter that may drop most rows reads bigger pages (DynamoDB still stops each at 1 MB), so a
             // rare match costs few round trips; without one, a page little larger than the limit suffices.
-            boolean selective = query.org() != null || query.expiresFrom() != null || query.expiresTo() != null
-                    || query.revoked() != null;
-            candidates = new TokenIndex(tables).newestFirst(source,
-                    query.issuedFrom() == null ? null : query.issuedFrom().toEpochMilli(),
-                    query.issuedTo() == null ? null : query.issuedTo().toEpochMilli(),
+            boolean selective = (query.org() != null && query.sub() != null) || query.expiresFrom() != null
+                    || query.expiresTo() != null || query.revoked() != null;
+            candidates = new TokenIndex(tables).newestFirst(source, issuedFromMillis(query), issuedToMillis(query),
                     filters.expression(), selective ? SELECTIVE_PAGE : query.limit() + 1);
         }
         Iterator<TokenItem> kept = new LiveFilter(candidates, new RevocationCutoffs(tables), LIST_CHUNK,
@@ -186,6 +185,31 @@ public final class TokenLifecycle {
             page.add(kept.next());
         }
         return AgilicusViews.list(page, query.limit());
+    }
+
+    /**
+     * The issue-time range to read. An expiry window bounds it too, since no token lives longer than the longest
+     * lifetime: a token expiring at or after exp_from was issued at or after exp_from minus that lifetime, and one
+     * expiring at or before exp_to was issued before exp_to. So an expiry window reads the index's sort-key range
+     * of the tokens it can match, not the whole index.
+     */
+    private Long issuedFromMillis(TokenListQuery query) {
+        Long from = query.issuedFrom() == null ? null : query.issuedFrom().toEpochMilli();
+        if (query.expiresFrom() != null) {
+            long earliest = query.expiresFrom().minus(longestLifetime).toEpochMilli();
+            from = from == null ? earliest : Math.max(from, earliest);
+        }
+        return from;
+    }
+
+    private static Long issuedToMillis(TokenListQuery query) {
+        Long to = query.issuedTo() == null ? null : query.issuedTo().toEpochMilli();
+        if (query.expiresTo() != null) {
+            // exp is in whole seconds and iat (ms) is never after it.
+            long latest = query.expiresTo().getEpochSecond() * 1000 + 999;
+            to = to == null ? latest : Math.min(to, latest);
+        }
+        return to;
     }
 
     private static boolean inWindow(TokenItem row, TokenListQuery query) {
