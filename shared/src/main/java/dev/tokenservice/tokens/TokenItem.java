@@ -21,6 +21,8 @@ public final class TokenItem {
     private String redirectUri;
     private String codeChallenge;
     private Long consumedAt;
+    private String nonce;
+    private Long authTime;
     private String sealedValue;
     private String sealedKey;
     private Long issuedAt;
@@ -62,6 +64,12 @@ public final class TokenItem {
     /** For an authorization code: the PKCE S256 challenge. */
     public String getCodeChallenge() { return codeChallenge; }
     public void setCodeChallenge(String codeChallenge) { this.codeChallenge = codeChallenge; }
+    /** For an authorization code: the OpenID Connect nonce of its request, returned in the ID token. */
+    public String getNonce() { return nonce; }
+    public void setNonce(String nonce) { this.nonce = nonce; }
+    /** For a code or refresh token: when the user signed in (epoch seconds, the session token's iat). */
+    public Long getAuthTime() { return authTime; }
+    public void setAuthTime(Long authTime) { this.authTime = authTime; }
     /** Epoch milliseconds at which a single-use value (code, refresh token) was used; set once, conditionally. */
     public Long getConsumedAt() { return consumedAt; }
     public void setConsumedAt(Long consumedAt) { this.consumedAt = consumedAt; }

@@ -19,6 +19,8 @@ import dev.tokenservice.oauth.AuthorizationEndpoint;
 import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.oauth.FailedAuthenticationThrottle;
+import dev.tokenservice.oauth.IdTokens;
+import dev.tokenservice.oauth.Logout;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.oauth.Revocation;
@@ -182,7 +184,12 @@ public final class Services {
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
         return new TokenEndpoint(clientAuthentication(), accessTokenIssuer(), tokenRepository(), authorizationCodes(),
-                refreshTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+                refreshTokens(), idTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+    }
+
+    /** OpenID Connect ID tokens, signed by the access tokens' signer; a hint is accepted while its session may live. */
+    public IdTokens idTokens() {
+        return new IdTokens(signingKeys(), clock, settings.idTokenTtl(), settings.longestTokenLifetime());
     }
 
     public Introspection introspection() {
@@ -194,7 +201,13 @@ public final class Services {
     }
 
     public AuthorizationEndpoint authorizationEndpoint() {
-        return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(), clock);
+        return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(),
+                idTokens(), clock);
+    }
+
+    public Logout logout() {
+        return new Logout(clientRepository(), tokenRepository(), idTokens(), secretHasher(), clock,
+                settings.longestTokenLifetime());
     }
 
     public ConsentStore consentStore() {
