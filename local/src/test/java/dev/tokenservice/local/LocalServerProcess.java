@@ -63,7 +63,7 @@ final class LocalServerProcess implements AutoCloseable {
 
     private static final List<String> SERVICE_SETTINGS = List.of("CLIENTS_TABLE", "TOKENS_TABLE", "CONSENTS_TABLE",
             "ISSUER", "TOKEN_AUDIENCE", "ACCESS_TOKEN_TTL_SECONDS", "KMS_SIGNING_KEY_ID", "KMS_PUBLISHED_KEY_IDS",
-            "SIGNING_ALGORITHM", "LOCAL_SIGNING_KEY_FILE", "SECRET_PEPPER", "SECRET_PEPPER_ARN", "SECRET_PEPPER_FILE");
+            "SIGNING_ALGORITHM", "SIGNING_MODE", "SIGNING_KEY_SPEC", "KEY_WRAPPING_KEY_ID", "LOCAL_SIGNING_KEY_FILE", "SECRET_PEPPER", "SECRET_PEPPER_ARN", "SECRET_PEPPER_FILE");
 
     /** The URL of the listening line, e.g. http://127.0.0.1:41234. */
     String baseUrl() {
