@@ -45,6 +45,9 @@ events=$(mktemp -d)
 java -cp "$(module_classpath bench)" dev.tokenservice.bench.Seed template.yaml events "$events" >/dev/null
 if [ -n "${WRAPPED:-}" ]; then
   wrapping_key=$(java -cp "$(module_classpath bench)" dev.tokenservice.bench.WrappedKeyRing)
+  # Events of their own: the token to introspect must be signed by the key ring's key.
+  SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key" java -cp "$(module_classpath bench)" \
+    dev.tokenservice.bench.Seed template.yaml events "$events/wrapped" >/dev/null
   functions="$functions IssueToken+WRAPPED IntrospectToken+WRAPPED"
 fi
 
@@ -78,6 +81,8 @@ for run in $(seq 1 "$runs"); do
     name=${function%%+*}
     prime=0
     mode=(env)
+    event_dir=
+    [[ $function == *+WRAPPED ]] && event_dir=wrapped/
     case $function in
       *+WRAPPED) mode=(env SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key") ;;
       *+CDS) flags+=(-XX:SharedArchiveFile="$cds_archive") ;;
@@ -85,7 +90,7 @@ for run in $(seq 1 "$runs"); do
     esac
     if [ "$name" = Baseline ]; then cp="$baseline_jar:$harness"; else cp="$lambda_jar:$harness"; fi
     line=$("${mode[@]}" BENCH_PRIME=$prime BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart \
-      "$(handler_of "$name")" "$events/$name.json" "$warm")
+      "$(handler_of "$name")" "$events/${event_dir:-}$name.json" "$warm")
     echo "{\"function\":\"$function\",\"run\":$run,${line#\{}" | tee -a "$out"
   done
 done

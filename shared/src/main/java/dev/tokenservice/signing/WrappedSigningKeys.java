@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * once it is older than the refresh interval, so rotations and emergency removals reach every container within
  * that interval. The active key's private half is decrypted with one KMS Decrypt the first time it signs and kept
  * in memory only: after that a token costs no KMS call. Nothing is decrypted before the first real signature, so a
- * SnapStart snapshot taken after priming holds no private key ({@link #forgetPrivateKeys()} clears it anyway).
+ * SnapStart snapshot taken after priming holds no private key ({@link #beforeSnapshot()} makes sure of it).
  */
 public final class WrappedSigningKeys {
 
@@ -44,6 +44,7 @@ public final class WrappedSigningKeys {
     private final Object refreshLock = new Object();
     private volatile Loaded loaded;
     private volatile TokenSigner primingSigner;
+    private volatile boolean snapshotting;
 
     /** A ring as read at an instant, with the key set last handed out (rebuilt only when the active key changes). */
     private record Loaded(KeyRing ring, Instant readAt, SigningKeys.KeySet lastSet, String lastActiveKid) {
@@ -63,10 +64,18 @@ public final class WrappedSigningKeys {
         return new SigningKeys(this::current, this::primingSigner);
     }
 
-    /** Before a snapshot: no plaintext key may be in it, and the ring must be read afresh after the restore. */
-    public void forgetPrivateKeys() {
+    /**
+     * Before a snapshot: no plaintext key may be in it, whichever priming hook runs after this one, and the ring must
+     * be read afresh after the restore. Until {@link #afterRestore()} a signature with a ring key is refused.
+     */
+    public void beforeSnapshot() {
+        snapshotting = true;
         decrypted.clear();
         loaded = null;
+    }
+
+    public void afterRestore() {
+        snapshotting = false;
     }
 
     /** How many private keys this container holds decrypted (for tests and the bench). */
@@ -181,6 +190,9 @@ public final class WrappedSigningKeys {
 
         @Override
         public JWSSigner jwsSigner() {
+            if (snapshotting) {
+                throw new IllegalStateException("no signing key is decrypted while a snapshot is taken");
+            }
             return decrypted.computeIfAbsent(key.kid(), kid -> decrypt(key));
         }
     }

@@ -267,9 +267,12 @@ public final class Services {
             Supplier<Tables> tables) {
         if ("wrapped".equals(settings.signingMode())) {
             WrappedSigningKeys wrapped = wrappedSigningKeys(settings, clock, kms.get(), tables.get());
-            // Belt and braces: priming never decrypts, and whatever was decrypted is dropped before a snapshot.
-            Priming.register("ForgetWrappedSigningKeys", wrapped::forgetPrivateKeys);
-            return wrapped.signingKeys();
+            // Priming signs with a throwaway key; and whatever hook runs first, no private key enters the snapshot.
+            Priming.aroundSnapshot("WrappedSigningKeys", wrapped::beforeSnapshot, wrapped::afterRestore);
+            SigningKeys keys = wrapped.signingKeys();
+            // The ring (public keys only) is read in the init phase, as kms mode fetches its public key there.
+            keys.publicJwks();
+            return keys;
         }
         var kmsKey = settings.kmsSigningKey();
         if ("kms".equals(settings.signingMode()) && kmsKey.isPresent()) {

@@ -147,11 +147,16 @@ class WrappedSigningKeysTest {
         assertNotEquals(kid, priming.keyId());
         assertTrue(keys.verifierFor(primed.getHeader()).isEmpty());
 
-        // AND a key decrypted later is dropped before a snapshot and decrypted again after the restore
+        // AND a key decrypted before the snapshot hook is dropped by it, nothing is decrypted until the restore
+        // (whatever priming runs after the hook), and the first signature after the restore decrypts again
         sign(keys);
         assertEquals(1, container.decryptedKeyCount());
-        container.forgetPrivateKeys();
+        container.beforeSnapshot();
         assertEquals(0, container.decryptedKeyCount());
+        assertThrows(IllegalStateException.class, () -> sign(keys));
+        assertEquals(0, container.decryptedKeyCount());
+        assertEquals(1, kmsCalls.calls("Decrypt"));
+        container.afterRestore();
         sign(keys);
         assertEquals(2, kmsCalls.calls("Decrypt"));
     }
