@@ -4,14 +4,14 @@
 #   3    bench/load.sh        warm p50/p99 and throughput per endpoint, token-service (local runner) vs Keycloak
 #   4    bench/cost.py        cost per million tokens on AWS from the measured durations, vs Cognito M2M
 # and prints the tables (also saved to bench/target/results/summary.md). Numbers only; nothing is asserted.
-# About 12 minutes with the defaults on 2 cores. Knobs (see each script): RUNS, WARM, CDS and PRIME (default 1 here),
+# About 12 minutes with the defaults on 2 cores. Knobs (see each script): RUNS, WARM, CDS, PRIME and WRAPPED (default 1 here),
 # DURATION, WARMUP, CONNECTIONS, THREADS, LOAD_RUNS, SERVERS, KEYCLOAK_VERSION; QUICK=1 for a ~4 minute smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${QUICK:-}" ]; then
   export RUNS=${RUNS:-2} WARM=${WARM:-20} DURATION=${DURATION:-5} WARMUP=${WARMUP:-3} LOAD_RUNS=${LOAD_RUNS:-1}
 fi
-export CDS=${CDS:-1} PRIME=${PRIME:-1}
+export CDS=${CDS:-1} PRIME=${PRIME:-1} WRAPPED=${WRAPPED:-1}
 results=bench/target/results
 mkdir -p "$results"
 mvn -B -q --no-transfer-progress install -DskipTests
