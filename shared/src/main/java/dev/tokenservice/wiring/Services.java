@@ -252,7 +252,7 @@ public final class Services {
         return new KeyRotation(keyRingStore(), kmsClient, settings.keyWrappingKey(), clock, policy);
     }
 
-    public KeyRingStore keyRingStore() {
+    private KeyRingStore keyRingStore() {
         return new KeyRingStore(tables().dynamoDb(), settings.tokensTable());
     }
 
