@@ -4,9 +4,9 @@ import dev.tokenservice.http.ApiError;
 import java.util.Map;
 
 /**
- * No key may sign now: in `wrapped` mode before the rotation function has created the first key (after the first
- * deploy), or after an emergency rotation whose replacement key is not stored yet. A passing condition: 503 with
- * Retry-After, in the calling API family's error format.
+ * No key may sign now: in `wrapped` mode without a KMS signing key configured (the template always configures one,
+ * which signs meanwhile), before the rotation function has created the first key, or after an emergency rotation
+ * whose replacement key is not stored yet. A passing condition: 503 with Retry-After, in the API family's format.
  */
 public final class NoSigningKeyException extends ApiError {
 

@@ -18,6 +18,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,12 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * that interval. The active key's private half is decrypted with one KMS Decrypt the first time it signs and kept
  * in memory only: after that a token costs no KMS call. Nothing is decrypted before the first real signature, so a
  * SnapStart snapshot taken after priming holds no private key ({@link #beforeSnapshot()} makes sure of it).
+ *
+ * <p>The stack's KMS signing key (the `kms` mode's key, given when configured) makes switching a stack from `kms` to
+ * `wrapped` seamless: its public key, fetched once per container, stays published and verifying for as long as it is
+ * configured, so tokens it signed before the switch keep verifying until they expire; and while the ring has no
+ * active key (before the first rotation, or between an emergency removal and its replacement) it signs, one KMS
+ * Sign per token, instead of no token being issued. Once a ring key is active no token costs a KMS call.
  */
 public final class WrappedSigningKeys {
 
@@ -40,6 +47,7 @@ public final class WrappedSigningKeys {
     private final Clock clock;
     private final Duration refreshEvery;
     private final JWSAlgorithm primingAlgorithm;
+    private final SigningKeys kmsKey;
     private final Map<String, JWSSigner> decrypted = new ConcurrentHashMap<>();
     private final Object refreshLock = new Object();
     private volatile Loaded loaded;
@@ -52,12 +60,19 @@ public final class WrappedSigningKeys {
 
     public WrappedSigningKeys(KeyRingStore store, KmsClient kms, String wrappingKeyId, Clock clock,
             Duration refreshEvery, JWSAlgorithm primingAlgorithm) {
+        this(store, kms, wrappingKeyId, clock, refreshEvery, primingAlgorithm, null);
+    }
+
+    /** With the stack's KMS signing key (its public key already fetched), or null where none is configured. */
+    public WrappedSigningKeys(KeyRingStore store, KmsClient kms, String wrappingKeyId, Clock clock,
+            Duration refreshEvery, JWSAlgorithm primingAlgorithm, SigningKeys kmsKey) {
         this.store = store;
         this.kms = kms;
         this.wrappingKeyId = wrappingKeyId;
         this.clock = clock;
         this.refreshEvery = refreshEvery;
         this.primingAlgorithm = primingAlgorithm;
+        this.kmsKey = kmsKey;
     }
 
     public SigningKeys signingKeys() {
@@ -123,8 +138,14 @@ public final class WrappedSigningKeys {
     }
 
     private SigningKeys.KeySet keySet(KeyRing ring, Instant now) {
-        List<JWK> published = ring.keys().stream().map(WrappedKey::publicJwk).toList();
-        TokenSigner active = ring.activeAt(now).map(WrappedSigner::new).orElse(null);
+        List<JWK> published = new ArrayList<>(ring.keys().stream().map(WrappedKey::publicJwk).toList());
+        TokenSigner active = ring.activeAt(now).<TokenSigner>map(WrappedSigner::new).orElse(null);
+        if (kmsKey != null) {
+            published.addAll(kmsKey.publicJwks().getKeys());
+            if (active == null) {
+                active = kmsKey.active();
+            }
+        }
         return new SigningKeys.KeySet(active, published);
     }
 

@@ -40,6 +40,7 @@ import dev.tokenservice.tokens.sealing.KmsDataKeys;
 import dev.tokenservice.tokens.sealing.LocalDataKeys;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -256,11 +257,16 @@ public final class Services {
         return new KeyRingStore(tables().dynamoDb(), settings.tokensTable());
     }
 
-    /** The `wrapped` mode's keys for this container, decrypting through the given KMS. */
+    /**
+     * The `wrapped` mode's keys for this container, decrypting through the given KMS; with the stack's KMS signing key
+     * when one is configured (its public key fetched here, once per container), which keeps the tokens it signed in
+     * `kms` mode verifying and signs while the ring has no active key.
+     */
     public static WrappedSigningKeys wrappedSigningKeys(Settings settings, Clock clock, KmsClient kms, Tables tables) {
+        SigningKeys kmsKey = settings.kmsSigningKey().map(key -> KmsSigningKeys.load(kms, key, List.of())).orElse(null);
         return new WrappedSigningKeys(new KeyRingStore(tables.dynamoDb(), settings.tokensTable()), kms,
                 settings.keyWrappingKey(), clock, settings.signingKeyRefresh(),
-                JWSAlgorithm.parse("ECC_NIST_P256".equals(settings.signingKeySpec()) ? "ES256" : "RS256"));
+                JWSAlgorithm.parse("ECC_NIST_P256".equals(settings.signingKeySpec()) ? "ES256" : "RS256"), kmsKey);
     }
 
     private static SigningKeys signingKeysFor(Settings settings, Clock clock, Supplier<KmsClient> kms,

@@ -9,11 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.functions.housekeeping.RotateSigningKeysHandler;
 import dev.tokenservice.functions.wellknown.GetJwksHandler;
+import dev.tokenservice.config.Settings;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.signing.KmsSigningKeys;
 import dev.tokenservice.testing.Faults;
 import dev.tokenservice.testing.KeyPairKms;
 import dev.tokenservice.testing.MotoKms;
@@ -35,16 +38,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
 
 /**
  * The `wrapped` mode through the handlers: the scheduled rotation creates the key, the token endpoint signs with it
  * after one Decrypt and no KMS call per token, the JWKS publishes it, introspection verifies it, and the emergency
- * rotation (the rotation function invoked with {"revoke": kid}) ends it.
+ * rotation (the rotation function invoked with {"revoke": kid}) ends it. As the template deploys it, the stack's KMS
+ * signing key is configured too: a stack switched from `kms` keeps verifying the tokens that key signed, and issues
+ * through it while the ring has no active key.
  */
 class WrappedSigningModeTest {
 
     private static KeyPairKms keyPairKms;
     private static String wrappingKey;
+    private static String signingKey;
 
     private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
     private final Faults kmsCalls = new Faults();
@@ -61,6 +68,8 @@ class WrappedSigningModeTest {
         KmsClient moto = MotoKms.client();
         wrappingKey = moto.createKey(r -> r.keySpec(KeySpec.SYMMETRIC_DEFAULT)).keyMetadata().arn();
         moto.enableKeyRotation(r -> r.keyId(wrappingKey));
+        signingKey = moto.createKey(r -> r.keySpec(KeySpec.RSA_2048).keyUsage(KeyUsageType.SIGN_VERIFY))
+                .keyMetadata().arn();
     }
 
     @AfterAll
@@ -72,8 +81,8 @@ class WrappedSigningModeTest {
     void setUp() {
         KmsClient kms = keyPairKms.client(kmsCalls);
         AtomicReference<Services> wired = new AtomicReference<>();
-        services = TestServices.create(clock, Map.of("SIGNING_MODE", "wrapped", "KEY_WRAPPING_KEY_ID", wrappingKey),
-                new Faults(), () -> Services.wrappedSigningKeys(wired.get().settings(), clock, kms, wired.get().tables())
+        services = TestServices.create(clock, Map.of("SIGNING_MODE", "wrapped", "KEY_WRAPPING_KEY_ID", wrappingKey,
+                        "KMS_SIGNING_KEY_ID", signingKey), new Faults(), () -> Services.wrappedSigningKeys(wired.get().settings(), clock, kms, wired.get().tables())
                         .signingKeys());
         wired.set(services);
         rotation = new RotateSigningKeysHandler(services.keyRotation(kms));
@@ -85,8 +94,7 @@ class WrappedSigningModeTest {
 
     @Test
     void tokensAreSignedLocallyAfterOneDecryptPublishedAndIntrospected() throws Exception {
-        // GIVEN a deployment whose rotation has run once (a token asked for before that gets 503, never a 500)
-        assertEquals(503, tokens.handleRequest(tokenRequest(), null).getStatusCode());
+        // GIVEN a deployment whose rotation has run once
         String kid = (String) rotation.handleRequest(Map.of("schedule", "SigningKeyRotationSchedule"), null).get("active");
         clock.advance(services.settings().signingKeyRefresh());
 
@@ -148,6 +156,69 @@ class WrappedSigningModeTest {
         assertTrue(introspect(after).path("active").asBoolean());
         assertEquals(Duration.ofHours(1), services.settings().accessTokenTtl(), "the default lifetime");
         assertFalse(introspect(before).path("active").asBoolean(), "a month later the first token has expired");
+    }
+
+    @Test
+    void beforeTheFirstRingKeyTheKmsKeySignsThenRingKeysSignWithoutKmsSign() throws Exception {
+        // GIVEN a fresh wrapped deployment: the rotation has not run, the ring is empty
+        // WHEN a client asks for a token
+        String early = issue();
+
+        // THEN the stack's KMS key signed it (no 503), and it verifies with the JWKS and by introspection
+        String kmsKid = SignedJWT.parse(early).getHeader().getKeyID();
+        assertEquals(signingKey.substring(signingKey.lastIndexOf('/') + 1), kmsKid);
+        assertEquals(1, kmsCalls.calls("Sign"));
+        assertTrue(verifiesWithJwks(early));
+        assertTrue(introspect(early).path("active").asBoolean());
+
+        // WHEN the rotation has run and its first key is active, and 20 tokens are issued
+        String ringKid = (String) rotation.handleRequest(Map.of("schedule", "SigningKeyRotationSchedule"), null)
+                .get("active");
+        clock.advance(services.settings().signingKeyRefresh());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(ringKid, SignedJWT.parse(issue()).getHeader().getKeyID());
+        }
+
+        // THEN none of them cost a KMS Sign, and the early token still verifies
+        assertEquals(1, kmsCalls.calls("Sign"));
+        assertTrue(verifiesWithJwks(early));
+        assertTrue(introspect(early).path("active").asBoolean());
+        assertEquals(1, kmsCalls.calls("GetPublicKey"), "the KMS public key is fetched once per container");
+    }
+
+    @Test
+    void aTokenSignedInKmsModeKeepsVerifyingAfterTheStackSwitchesToWrapped() throws Exception {
+        // GIVEN a token issued while the stack ran in kms mode, over the same tables and KMS signing key
+        Services kmsMode = new Services(
+                Settings.of(Map.of("SIGNING_MODE", "kms", "KMS_SIGNING_KEY_ID", signingKey,
+                        "CLIENTS_TABLE", services.settings().clientsTable(),
+                        "TOKENS_TABLE", services.settings().tokensTable(),
+                        "CONSENTS_TABLE", services.settings().consentsTable())),
+                clock, services::tables, () -> KmsSigningKeys.load(keyPairKms.client(), signingKey, List.of()),
+                services::secretHasher);
+        String beforeSwitch = Json.MAPPER.readTree(new IssueTokenHandler(kmsMode).handleRequest(tokenRequest(), null)
+                .getBody()).path("access_token").asText();
+
+        // WHEN the stack switches to wrapped (this test's containers) and the ring's first key has become active
+        rotation.handleRequest(Map.of(), null);
+        clock.advance(services.settings().signingKeyRefresh());
+        assertNotEquals(SignedJWT.parse(beforeSwitch).getHeader().getKeyID(),
+                SignedJWT.parse(issue()).getHeader().getKeyID());
+
+        // THEN the kms-signed token verifies with the published JWKS and by this service's introspection
+        assertTrue(verifiesWithJwks(beforeSwitch));
+        assertTrue(introspect(beforeSwitch).path("active").asBoolean());
+        // AND that costs no KMS call per request: the public key was fetched once for the container
+        assertTrue(introspect(beforeSwitch).path("active").asBoolean());
+        assertEquals(1, kmsCalls.calls("GetPublicKey"));
+        assertEquals(0, kmsCalls.calls("Sign"));
+    }
+
+    private boolean verifiesWithJwks(String token) throws Exception {
+        SignedJWT jwt = SignedJWT.parse(token);
+        JWKSet published = JWKSet.parse(jwks.handleRequest(new APIGatewayProxyRequestEvent(), null).getBody());
+        var key = published.getKeyByKeyId(jwt.getHeader().getKeyID());
+        return key != null && jwt.verify(new RSASSAVerifier(key.toRSAKey()));
     }
 
     private String issue() throws Exception {
