@@ -43,8 +43,8 @@ final class LocalServerProcess implements AutoCloseable {
         return start(data, Map.of(), extraArguments);
     }
 
-    /** As {@link #start(Path, String...)}, with these variables added to the runner's cleaned environment. */
-    static LocalServerProcess start(Path data, Map<String, String> extraEnvironment, String... extraArguments) {
+    /** As {@link #start(Path, String...)}, with these variables (e.g. an AWS emulator's endpoint) set for the runner. */
+    static LocalServerProcess start(Path data, Map<String, String> variables, String... extraArguments) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
@@ -56,7 +56,7 @@ final class LocalServerProcess implements AutoCloseable {
         // developer's or CI's own must not change what the test runs against.
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("AWS_") || SERVICE_SETTINGS.contains(name));
-        environment.putAll(extraEnvironment);
+        environment.putAll(variables);
         LocalServerProcess server;
         try {
             server = new LocalServerProcess(builder.start());
@@ -69,7 +69,7 @@ final class LocalServerProcess implements AutoCloseable {
 
     private static final List<String> SERVICE_SETTINGS = List.of("CLIENTS_TABLE", "TOKENS_TABLE", "CONSENTS_TABLE",
             "ISSUER", "TOKEN_AUDIENCE", "ACCESS_TOKEN_TTL_SECONDS", "KMS_SIGNING_KEY_ID", "KMS_PUBLISHED_KEY_IDS",
-            "SIGNING_ALGORITHM", "SIGNING_MODE", "SIGNING_KEY_SPEC", "KEY_WRAPPING_KEY_ID", "LOCAL_SIGNING_KEY_FILE", "SECRET_PEPPER", "SECRET_PEPPER_ARN", "SECRET_PEPPER_FILE");
+            "SIGNING_ALGORITHM", "LOCAL_SIGNING_KEY_FILE", "SECRET_PEPPER", "SECRET_PEPPER_ARN", "SECRET_PEPPER_FILE");
 
     /** The URL of the listening line, e.g. http://127.0.0.1:41234. */
     String baseUrl() {
