@@ -20,6 +20,10 @@ public final class RotateSigningKeysHandler implements RequestHandler<Map<String
         this(Services.production().keyRotation(Services.production().kms()));
     }
 
+    public RotateSigningKeysHandler(Services services) {
+        this(services.keyRotation(services.kms()));
+    }
+
     public RotateSigningKeysHandler(KeyRotation rotation) {
         this.rotation = rotation;
     }
