@@ -8,7 +8,8 @@
 # Prints one JSON line per run (also to bench/target/results/cold-start.jsonl) and a summary table. Asserts nothing.
 # Knobs: RUNS, WARM, FUNCTIONS (names below), CDS=1 adds the token endpoint with an AppCDS archive, PRIME=1 adds
 # the token and introspection endpoints with their SnapStart priming hooks run after init (as before a snapshot),
-# SKIP_BUILD=1.
+# WRAPPED=1 adds the token and introspection endpoints in the `wrapped` signing mode (key ring read and one Decrypt
+# at the first request, local signing after; the functions without a suffix sign with KMS Sign), SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -42,6 +43,13 @@ print(boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
 export KMS_SIGNING_KEY_ID
 events=$(mktemp -d)
 java -cp "$(module_classpath bench)" dev.tokenservice.bench.Seed template.yaml events "$events" >/dev/null
+if [ -n "${WRAPPED:-}" ]; then
+  wrapping_key=$(java -cp "$(module_classpath bench)" dev.tokenservice.bench.WrappedKeyRing)
+  # Events of their own: the token to introspect must be signed by the key ring's key.
+  SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key" java -cp "$(module_classpath bench)" \
+    dev.tokenservice.bench.Seed template.yaml events "$events/wrapped" >/dev/null
+  functions="$functions IssueToken+WRAPPED IntrospectToken+WRAPPED"
+fi
 
 jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1)   # template.yaml's JAVA_TOOL_OPTIONS, for both
 handler_of() {
@@ -72,13 +80,17 @@ for run in $(seq 1 "$runs"); do
     flags=("${jvm_flags[@]}")
     name=${function%%+*}
     prime=0
+    mode=(env)
+    event_dir=
+    [[ $function == *+WRAPPED ]] && event_dir=wrapped/
     case $function in
+      *+WRAPPED) mode=(env SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key") ;;
       *+CDS) flags+=(-XX:SharedArchiveFile="$cds_archive") ;;
       *+PRIME) prime=1 ;;
     esac
     if [ "$name" = Baseline ]; then cp="$baseline_jar:$harness"; else cp="$lambda_jar:$harness"; fi
-    line=$(BENCH_PRIME=$prime BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart \
-      "$(handler_of "$name")" "$events/$name.json" "$warm")
+    line=$("${mode[@]}" BENCH_PRIME=$prime BENCH_LAUNCH_US=${EPOCHREALTIME/./} java "${flags[@]}" -cp "$cp" dev.tokenservice.bench.ColdStart \
+      "$(handler_of "$name")" "$events/${event_dir:-}$name.json" "$warm")
     echo "{\"function\":\"$function\",\"run\":$run,${line#\{}" | tee -a "$out"
   done
 done

@@ -20,6 +20,12 @@ Prices (us-east-1, list prices, no free tier; stated here so they can be checked
                       writes cost twice.
   Cognito M2M         $2.25 per 1,000 client_credentials token requests (the first tier, $0.00225 each) plus $6 per
                       app client per month (aws.amazon.com/cognito/pricing; billing code CUPM2MTokenRequestsFull)
+Signing modes: `kms` pays one KMS Sign per token (the measured Kms.Sign call); `wrapped` (rows marked so, measured
+with WRAPPED=1 in cold-start.sh) makes no KMS call per token. Its fixed costs, per container and per stack, are printed
+below the table from these prices: each container re-reads the key ring (one strongly consistent GetItem of at most
+8 KB, 2 RRU) once a minute and decrypts the active key once (KMS Decrypt, $0.03 per 10,000 symmetric requests); the
+rotation function runs hourly (one GetItem; a PutItem and a GenerateDataKeyPairWithoutPlaintext about twice a period);
+the key-wrapping key costs $1 a month plus $1 for each of its first two automatic yearly rotations.
 Not counted: CloudWatch Logs (the functions log only warnings and errors), data transfer, the KMS key's $1/month,
 DynamoDB storage (token rows expire by TTL; TTL deletes are free), the Secrets Manager read at init.
 Usage: cost.py [cold-start.jsonl] [--duration-ms D] (D overrides the measured duration, e.g. an AWS measurement)
@@ -34,6 +40,7 @@ LAMBDA_REQUEST = 0.20 / 1e6
 API_GATEWAY_REST = 3.50 / 1e6
 KMS_RSA_2048 = 0.03 / 1e4
 KMS_OTHER_ASYMMETRIC = 0.15 / 1e4
+KMS_SYMMETRIC = 0.03 / 1e4
 DYNAMODB_WRU = 0.625 / 1e6
 DYNAMODB_RRU = 0.125 / 1e6
 COGNITO_M2M_TOKEN = 2.25 / 1e3
@@ -47,6 +54,7 @@ UNITS = {
     "DynamoDb.UpdateItem": ("wru", 1),
     "DynamoDb.TransactWriteItems": ("wru", 2 * 3),  # client row and two quota counters, transactional
     "Kms.Sign": ("kms", 1),
+    "Kms.Decrypt": ("kms", 1),
 }
 
 
@@ -70,12 +78,12 @@ def per_million(calls, duration_ms, memory, kms_price=KMS_RSA_2048):
         "API Gateway (REST)": API_GATEWAY_REST,
         "Lambda requests": LAMBDA_REQUEST,
         "Lambda duration": billed_ms / 1000 * memory / 1024 * LAMBDA_GB_SECOND,
-        "KMS Sign": 0.0, "DynamoDB reads": 0.0, "DynamoDB writes": 0.0,
+        "KMS": 0.0, "DynamoDB reads": 0.0, "DynamoDB writes": 0.0,
     }
     for call, units in calls:
         kind = "kms" if call.startswith("Kms.") else "wru" if call.split(".")[-1] in WRITES else "rru"
         if kind == "kms":
-            parts["KMS Sign"] += units * kms_price
+            parts["KMS"] += units * (KMS_SYMMETRIC if call == "Kms.Decrypt" else kms_price)
         elif kind == "rru":
             parts["DynamoDB reads"] += units * DYNAMODB_RRU
         elif kind == "wru":
@@ -93,7 +101,10 @@ def main(argv):
     print("| operation | AWS calls per request (DynamoDB capacity units) | billed duration (ms) | API Gateway | Lambda (requests + duration) "
           "| KMS | DynamoDB | total per 1M | Cognito M2M per 1M | ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for function, label in (("IssueToken", "client_credentials token"), ("IntrospectToken", "introspection")):
+    for function, label in (("IssueToken", "client_credentials token, `kms` signing"),
+                            ("IssueToken+WRAPPED", "client_credentials token, `wrapped` signing"),
+                            ("IntrospectToken", "introspection, `kms` mode"),
+                            ("IntrospectToken+WRAPPED", "introspection, `wrapped` mode")):
         rs = [r for r in rows if r["function"] == function]
         if not rs:
             continue
@@ -104,15 +115,27 @@ def main(argv):
             total = sum(parts.values())
             lam = parts["Lambda requests"] + parts["Lambda duration"]
             ddb = parts["DynamoDB reads"] + parts["DynamoDB writes"]
-            cognito = COGNITO_M2M_TOKEN * 1e6 if function == "IssueToken" else None
+            cognito = COGNITO_M2M_TOKEN * 1e6 if function.startswith("IssueToken") else None
             described = " ".join(f"{call.split('.')[-1]} ({units:g} {'WRU' if call.split('.')[-1] in WRITES else 'RRU'})"
                                  if call.startswith("DynamoDb.") else call.split('.')[-1] for call, units in calls)
             print(f"| {label} (duration {'given' if override is not None else stat}) | {described} | "
-                  f"{-(-duration // 1):.0f} | ${parts['API Gateway (REST)']:.2f} | ${lam:.2f} | ${parts['KMS Sign']:.2f} | "
+                  f"{-(-duration // 1):.0f} | ${parts['API Gateway (REST)']:.2f} | ${lam:.2f} | ${parts['KMS']:.2f} | "
                   f"${ddb:.2f} | **${total:.2f}** | " + (f"${cognito:,.0f} | {cognito / total:,.0f}x cheaper |"
                                                          if cognito else "n/a (Cognito has no introspection) | |"))
             if override is not None:
                 break
+    print_wrapped_fixed_costs()
+
+
+def print_wrapped_fixed_costs():
+    """The `wrapped` mode's costs that do not grow with tokens (see the module comment for the figures)."""
+    ring_read_per_container_hour = 60 * 2 * DYNAMODB_RRU
+    decrypt_per_container_start = KMS_SYMMETRIC
+    rotation_per_month = 24 * 30 * 2 * DYNAMODB_RRU + 2 * 8 * DYNAMODB_WRU + 2 * KMS_SYMMETRIC
+    print(f"\n`wrapped` mode, costs that do not grow with tokens: key ring re-read ${ring_read_per_container_hour:.6f} "
+          f"per container-hour; Decrypt ${decrypt_per_container_start:.6f} per container start; the rotation function "
+          f"about ${rotation_per_month:.4f} a month (plus its Lambda invocations); the key-wrapping key $1-3 a month. "
+          f"1,000 warm containers all month: ${ring_read_per_container_hour * 1000 * 720:.2f}.")
 
 
 if __name__ == "__main__":

@@ -6,15 +6,15 @@
 #   4    bench/cost.py        cost per million tokens on AWS from the measured durations, vs Cognito M2M
 # and prints the tables (also saved to bench/target/results/summary.md). Numbers only; nothing is asserted.
 # About 25 minutes with the defaults on 2 cores (the load part stops starting windows after TIME_CAP). Knobs (see each
-# script): RUNS, WARM, CDS and PRIME (default 1 here), DURATION, LOAD_RUNS, WARM_ROUND, WARM_MAX_ROUNDS, WARM_TOLERANCE,
-# CONNECTIONS, THREADS, TIME_CAP, SERVERS, KEYCLOAK_VERSION, HYDRA_VERSION; QUICK=1 for a shorter smoke run.
+# script): RUNS, WARM, CDS, PRIME and WRAPPED (default 1 here), DURATION, LOAD_RUNS, WARM_ROUND, WARM_MAX_ROUNDS,
+# WARM_TOLERANCE, CONNECTIONS, THREADS, TIME_CAP, SERVERS, KEYCLOAK_VERSION, HYDRA_VERSION; QUICK=1 for a shorter smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${QUICK:-}" ]; then
   export RUNS=${RUNS:-2} WARM=${WARM:-20} DURATION=${DURATION:-5} WARM_ROUND=${WARM_ROUND:-3} WARM_MAX_ROUNDS=${WARM_MAX_ROUNDS:-2} \
     LOAD_RUNS=${LOAD_RUNS:-1}
 fi
-export CDS=${CDS:-1} PRIME=${PRIME:-1}
+export CDS=${CDS:-1} PRIME=${PRIME:-1} WRAPPED=${WRAPPED:-1}
 results=bench/target/results
 mkdir -p "$results"
 mvn -B -q --no-transfer-progress install -DskipTests

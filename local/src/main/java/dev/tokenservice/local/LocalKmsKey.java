@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.kms.model.NotFoundException;
 final class LocalKmsKey {
 
     static final String ID_FILE = "kms-key-id";
+    static final String WRAPPING_ID_FILE = "kms-wrapping-key-id";
 
     private LocalKmsKey() {
     }
@@ -32,6 +33,19 @@ final class LocalKmsKey {
             System.out.println("the KMS at the endpoint no longer knows the key " + remembered.get()
                     + "; created " + keyId + " (tokens signed before no longer verify)");
         }
+        return keyId;
+    }
+
+    /** The symmetric key under which the `wrapped` mode's key pairs are generated, with rotation on as in AWS. */
+    static String ensureWrappingKey(KmsClient kms, DataFolder data) {
+        var remembered = data.read(WRAPPING_ID_FILE);
+        if (remembered.isPresent() && usable(kms, remembered.get())) {
+            return remembered.get();
+        }
+        String keyId = kms.createKey(r -> r.keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                .description("token-service local key-wrapping key")).keyMetadata().keyId();
+        kms.enableKeyRotation(r -> r.keyId(keyId));
+        data.writePrivate(WRAPPING_ID_FILE, keyId);
         return keyId;
     }
 

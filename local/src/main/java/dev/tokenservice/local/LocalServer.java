@@ -84,7 +84,7 @@ public final class LocalServer {
         if (!STARTED.compareAndSet(false, true)) {
             throw new StartupException("a JVM runs one local server: the functions share Services.production()");
         }
-        TemplateModel template = TemplateModel.load(options.template(), options.parameters());
+        TemplateModel template = TemplateModel.load(options.template(), localParameters(options.parameters()));
         List<ApiRoute> routes = template.apiRoutes();
         if (routes.isEmpty()) {
             throw new StartupException("no function in " + options.template() + " has an Api event");
@@ -199,6 +199,19 @@ public final class LocalServer {
     }
 
     /**
+     * Locally the key file signs (or, with AWS_ENDPOINT_URL_KMS, KMS Sign at the emulator): SigningMode is `kms`
+     * unless a developer asks for `wrapped` explicitly, which needs a KMS emulator that generates data key pairs.
+     */
+    static Map<String, String> localParameters(Map<String, String> overrides) {
+        Map<String, String> parameters = new LinkedHashMap<>(overrides);
+        String mode = parameters.putIfAbsent("SigningMode", "kms");
+        if ("wrapped".equals(mode) && System.getenv("AWS_ENDPOINT_URL_KMS") == null) {
+            throw new StartupException("SigningMode=wrapped needs a KMS emulator: set AWS_ENDPOINT_URL_KMS");
+        }
+        return parameters;
+    }
+
+    /**
      * KMS when an emulator is configured (AWS_ENDPOINT_URL_KMS), else the local key file; a
      * KMS_SIGNING_KEY_ID in the environment is used as it is.
      */
@@ -209,6 +222,12 @@ public final class LocalServer {
             return "KMS key " + configured + " (KMS_SIGNING_KEY_ID)";
         }
         String kmsEndpoint = environment.apply("AWS_ENDPOINT_URL_KMS");
+        if (kmsEndpoint != null && "wrapped".equals(template.parameters().get("SigningMode"))) {
+            String keyId = LocalKmsKey.ensureWrappingKey(new AwsClients(Settings.fromEnvironment()).kms(), data);
+            System.setProperty("KEY_WRAPPING_KEY_ID", keyId);
+            return "wrapped key pairs under KMS key " + keyId + " at " + kmsEndpoint
+                    + " (run the RotateSigningKeysFunction once, or wait for its schedule, to create the first)";
+        }
         if (kmsEndpoint != null) {
             String keySpec = template.parameters().getOrDefault("SigningKeySpec", "RSA_2048");
             String keyId = LocalKmsKey.ensure(new AwsClients(Settings.fromEnvironment()).kms(), data, keySpec);

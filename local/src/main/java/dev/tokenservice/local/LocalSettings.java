@@ -18,7 +18,7 @@ final class LocalSettings {
      * signing key and the pepper are the runner's own (files in the data folder, or a KMS emulator's key).
      */
     private static final Set<String> NOT_FROM_TEMPLATE = Set.of("JAVA_TOOL_OPTIONS", "KMS_SIGNING_KEY_ID", "SECRET_PEPPER_ARN",
-            "KMS_SEALING_KEY_ID");
+            "KMS_SEALING_KEY_ID", "KEY_WRAPPING_KEY_ID");
 
     private final Function<String, String> environment;
     private final Map<String, String> values = new LinkedHashMap<>();

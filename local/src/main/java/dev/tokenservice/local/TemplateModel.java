@@ -47,7 +47,9 @@ public final class TemplateModel {
                 map(template.get("Conditions")), map(template.get("Mappings")), resources.keySet(), Map.of(), STACK_NAME);
         this.apis = new LinkedHashMap<>();
         idsOfType(API_TYPE).forEach(id -> apis.put(id, readApi(id, properties(id))));
-        this.functions = idsOfType(FUNCTION_TYPE).stream().map(id -> readFunction(id, properties(id))).toList();
+        // A function whose Condition is false (the key rotation in `kms` mode) does not exist in the stack.
+        this.functions = idsOfType(FUNCTION_TYPE).stream().filter(this::exists)
+                .map(id -> readFunction(id, properties(id))).toList();
     }
 
     public static TemplateModel load(Path file, Map<String, String> parameterOverrides) {
@@ -101,6 +103,11 @@ public final class TemplateModel {
     /** The API a route belongs to; empty for SAM's implicit API, which has no settings. */
     public Optional<ApiDefinition> api(String logicalId) {
         return Optional.ofNullable(logicalId == null ? null : apis.get(logicalId));
+    }
+
+    private boolean exists(String logicalId) {
+        Object condition = resources.get(logicalId).get("Condition");
+        return condition == null || intrinsics.condition(String.valueOf(condition));
     }
 
     public List<String> idsOfType(String type) {

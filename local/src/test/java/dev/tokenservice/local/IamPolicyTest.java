@@ -45,7 +45,10 @@ class IamPolicyTest {
             Map.entry("AgilicusCreateTokenFunction dynamodb:DeleteItem", ISSUER_CLEANUP),
             Map.entry("AgilicusReissueTokenFunction dynamodb:DeleteItem", ISSUER_CLEANUP),
             Map.entry("AgilicusReissueTokenFunction kms:Sign", ISSUES_WITH_KMS),
+            Map.entry("AgilicusReissueTokenFunction kms:Decrypt", ISSUES_WITH_KMS),
             Map.entry("AgilicusReissueTokenFunction kms:GenerateDataKey", ISSUES_WITH_KMS),
+            Map.entry("AuthorizeFunction dynamodb:GetItem",
+                    "wrapped mode: the key ring, read to verify a signed-in user's token, as kms:GetPublicKey below"),
             Map.entry("AuthorizeFunction kms:GetPublicKey",
                     "verifies a signed-in user's token (CallerAuthenticator); the handler tests sign locally and "
                             + "the production-wired run's event has no session"),

@@ -263,6 +263,34 @@ class LocalServerEndToEndTest {
         assertTrue(server.output().stream().anyMatch(line -> line.contains("schedule CleanupSchedule")));
     }
 
+    @Test
+    void wrappedModeAgainstAKmsEndpointCreatesItsFirstKeyOnScheduleAndSignsWithIt(@TempDir Path data) throws Exception {
+        // GIVEN a KMS endpoint that generates data key pairs (moto behind the tests' KeyPairKms) and SigningMode=wrapped
+        try (var kms = dev.tokenservice.testing.KeyPairKms.start()) {
+            LocalServerProcess server = own(LocalServerProcess.start(data,
+                    Map.of("AWS_ENDPOINT_URL_KMS", kms.endpoint()),
+                    "--parameter", "SigningMode=wrapped", "--schedule-every", "1"));
+            AdminCredentials credentials = server.bootstrapCredentials().orElseThrow();
+
+            // WHEN the scheduled rotation has run (the JWKS is empty until then)
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            JWKSet published = JWKSet.parse(get(server, "/.well-known/jwks.json").body());
+            while (published.getKeys().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                published = JWKSet.parse(get(server, "/.well-known/jwks.json").body());
+            }
+            assertEquals(1, published.getKeys().size(), "no key after 60 s:\n" + String.join("\n", server.output()));
+
+            // THEN a token is signed by that key and verifies against the JWKS
+            SignedJWT jwt = SignedJWT.parse(token(server, credentials));
+            var key = published.getKeyByKeyId(jwt.getHeader().getKeyID());
+            assertTrue(key != null, "the token's kid is published");
+            assertTrue(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key.toRSAKey())));
+            assertTrue(kms.generatedKeyPairs() >= 1);
+            assertTrue(server.output().stream().anyMatch(line -> line.contains("schedule SigningKeyRotationSchedule")));
+        }
+    }
+
     private static void putToken(software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamoDb, String key,
             long expiresAt) {
         dynamoDb.putItem(r -> r.tableName("TokensTable").item(Map.of(

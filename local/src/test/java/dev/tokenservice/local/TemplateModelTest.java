@@ -64,6 +64,25 @@ class TemplateModelTest {
     }
 
     @Test
+    void locallyTheKeyFileSignsSoTheKeyRotationFunctionOfTheWrappedModeIsNotThere() {
+        // GIVEN no SigningMode given to the runner: the template's default (wrapped) is replaced by kms locally
+        var functions = TemplateModel.load(TEMPLATE, LocalServer.localParameters(Map.of())).functions();
+
+        assertTrue(functions.stream().noneMatch(f -> f.logicalId().equals("RotateSigningKeysFunction")));
+        assertTrue(functions.stream().anyMatch(f -> f.logicalId().equals("IssueTokenFunction")));
+    }
+
+    @Test
+    void inWrappedModeTheKeyRotationRunsOnItsScheduleWithItsInput() {
+        var rotation = template(Map.of("SigningMode", "wrapped")).schedules().stream()
+                .filter(s -> s.function().logicalId().equals("RotateSigningKeysFunction")).findFirst()
+                .orElseThrow(() -> new AssertionError("no scheduled key rotation in wrapped mode"));
+
+        assertEquals("rate(1 hour)", rotation.expression());
+        assertEquals("{\"schedule\": \"SigningKeyRotationSchedule\"}", rotation.input());
+    }
+
+    @Test
     void publicOAuthRoutesNeedNoApiKey() {
         template(Map.of()).apiRoutes().stream()
                 .filter(r -> r.path().equals("/oauth2/token") || r.path().startsWith("/.well-known/"))

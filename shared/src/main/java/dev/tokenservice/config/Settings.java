@@ -83,6 +83,43 @@ public final class Settings {
                 .orElse(List.of());
     }
 
+    /**
+     * How tokens are signed: {@code kms} (KMS Sign per token), {@code wrapped} (a KMS-generated key pair decrypted
+     * once per container, rotating itself) or {@code local} (a key file). Unset: kms when KMS_SIGNING_KEY_ID is set.
+     */
+    public String signingMode() {
+        String mode = optional("SIGNING_MODE").orElse(kmsSigningKey().isPresent() ? "kms" : "local");
+        if (!java.util.Set.of("kms", "wrapped", "local").contains(mode)) {
+            throw new IllegalStateException("SIGNING_MODE must be kms, wrapped or local, not " + mode);
+        }
+        return mode;
+    }
+
+    /** The symmetric KMS key under which the `wrapped` mode's key pairs are generated and decrypted. */
+    public String keyWrappingKey() {
+        return required("KEY_WRAPPING_KEY_ID");
+    }
+
+    /** RSA_2048 (RS256) or ECC_NIST_P256 (ES256): the `wrapped` mode's key pairs. */
+    public String signingKeySpec() {
+        return optional("SIGNING_KEY_SPEC").orElse("ES256".equals(signingAlgorithm()) ? "ECC_NIST_P256" : "RSA_2048");
+    }
+
+    /** A container re-reads the key ring this often: rotations and emergency removals reach it within this. */
+    public Duration signingKeyRefresh() {
+        return Duration.ofSeconds(Long.parseLong(optional("SIGNING_KEY_REFRESH_SECONDS").orElse("60")));
+    }
+
+    /** How long a `wrapped` key signs before the next one takes over. */
+    public Duration signingKeyRotationPeriod() {
+        return Duration.ofSeconds(Long.parseLong(optional("SIGNING_KEY_ROTATION_PERIOD_SECONDS").orElse("2592000")));
+    }
+
+    /** How long a new `wrapped` key is in the JWKS before it signs. */
+    public Duration signingKeyPublishLead() {
+        return Duration.ofSeconds(Long.parseLong(optional("SIGNING_KEY_PUBLISH_LEAD_SECONDS").orElse("86400")));
+    }
+
     /** DocSpace's tenant number; this service runs one tenant per deployment. */
     public long tenant() {
         return Long.parseLong(optional("TENANT_ID").orElse("1"));

@@ -77,7 +77,7 @@ public final class KmsSigningKeys {
                 + " signs neither RS256 nor ES256 (it supports " + algorithms + ")");
     }
 
-    private static JWK toJwk(String kid, JWSAlgorithm algorithm, byte[] subjectPublicKeyInfo) {
+    static JWK toJwk(String kid, JWSAlgorithm algorithm, byte[] subjectPublicKeyInfo) {
         try {
             var spec = new X509EncodedKeySpec(subjectPublicKeyInfo);
             if (JWSAlgorithm.ES256.equals(algorithm)) {

@@ -1,46 +1,67 @@
 package dev.tokenservice.signing;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.JWSHeader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * The active signer plus every public key that may still verify a live token: the JWKS document and the
- * verifiers are built once per container, so verifying a token costs no call to KMS.
+ * The active signer plus every public key that may still verify a live token. In `kms` mode and for the local
+ * key file the set is fixed for the container's life; in `wrapped` mode it comes from the key ring and changes as
+ * keys rotate ({@link WrappedSigningKeys}), so callers ask for the active signer each time they sign. Verifying a
+ * token never costs a call to KMS.
  */
 public final class SigningKeys {
 
-    private final TokenSigner active;
-    private final JWKSet published;
-    private final Map<String, JWK> byKeyId = new LinkedHashMap<>();
+    /** How long relying parties may cache the JWKS (its Cache-Control); a new key is published longer ahead. */
+    public static final java.time.Duration JWKS_MAX_AGE = java.time.Duration.ofMinutes(5);
+
+    private final Supplier<KeySet> current;
+    private final Supplier<TokenSigner> priming;
 
     public SigningKeys(TokenSigner active, List<JWK> publicKeys) {
-        this.active = active;
-        publicKeys.forEach(key -> byKeyId.put(key.getKeyID(), key));
-        if (!byKeyId.containsKey(active.keyId())) {
-            throw new IllegalArgumentException("the active key " + active.keyId() + " is not among the published keys");
-        }
-        this.published = new JWKSet(List.copyOf(byKeyId.values()));
+        KeySet fixed = new KeySet(active, publicKeys);
+        this.current = () -> fixed;
+        this.priming = () -> active;
     }
 
+    /** Keys that may change between calls; the priming signer is used instead of the active one before a snapshot. */
+    SigningKeys(Supplier<KeySet> current, Supplier<TokenSigner> priming) {
+        this.current = current;
+        this.priming = priming;
+    }
+
+    /** The key that signs new tokens now; {@link NoSigningKeyException} while there is none (a fresh deployment). */
     public TokenSigner active() {
+        TokenSigner active = current.get().active();
+        if (active == null) {
+            throw new NoSigningKeyException();
+        }
         return active;
     }
 
+    /**
+     * A signer for SnapStart priming: the active key where signing holds no secret in memory (KMS, the local file);
+     * in `wrapped` mode a throwaway key of the same algorithm, so that no plaintext private key is in the snapshot.
+     */
+    public TokenSigner primingSigner() {
+        return priming.get();
+    }
+
     public JWKSet publicJwks() {
-        return published;
+        return current.get().published();
     }
 
     public Optional<JWSVerifier> verifierFor(JWSHeader header) {
-        JWK key = header.getKeyID() == null ? null : byKeyId.get(header.getKeyID());
+        JWK key = header.getKeyID() == null ? null : current.get().byKeyId().get(header.getKeyID());
         if (key == null || (key.getAlgorithm() != null && !key.getAlgorithm().equals(header.getAlgorithm()))) {
             return Optional.empty();
         }
@@ -49,6 +70,24 @@ public final class SigningKeys {
                     .createJWSVerifier(header, ((AsymmetricJWK) key).toPublicKey()));
         } catch (JOSEException unusable) {
             return Optional.empty();
+        }
+    }
+
+    /** One consistent view: the signer (null when none is active) and the published public keys by kid. */
+    record KeySet(TokenSigner active, Map<String, JWK> byKeyId, JWKSet published) {
+
+        KeySet(TokenSigner active, List<JWK> publicKeys) {
+            this(active, index(publicKeys), new JWKSet(List.copyOf(index(publicKeys).values())));
+            if (active != null && !byKeyId.containsKey(active.keyId())) {
+                throw new IllegalArgumentException("the active key " + active.keyId()
+                        + " is not among the published keys");
+            }
+        }
+
+        private static Map<String, JWK> index(List<JWK> keys) {
+            Map<String, JWK> byKeyId = new LinkedHashMap<>();
+            keys.forEach(key -> byKeyId.put(key.getKeyID(), key.toPublicJWK()));
+            return byKeyId;
         }
     }
 }

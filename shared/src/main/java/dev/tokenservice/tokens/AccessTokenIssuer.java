@@ -43,7 +43,7 @@ public final class AccessTokenIssuer {
     }
 
     public IssuedAccessToken issue(AccessTokenRequest request) {
-        Unsigned token = prepare(request);
+        Unsigned token = prepare(request, keys.active());
         CompletableFuture<Void> signing = SideBySide.run(() -> sign(token.jwt(), token.signer()));
         TokenItem item = token.row();
         if (sealer != null) {
@@ -75,11 +75,12 @@ public final class AccessTokenIssuer {
 
     /**
      * SnapStart priming: builds, signs and serialises a token and maps its row exactly as {@link #issue} does, but
-     * stores nothing. The token expires the second it is made and has no row, so no verification can accept it.
+     * stores nothing. The token expires the second it is made and has no row, so no verification can accept it. It is
+     * signed by the priming signer, so that in `wrapped` mode no private key is decrypted into the snapshot.
      */
     public void primeWithoutStoring(String issuer) {
         Unsigned token = prepare(new AccessTokenRequest(issuer, "priming", "priming", List.of(), List.of("priming"),
-                Duration.ZERO));
+                Duration.ZERO), keys.primingSigner());
         SideBySide.run(() -> sign(token.jwt(), token.signer())).join();
         token.jwt().serialize();
         TokenItem item = token.row();
@@ -98,13 +99,12 @@ public final class AccessTokenIssuer {
     private record Unsigned(SignedJWT jwt, TokenSigner signer, String jti, long expiresIn, TokenItem row) {
     }
 
-    private Unsigned prepare(AccessTokenRequest request) {
+    private Unsigned prepare(AccessTokenRequest request, TokenSigner signer) {
         Instant now = clock.instant();
         Instant issuedAt = Instant.ofEpochSecond(now.getEpochSecond());
         Instant expiresAt = request.fixedExpiry() != null
                 ? Instant.ofEpochSecond(request.fixedExpiry().getEpochSecond()) : issuedAt.plus(request.ttl());
         String jti = newJti();
-        TokenSigner signer = keys.active();
         JWSHeader header = new JWSHeader.Builder(signer.algorithm()).type(AT_JWT).keyID(signer.keyId()).build();
         JWTClaimsSet.Builder claimsBuilder = new JWTClaimsSet.Builder();
         request.extraClaims().forEach(claimsBuilder::claim);

@@ -27,14 +27,21 @@ public final class Priming implements Resource {
 
     private final String name;
     private final Runnable action;
+    private final Runnable afterRestore;
 
-    private Priming(String name, Runnable action) {
+    private Priming(String name, Runnable action, Runnable afterRestore) {
         this.name = name;
         this.action = action;
+        this.afterRestore = afterRestore;
     }
 
     public static void register(String name, Runnable action) {
-        Priming priming = new Priming(name, action);
+        aroundSnapshot(name, action, () -> { });
+    }
+
+    /** A hook run before the snapshot and one run after each restore (e.g. to keep secrets out of the snapshot). */
+    public static void aroundSnapshot(String name, Runnable beforeSnapshot, Runnable afterRestore) {
+        Priming priming = new Priming(name, beforeSnapshot, afterRestore);
         REGISTERED.add(priming);
         Core.getGlobalContext().register(priming);
     }
@@ -45,6 +52,7 @@ public final class Priming implements Resource {
      */
     public static void runRegistered() {
         REGISTERED.forEach(priming -> priming.beforeCheckpoint(null));
+        REGISTERED.forEach(priming -> priming.afterRestore(null));
     }
 
     @Override
@@ -58,7 +66,12 @@ public final class Priming implements Resource {
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        // Nothing to refresh: SDK clients re-resolve credentials and connections on use.
+        // SDK clients re-resolve credentials and connections on use; only explicit hooks have work here.
+        try {
+            afterRestore.run();
+        } catch (RuntimeException failure) {
+            Log.warn("restore hook failed", "function", name, "exception", failure.getClass().getName());
+        }
     }
 
     /** A form POST as API Gateway delivers it, authenticated as {@link #NO_CLIENT}, which no client can be. */

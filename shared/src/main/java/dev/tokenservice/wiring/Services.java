@@ -25,7 +25,10 @@ import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.oauth.Revocation;
 import dev.tokenservice.oauth.TokenEndpoint;
+import dev.tokenservice.signing.KeyRingStore;
+import dev.tokenservice.signing.KeyRotation;
 import dev.tokenservice.signing.KmsSigningKeys;
+import dev.tokenservice.signing.WrappedSigningKeys;
 import dev.tokenservice.signing.LocalKeyFile;
 import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.storage.Tables;
@@ -39,8 +42,10 @@ import dev.tokenservice.tokens.sealing.KmsDataKeys;
 import dev.tokenservice.tokens.sealing.LocalDataKeys;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * The object graph of one container, built with plain constructors. Each part is made on first use, so a
@@ -61,6 +66,10 @@ public final class Services {
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
     private final Lazy<Optional<TokenSealer>> tokenSealer;
     private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
+    /** Production only: tests hand their KMS client (moto) to the parts that need one. */
+    private Supplier<KmsClient> kms = () -> {
+        throw new IllegalStateException("this wiring has no KMS client");
+    };
 
     /** Production wiring: AWS clients from the environment. */
     private Services(Settings settings) {
@@ -68,11 +77,15 @@ public final class Services {
     }
 
     private Services(Settings settings, Clock clock, AwsClients aws) {
-        this(settings, clock,
-                () -> new Tables(aws.dynamoDb(), settings),
-                () -> signingKeysFor(settings, aws),
+        this(settings, clock, aws, new Lazy<>(() -> new Tables(aws.dynamoDb(), settings)), new Lazy<>(aws::kms));
+    }
+
+    private Services(Settings settings, Clock clock, AwsClients aws, Lazy<Tables> tables, Lazy<KmsClient> kms) {
+        this(settings, clock, tables,
+                () -> signingKeysFor(settings, clock, kms, tables),
                 () -> new SecretHasher(Pepper.load(settings, aws::secretsManager)),
-                () -> sealerFor(settings, clock, aws));
+                () -> sealerFor(settings, clock, kms));
+        this.kms = kms;
     }
 
     /** Test wiring: every collaborator given; token values are sealed with LOCAL_SEALING_KEY_FILE if set. */
@@ -260,10 +273,49 @@ public final class Services {
                 settings.cleanupMaxItems(), java.time.Duration.ofSeconds(10), settings.cleanupLookbackDays()));
     }
 
-    private static SigningKeys signingKeysFor(Settings settings, AwsClients aws) {
+    /** The KMS client of this container (one, shared by signing, sealing and key rotation). */
+    public KmsClient kms() {
+        return kms.get();
+    }
+
+    /** The `wrapped` mode's scheduled and emergency key rotation, generating key pairs through the given KMS. */
+    public KeyRotation keyRotation(KmsClient kmsClient) {
+        var policy = new KeyRotation.Policy(settings.signingKeyRotationPeriod(), settings.signingKeyPublishLead(),
+                settings.longestTokenLifetime(), settings.signingKeySpec());
+        policy.requireLeadAtLeast(SigningKeys.JWKS_MAX_AGE.plus(settings.signingKeyRefresh()));
+        return new KeyRotation(keyRingStore(), kmsClient, settings.keyWrappingKey(), clock, policy);
+    }
+
+    private KeyRingStore keyRingStore() {
+        return new KeyRingStore(tables().dynamoDb(), settings.tokensTable());
+    }
+
+    /**
+     * The `wrapped` mode's keys for this container, decrypting through the given KMS; with the stack's KMS signing key
+     * when one is configured (its public key fetched here, once per container), which keeps the tokens it signed in
+     * `kms` mode verifying and signs while the ring has no active key.
+     */
+    public static WrappedSigningKeys wrappedSigningKeys(Settings settings, Clock clock, KmsClient kms, Tables tables) {
+        SigningKeys kmsKey = settings.kmsSigningKey().map(key -> KmsSigningKeys.load(kms, key, List.of())).orElse(null);
+        return new WrappedSigningKeys(new KeyRingStore(tables.dynamoDb(), settings.tokensTable()), kms,
+                settings.keyWrappingKey(), clock, settings.signingKeyRefresh(),
+                JWSAlgorithm.parse("ECC_NIST_P256".equals(settings.signingKeySpec()) ? "ES256" : "RS256"), kmsKey);
+    }
+
+    private static SigningKeys signingKeysFor(Settings settings, Clock clock, Supplier<KmsClient> kms,
+            Supplier<Tables> tables) {
+        if ("wrapped".equals(settings.signingMode())) {
+            WrappedSigningKeys wrapped = wrappedSigningKeys(settings, clock, kms.get(), tables.get());
+            // Priming signs with a throwaway key; and whatever hook runs first, no private key enters the snapshot.
+            Priming.aroundSnapshot("WrappedSigningKeys", wrapped::beforeSnapshot, wrapped::afterRestore);
+            SigningKeys keys = wrapped.signingKeys();
+            // The ring (public keys only) is read in the init phase, as kms mode fetches its public key there.
+            keys.publicJwks();
+            return keys;
+        }
         var kmsKey = settings.kmsSigningKey();
-        if (kmsKey.isPresent()) {
-            return KmsSigningKeys.load(aws.kms(), kmsKey.get(), settings.kmsVerificationOnlyKeys());
+        if ("kms".equals(settings.signingMode()) && kmsKey.isPresent()) {
+            return KmsSigningKeys.load(kms.get(), kmsKey.get(), settings.kmsVerificationOnlyKeys());
         }
         Path keyFile = Path.of(settings.localKeyFile().orElseThrow(() -> new IllegalStateException(
                 "no signing key: set KMS_SIGNING_KEY_ID, or LOCAL_SIGNING_KEY_FILE for local runs")));
@@ -271,9 +323,9 @@ public final class Services {
     }
 
     /** KMS when KMS_SEALING_KEY_ID is set (and AWS clients exist), else the local key file, else none. */
-    private static Optional<TokenSealer> sealerFor(Settings settings, Clock clock, AwsClients aws) {
-        if (aws != null && settings.kmsSealingKey().isPresent()) {
-            return Optional.of(new EnvelopeSealer(new KmsDataKeys(aws.kms(), settings.kmsSealingKey().get()), clock));
+    private static Optional<TokenSealer> sealerFor(Settings settings, Clock clock, Supplier<KmsClient> kms) {
+        if (kms != null && settings.kmsSealingKey().isPresent()) {
+            return Optional.of(new EnvelopeSealer(new KmsDataKeys(kms.get(), settings.kmsSealingKey().get()), clock));
         }
         return settings.localSealingKeyFile()
                 .map(file -> new EnvelopeSealer(LocalDataKeys.loadOrCreate(Path.of(file)), clock));

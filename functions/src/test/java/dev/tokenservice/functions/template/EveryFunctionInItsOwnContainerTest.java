@@ -12,6 +12,7 @@ import dev.tokenservice.http.Json;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.testing.AwsCallRecorder;
 import dev.tokenservice.testing.DynamoDbLocal;
+import dev.tokenservice.testing.KeyPairKms;
 import dev.tokenservice.testing.MotoKms;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -51,6 +53,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 class EveryFunctionInItsOwnContainerTest {
 
     private static Map<String, String> environment;
+    /** The same stack switched to SigningMode wrapped (the template's default), KMS through the key-pair shim. */
+    private static Map<String, String> wrappedEnvironment;
+    private static KeyPairKms keyPairKms;
     private static RegisteredClient admin;
     private static String adminToken;
 
@@ -93,22 +98,45 @@ class EveryFunctionInItsOwnContainerTest {
         Services operator = container();
         admin = TestServices.registerClient(operator, ServiceScopes.ALL);
         adminToken = Requests.token(operator, admin.clientId(), ServiceScopes.ALL);
+
+        // The admin token above, signed by the KMS key, also authenticates in wrapped mode (the key stays published).
+        keyPairKms = KeyPairKms.start();
+        String wrappingKey = MotoKms.client().createKey(r -> r.keySpec(KeySpec.SYMMETRIC_DEFAULT)).keyMetadata().arn();
+        AwsCallRecorder.nameResource(wrappingKey, "KeyWrappingKey");
+        wrappedEnvironment = new HashMap<>(environment);
+        wrappedEnvironment.putAll(Map.of("SIGNING_MODE", "wrapped", "KEY_WRAPPING_KEY_ID", wrappingKey,
+                "AWS_ENDPOINT_URL_KMS", keyPairKms.endpoint()));
     }
 
+    @AfterAll
+    static void stopKeyPairKms() {
+        keyPairKms.close();
+    }
+
+    /**
+     * Every function in a kms-mode stack, then in a wrapped-mode one: the rotation function (wrapped mode only, its
+     * Condition) first, so that its first key exists and the signing functions decrypt it.
+     */
     static Stream<Arguments> functions() {
-        List<Arguments> functions = new ArrayList<>();
+        List<Arguments> kms = new ArrayList<>();
+        List<Arguments> wrapped = new ArrayList<>();
         DynamoDbLocal.readTemplateResources().fields().forEachRemaining(resource -> {
             if ("AWS::Serverless::Function".equals(resource.getValue().path("Type").asText())) {
-                functions.add(Arguments.of(resource.getKey(),
-                        resource.getValue().path("Properties").path("Handler").asText()));
+                String handler = resource.getValue().path("Properties").path("Handler").asText();
+                boolean wrappedOnly = !resource.getValue().path("Condition").isMissingNode();
+                if (!wrappedOnly) {
+                    kms.add(Arguments.of(resource.getKey(), handler, "kms"));
+                }
+                wrapped.add(wrappedOnly ? 0 : wrapped.size(), Arguments.of(resource.getKey(), handler, "wrapped"));
             }
         });
-        return functions.stream();
+        return Stream.concat(kms.stream(), wrapped.stream());
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} ({2})")
     @MethodSource("functions")
-    void runsOnItsEventInAContainerOfItsOwnWithoutAServerError(String function, String handler) throws Exception {
+    void runsOnItsEventInAContainerOfItsOwnWithoutAServerError(String function, String handler, String mode)
+            throws Exception {
         Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
         Method handle = Arrays.stream(type.getMethods())
                 .filter(m -> m.getName().equals("handleRequest") && !m.isBridge() && m.getParameterCount() == 2)
@@ -117,7 +145,8 @@ class EveryFunctionInItsOwnContainerTest {
         JsonNode event = Json.MAPPER.readTree(Files.readString(events().resolve(function + ".json")));
 
         // GIVEN a fresh container of the function (its init phase is the constructor)
-        Object instance = withServices.newInstance(container());
+        Object instance = withServices.newInstance("wrapped".equals(mode)
+                ? Services.configuredBy(Settings.of(wrappedEnvironment), MutableClock.startingNow()) : container());
         // WHEN its event arrives, with credentials that are valid for this stack
         Object response = handle.invoke(instance, input(event, handle.getParameterTypes()[0]), null);
 

@@ -100,4 +100,56 @@ class TemplateTest {
             }
         }
     }
+
+    /** Types whose name is unique in an account and region, and the property that names them. */
+    private static final java.util.Map<String, String> UNIQUELY_NAMED = java.util.Map.ofEntries(
+            java.util.Map.entry("AWS::Serverless::Function", "FunctionName"),
+            java.util.Map.entry("AWS::Lambda::Function", "FunctionName"),
+            java.util.Map.entry("AWS::DynamoDB::Table", "TableName"),
+            java.util.Map.entry("AWS::KMS::Alias", "AliasName"),
+            java.util.Map.entry("AWS::SecretsManager::Secret", "Name"),
+            java.util.Map.entry("AWS::IAM::Role", "RoleName"),
+            java.util.Map.entry("AWS::IAM::ManagedPolicy", "ManagedPolicyName"),
+            java.util.Map.entry("AWS::Logs::LogGroup", "LogGroupName"),
+            java.util.Map.entry("AWS::Scheduler::Schedule", "Name"),
+            java.util.Map.entry("AWS::Scheduler::ScheduleGroup", "Name"),
+            java.util.Map.entry("AWS::Events::Rule", "Name"),
+            java.util.Map.entry("AWS::SQS::Queue", "QueueName"),
+            java.util.Map.entry("AWS::SNS::Topic", "TopicName"),
+            java.util.Map.entry("AWS::S3::Bucket", "BucketName"),
+            java.util.Map.entry("AWS::SSM::Parameter", "Name"),
+            java.util.Map.entry("AWS::Serverless::Api", "Name"));
+    /** Types that have no name of their own (CloudFormation or the service makes one up). */
+    private static final Set<String> UNNAMED = Set.of("AWS::KMS::Key");
+
+    @Test
+    void everyNameThatMustBeUniqueInTheAccountCarriesTheStackNameSoStagingAndProductionFitInOneRegion() {
+        for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) resources::fields) {
+            String id = entry.getKey();
+            String type = entry.getValue().path("Type").asText();
+            JsonNode properties = entry.getValue().path("Properties");
+            // A new resource type must be classified here before it can ship.
+            assertTrue(UNIQUELY_NAMED.containsKey(type) || UNNAMED.contains(type), id + " has unclassified type " + type);
+            if (UNIQUELY_NAMED.containsKey(type)) {
+                assertNamedPerStackIfNamed(id, properties.path(UNIQUELY_NAMED.get(type)));
+            }
+            assertNamedPerStackIfNamed(id + " log group", properties.path("LoggingConfig").path("LogGroup"));
+            for (var event : (Iterable<java.util.Map.Entry<String, JsonNode>>) properties.path("Events")::fields) {
+                String eventType = event.getValue().path("Type").asText();
+                JsonNode name = event.getValue().path("Properties").path("Name");
+                if ("ScheduleV2".equals(eventType)) {
+                    // SAM names the schedule after the logical ids alone when Name is missing: a second stack fails.
+                    assertFalse(name.isMissingNode(), id + "'s " + event.getKey() + " needs a Name with the stack name");
+                }
+                assertNamedPerStackIfNamed(id + "'s " + event.getKey(), name);
+            }
+        }
+    }
+
+    private static void assertNamedPerStackIfNamed(String what, JsonNode name) {
+        if (!name.isMissingNode()) {
+            assertTrue(name.toString().contains("${AWS::StackName}"), what + " is named " + name
+                    + " without ${AWS::StackName}: a second stack in the account and region would collide");
+        }
+    }
 }
