@@ -242,6 +242,8 @@ class AuthorizationCodeFlowTest {
         assertNotEquals(firstRefresh, secondRefresh);
         assertTrue(json(introspect(rotated.path("access_token").asText())).path("active").asBoolean());
 
+        assertFalse(json(introspect(firstRefresh)).path("active").asBoolean(), "a used refresh token is inactive");
+
         APIGatewayProxyResponseEvent replay = oauth.token(refresh(firstRefresh));
 
         assertEquals("invalid_grant", json(replay).path("error").asText());
@@ -329,6 +331,8 @@ class AuthorizationCodeFlowTest {
         assertEquals(200, oauth.revoke(clientForm("token", second.path("refresh_token").asText())).getStatusCode());
         assertFalse(json(introspect(second.path("access_token").asText())).path("active").asBoolean());
         assertFalse(json(introspect(second.path("refresh_token").asText())).path("active").asBoolean());
+        assertTrue(json(introspect(first.path("refresh_token").asText())).path("active").asBoolean(),
+                "each sign-in is a family of its own");
         assertEquals(200, oauth.revoke(clientForm("token", "unknown-token")).getStatusCode(), "RFC 7009 §2.2");
     }
 
@@ -351,6 +355,34 @@ class AuthorizationCodeFlowTest {
         assertTrue(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
         assertTrue(json(introspect(issued.path("refresh_token").asText())).path("active").asBoolean());
         assertEquals(200, oauth.token(refresh(issued.path("refresh_token").asText())).getStatusCode());
+    }
+
+    @Test
+    void aRefreshTokenServesOnlyItsClientAndOnlyBeforeItsExpirySecond() {
+        // GIVEN a user's refresh token at this client, and another confidential client
+        String refreshToken = json(oauth.token(codeExchange(approve("openid"), verifier))).path("refresh_token").asText();
+        String otherSecret = SecretHasher.newSecret();
+        Map<String, String> byOtherClient = new LinkedHashMap<>();
+        byOtherClient.put("grant_type", "refresh_token");
+        byOtherClient.put("refresh_token", refreshToken);
+        byOtherClient.put("client_id", registerClient("Other App", otherSecret));
+        byOtherClient.put("client_secret", otherSecret);
+
+        // WHEN the other client presents it THEN it is invalid_grant, and the token still serves its own client
+        APIGatewayProxyResponseEvent stolen = oauth.token(byOtherClient);
+        assertEquals(400, stolen.getStatusCode(), stolen.getBody());
+        assertEquals("invalid_grant", json(stolen).path("error").asText());
+        String rotated = json(oauth.token(refresh(refreshToken))).path("refresh_token").asText();
+        assertFalse(rotated.isEmpty());
+
+        // AND the rotated one lives exactly the refresh-token lifetime: active a second before, dead at that second
+        clock.advance(services.settings().longestTokenLifetime().minusSeconds(1));
+        assertTrue(json(introspect(rotated)).path("active").asBoolean());
+        clock.advance(Duration.ofSeconds(1));
+        assertFalse(json(introspect(rotated)).path("active").asBoolean());
+        APIGatewayProxyResponseEvent expired = oauth.token(refresh(rotated));
+        assertEquals(400, expired.getStatusCode(), expired.getBody());
+        assertEquals("invalid_grant", json(expired).path("error").asText());
     }
 
     @Test
