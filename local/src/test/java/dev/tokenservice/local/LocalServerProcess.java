@@ -40,6 +40,11 @@ final class LocalServerProcess implements AutoCloseable {
 
     /** Starts the runner on a free port and waits, at most a minute, until it listens. */
     static LocalServerProcess start(Path data, String... extraArguments) {
+        return start(data, Map.of(), extraArguments);
+    }
+
+    /** As {@link #start(Path, String...)}, with these variables (e.g. an AWS emulator's endpoint) set for the runner. */
+    static LocalServerProcess start(Path data, Map<String, String> variables, String... extraArguments) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
@@ -51,6 +56,7 @@ final class LocalServerProcess implements AutoCloseable {
         // developer's or CI's own must not change what the test runs against.
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("AWS_") || SERVICE_SETTINGS.contains(name));
+        environment.putAll(variables);
         LocalServerProcess server;
         try {
             server = new LocalServerProcess(builder.start());

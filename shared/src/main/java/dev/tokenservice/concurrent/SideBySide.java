@@ -19,15 +19,39 @@ public final class SideBySide {
         return thread;
     });
 
+    /** On a pool thread, the thread whose request it is working for. */
+    private static final ThreadLocal<Thread> REQUEST_THREAD = new ThreadLocal<>();
+
     private SideBySide() {
     }
 
     public static <T> CompletableFuture<T> supply(Supplier<T> call) {
-        return CompletableFuture.supplyAsync(call, THREADS);
+        Thread requester = requestThread();
+        return CompletableFuture.supplyAsync(() -> {
+            REQUEST_THREAD.set(requester);
+            try {
+                return call.get();
+            } finally {
+                REQUEST_THREAD.remove();
+            }
+        }, THREADS);
     }
 
     public static CompletableFuture<Void> run(Runnable call) {
-        return CompletableFuture.runAsync(call, THREADS);
+        return supply(() -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /**
+     * The thread serving the request the current code works for: itself, or on a side-by-side thread the one
+     * that handed it the call. Per-request diagnostics (the tests' record of which function made which AWS
+     * call) follow a request onto the pool through it.
+     */
+    public static Thread requestThread() {
+        Thread requester = REQUEST_THREAD.get();
+        return requester != null ? requester : Thread.currentThread();
     }
 
     /** The call's result; its failure rethrown as it was thrown (an SDK throttle stays an SDK throttle). */

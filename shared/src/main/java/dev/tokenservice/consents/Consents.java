@@ -4,6 +4,7 @@ import dev.tokenservice.auth.Caller;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.storage.Schemas;
+import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
@@ -15,10 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
-import software.amazon.awssdk.enhanced.dynamodb.model.BatchGetItemEnhancedRequest;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.ReadBatch;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
@@ -83,18 +82,11 @@ public final class Consents {
                 limit);
     }
 
+    /** Strongly consistent like every read of a client: a client deleted a moment ago is shown as gone. */
     private Map<String, ClientItem> clientsOf(List<ConsentItem> consents) {
-        Map<String, ClientItem> clients = new HashMap<>();
-        if (consents.isEmpty()) {
-            return clients;
-        }
-        ReadBatch.Builder<ClientItem> batch = ReadBatch.builder(ClientItem.class).mappedTableResource(tables.clients());
-        consents.stream().map(ConsentItem::getClientId).distinct()
-                .forEach(id -> batch.addGetItem(Key.builder().partitionValue(id).build()));
-        tables.enhanced().batchGetItem(BatchGetItemEnhancedRequest.builder().readBatches(batch.build()).build())
-                .resultsForTable(tables.clients())
-                .forEach(client -> clients.put(client.getClientId(), client));
-        return clients;
+        List<String> ids = consents.stream().map(ConsentItem::getClientId).distinct().toList();
+        return new BatchLookup(tables).add(tables.clients(), ClientItem.class, ids)
+                .rows(tables.clients(), ClientItem::getClientId);
     }
 
 }

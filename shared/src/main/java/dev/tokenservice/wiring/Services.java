@@ -110,6 +110,14 @@ public final class Services {
         return services;
     }
 
+    /**
+     * Production wiring from the given settings instead of the environment, a fresh graph per call: a test
+     * runs a function as its own Lambda container would (AWS clients, KMS, Secrets Manager pepper).
+     */
+    public static Services configuredBy(Settings settings, Clock clock) {
+        return new Services(settings, clock, new AwsClients(settings));
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -75,6 +75,7 @@ public final class DynamoDbLocal {
                 "TokensTable", "tokens-" + suffix,
                 "ConsentsTable", "consents-" + suffix);
         TableDefinitions.createAll(client, templateResources, names);
+        names.forEach((logicalId, physical) -> AwsCallRecorder.nameResource(physical, logicalId));
         return Map.of(
                 "CLIENTS_TABLE", names.get("ClientsTable"),
                 "TOKENS_TABLE", names.get("TokensTable"),

@@ -57,6 +57,7 @@ class DependencyFaultsTest {
     static void createKmsKey() {
         kmsKeyId = MotoKms.client().createKey(r -> r.keySpec(KeySpec.RSA_2048).keyUsage(KeyUsageType.SIGN_VERIFY))
                 .keyMetadata().keyId();
+        dev.tokenservice.testing.AwsCallRecorder.nameResource(kmsKeyId, "SigningKey");
     }
 
     @BeforeEach
@@ -174,10 +175,12 @@ class DependencyFaultsTest {
 
     @Test
     void afterTheFaultsPassTheSameHandlerIssuesAStoredVerifiableToken() throws Exception {
-        dynamoDb.failNext("PutItem", 1, Faults::dynamoDbThrottled);
-        assertEquals(429, tokenRequest().getStatusCode());
+        // KMS first: a request refused for its store returns before its side-by-side Sign has run, and that
+        // late Sign would take a failure planned for the next request.
         kms.failNext("Sign", 1, Faults::kmsInternal);
         assertEquals(503, tokenRequest().getStatusCode());
+        dynamoDb.failNext("PutItem", 1, Faults::dynamoDbThrottled);
+        assertEquals(429, tokenRequest().getStatusCode());
 
         APIGatewayProxyResponseEvent recovered = tokenRequest();
 
