@@ -401,6 +401,11 @@ class AuthorizationCodeFlowTest {
         assertEquals("invalid_client", json(withoutClient).path("error").asText());
         assertEquals(401, withWrongSecret.getStatusCode(), withWrongSecret.getBody());
         assertEquals("invalid_client", json(withWrongSecret).path("error").asText());
+        // AND the client, with its own secret, is served at once (its failed attempt forgotten) and finds its token live
+        assertEquals(200, oauth.revoke(clientForm("token", "unknown-token")).getStatusCode());
+        Map<String, String> wrongIntrospection = clientForm("token", accessToken);
+        wrongIntrospection.put("client_secret", SecretHasher.newSecret());
+        assertEquals(401, oauth.introspect(wrongIntrospection).getStatusCode());
         assertTrue(json(introspect(accessToken)).path("active").asBoolean());
     }
 
