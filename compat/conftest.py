@@ -110,3 +110,63 @@ def start_local_service(extra_args=(), environment=None):
 def local_service():
     with start_local_service() as service:
         yield service
+
+
+@dataclass
+class Owner:
+    """A caller with clients:write that one test module alone registers clients as."""
+    service: LocalService
+    client_id: str
+    client_secret: str
+
+    def token(self, scope=None):
+        return self.service.token(self.client_id, self.client_secret, scope)
+
+
+def _admin_call(service, method, path, body=None):
+    request = urllib.request.Request(service.url + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + service.token(),
+                                              "x-api-key": service.api_key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def owner(local_service, request):
+    """The clients a suite registers count against an owner of its own, never the bootstrap admin's 10-client
+    quota, so no suite depends on which suites ran before it on the shared runner. The owner is deleted when
+    the module ends, which gives the admin's quota back."""
+    status, created = _admin_call(local_service, "POST", "/api/2.0/clients", {
+        "name": "owner of " + request.module.__name__, "description": "registers this suite's clients",
+        "logo": "data:image/png;base64,iVBORw0KGgo=", "website_url": "https://suite.example.com",
+        "terms_url": "https://suite.example.com/terms", "policy_url": "https://suite.example.com/privacy",
+        "redirect_uris": ["https://suite.example.com/cb"], "allowed_origins": ["https://suite.example.com"],
+        "logout_redirect_uri": "https://suite.example.com/bye",
+        "scopes": ["clients:write", "openid", "files:read"], "allow_pkce": False})
+    assert status == 201, created
+    yield Owner(local_service, created["client_id"], created["client_secret"])
+    _admin_call(local_service, "DELETE", "/api/2.0/clients/" + created["client_id"])
+
+
+def _strict():
+    """Under CI (CI=true) a suite whose library or browser is missing fails: nothing in CI may skip."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if _strict() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"{collector.nodeid} would be skipped, and CI=true allows no skip: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if _strict() and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} would be skipped, and CI=true allows no skip: {report.longrepr}"

@@ -88,9 +88,9 @@ def callback():
 
 
 @pytest.fixture()
-def app(local_service, callback):
+def app(local_service, owner, callback):
     """A DocSpace client registered for the callback, with PKCE allowed (so it may also be public)."""
-    status, created = call(local_service, "POST", "/api/2.0/clients", token=local_service.token(), api_key=True,
+    status, created = call(local_service, "POST", "/api/2.0/clients", token=owner.token(), api_key=True,
                            json_body={"name": "Browser <Test> App", "description": "consent page in Chromium",
                                       "logo": "data:image/png;base64,iVBORw0KGgo=",
                                       "website_url": "https://app.example.com",

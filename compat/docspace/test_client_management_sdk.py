@@ -41,10 +41,10 @@ def create_request(name, scopes=("openid", "files:read"), allow_pkce=True):
 
 
 @pytest.fixture(scope="module")
-def user(local_service):
-    """A caller with clients:write: an app registered by the bootstrap admin, using its own token."""
-    admin, _, _ = sdk(local_service, local_service.token())
-    registered = admin.create_client(create_request("Team automation", scopes=("clients:write", "openid")))
+def user(local_service, owner):
+    """A caller with clients:write: an app registered by this suite's owner, using its own token."""
+    registrar, _, _ = sdk(local_service, owner.token())
+    registered = registrar.create_client(create_request("Team automation", scopes=("clients:write", "openid")))
     return registered.client_id, registered.client_secret
 
 

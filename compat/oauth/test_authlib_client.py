@@ -22,9 +22,9 @@ REDIRECT_URI = "https://app.example.com/cb"
 
 
 @pytest.fixture(scope="module")
-def app(local_service):
+def app(local_service, owner):
     response = requests.post(local_service.url + "/api/2.0/clients", timeout=30,
-                             headers={"Authorization": "Bearer " + local_service.token(),
+                             headers={"Authorization": "Bearer " + owner.token(),
                                       "x-api-key": local_service.api_key},
                              json={"name": "Authlib App", "description": "independent OAuth client",
                                    "logo": "data:image/png;base64,iVBORw0KGgo=",

@@ -67,8 +67,11 @@ final class AgilicusApi {
     }
 
     APIGatewayProxyResponseEvent revoke(String token, boolean allSessions) {
-        return revoke.handleRequest(Requests.request("POST", "/v1/tokens/revoke", "/v1/tokens/revoke", null,
-                Json.object().put("token", token).put("all_sessions", allSessions).toString()), null);
+        return revokeBody(Json.object().put("token", token).put("all_sessions", allSessions).toString());
+    }
+
+    APIGatewayProxyResponseEvent revokeBody(String body) {
+        return revoke.handleRequest(Requests.request("POST", "/v1/tokens/revoke", "/v1/tokens/revoke", null, body), null);
     }
 
     APIGatewayProxyResponseEvent validate(String bearer, String body) {

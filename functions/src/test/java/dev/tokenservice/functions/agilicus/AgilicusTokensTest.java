@@ -210,6 +210,45 @@ class AgilicusTokensTest {
     }
 
     @Test
+    void revokeWithAForgedMalformedOrMissingTokenIs400NamingTokenAndRevokesNothing() {
+        String token = api.createOk(admin, request("u-bad", "o-1")).path("token").asText();
+        String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+
+        for (String bad : List.of(forged, "not-a-jwt")) {
+            APIGatewayProxyResponseEvent refused = api.revoke(bad, true);
+            assertEquals(400, refused.getStatusCode(), refused.getBody());
+            assertTrue(json(refused).path("error_message").asText().startsWith("token"), refused.getBody());
+        }
+        APIGatewayProxyResponseEvent missing = api.revokeBody("{\"all_sessions\": true}");
+        assertEquals(400, missing.getStatusCode());
+        assertEquals("token: is required", json(missing).path("error_message").asText());
+
+        assertEquals(200, api.introspect(token).getStatusCode(), "the genuine token is untouched");
+        assertEquals(0, ok(api.list(admin, "?sub=u-bad&revoked=true"), 200).path("tokens").size());
+    }
+
+    @Test
+    void aTokensDurationIsFromOneSecondToTheLongestTokenLifetime() throws Exception {
+        long longest = api.services.settings().longestTokenLifetime().toSeconds();
+        ObjectNode atTheLimit = request("u-long", "o-1");
+        atTheLimit.putObject("time_validity").put("duration", longest);
+
+        JsonNode raw = api.createOk(admin, atTheLimit);
+
+        var claims = SignedJWT.parse(raw.path("token").asText()).getJWTClaimsSet();
+        assertEquals(longest, (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
+        for (long refused : new long[] {longest + 1, 0, -1, Long.MAX_VALUE}) {
+            ObjectNode tooLong = request("u-long", "o-1");
+            tooLong.putObject("time_validity").put("duration", refused);
+            APIGatewayProxyResponseEvent response = api.create(admin, tooLong.toString());
+            assertEquals(400, response.getStatusCode(), refused + " -> " + response.getBody());
+            assertEquals("time_validity.duration: must be from 1 to " + longest + " seconds",
+                    json(response).path("error_message").asText());
+        }
+        assertEquals(1, ok(api.list(admin, "?sub=u-long"), 200).path("tokens").size(), "only the valid one was made");
+    }
+
+    @Test
     void revokeWithAllSessionsStopsEveryTokenOfThatSession() {
         ObjectNode body = request("u-sess", "o-1");
         body.put("session", "s-shared");

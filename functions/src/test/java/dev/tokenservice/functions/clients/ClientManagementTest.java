@@ -237,6 +237,43 @@ class ClientManagementTest {
     }
 
     @Test
+    void badUpdateAndActivationBodiesAre400NamingTheFieldAndChangeNothing() {
+        JsonNode created = api.createOk(owner, validClient("Unchanged"));
+        String clientId = created.path("client_id").asText();
+        var badOrigins = validClient("Renamed");
+        badOrigins.putArray("allowed_origins").add("https://app.example.com/#frag");
+        Map<String, String> updates = Map.of(
+                "{\"name\": ", "not valid JSON",
+                "[]", "JSON object",
+                validClient("x").toString(), "name",
+                validClient("Renamed").put("logo", "https://example.com/logo.png").toString(), "logo",
+                validClient("Renamed").put("allow_pkce", "no").toString(), "allow_pkce",
+                validClient("Renamed").put("allowed_origins", "https://app.example.com").toString(), "allowed_origins",
+                badOrigins.toString(), "allowed_origins");
+        Map<String, String> activations = Map.of(
+                "{}", "status",
+                "{\"status\": \"false\"}", "status",
+                "{\"status\": 0}", "status",
+                "{\"status\": ", "not valid JSON");
+
+        updates.forEach((body, field) -> assertBadRequestNaming(api.update(owner, clientId, body), field, body));
+        activations.forEach((body, field) -> assertBadRequestNaming(api.activation(owner, clientId, body), field, body));
+
+        JsonNode read = json(api.get(owner, clientId));
+        assertEquals("Unchanged", read.path("name").asText());
+        assertEquals("[\"client_secret_post\",\"none\"]", read.path("authentication_methods").toString());
+        assertEquals("[\"https://app.example.com\"]", read.path("allowed_origins").toString());
+        assertTrue(read.path("enabled").asBoolean());
+        assertEquals(200, api.clientCredentials(clientId, created.path("client_secret").asText()).getStatusCode());
+    }
+
+    private static void assertBadRequestNaming(APIGatewayProxyResponseEvent response, String field, String body) {
+        assertEquals(400, response.getStatusCode(), body + " -> " + response.getBody());
+        assertTrue(json(response).path("reason").asText().contains(field), body + " -> " + response.getBody());
+        assertEquals(400, json(response).path("status").asInt(), response.getBody());
+    }
+
+    @Test
     void redirectUrisMustBeAbsoluteHttpUrlsWithoutFragmentAndScopesMustBeKnown() {
         var fragment = validClient("Frag");
         fragment.putArray("redirect_uris").add("https://app.example.com/cb#x");

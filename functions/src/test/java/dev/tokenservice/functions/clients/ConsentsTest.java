@@ -40,19 +40,27 @@ class ConsentsTest {
 
     @Test
     void revokingAConsentStopsTheUsersTokensAtThatClientAtOnceAndOnlyThose() {
+        // GIVEN two users who consented to the client, each holding a token there
         consent("user-1", "openid files:read");
+        consent("user-2", "openid");
         String usersToken = userToken("user-1", clientId);
         String othersToken = userToken("user-2", clientId);
+        assertEquals(1, json(api.consents(usersToken, "?limit=10")).path("data").size());
 
+        // WHEN the first user revokes their consent
         var response = api.revoke(usersToken, clientId);
 
+        // THEN their token stops at once, their consent is gone, and the other user's token and consent remain
         assertEquals(200, response.getStatusCode(), response.getBody());
         assertEquals("", response.getBody());
         assertEquals(401, assertThrows(ApiError.class, () -> authenticate(usersToken)).status());
         assertEquals("user-2", authenticate(othersToken).subject());
-        assertEquals(0, json(api.consents(othersToken, "?limit=10")).path("data").size());
+        assertEquals(clientId, json(api.consents(othersToken, "?limit=10")).path("data").get(0)
+                .path("registered_client_id").asText());
         clock.advance(Duration.ofMillis(5));
-        assertEquals("user-1", authenticate(userToken("user-1", clientId)).subject(), "a new grant works again");
+        String newToken = userToken("user-1", clientId);
+        assertEquals("user-1", authenticate(newToken).subject(), "a new grant works again");
+        assertEquals(0, json(api.consents(newToken, "?limit=10")).path("data").size(), "the consent is gone");
     }
 
     @Test

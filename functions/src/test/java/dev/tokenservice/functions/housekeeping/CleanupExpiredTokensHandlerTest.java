@@ -15,9 +15,9 @@ import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.oauth.AuthorizationCodes;
-import dev.tokenservice.oauth.OpaqueTokens;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.testing.AtRest;
 import dev.tokenservice.testing.DynamoDbLocal;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
@@ -183,8 +183,9 @@ class CleanupExpiredTokensHandlerTest {
         return TokenKeys.authorizationCode(sha256(value));
     }
 
+    /** Computed here, not by the code under test, so a broken hash fails the test rather than agreeing with it. */
     private static String sha256(String value) {
-        return OpaqueTokens.hash(value);
+        return AtRest.sha256(value);
     }
 
     @SuppressWarnings("unchecked")

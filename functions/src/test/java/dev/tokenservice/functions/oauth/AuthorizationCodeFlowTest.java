@@ -17,10 +17,10 @@ import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.testing.AtRest;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.AccessTokenRequest;
-import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.wiring.Services;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -113,10 +113,17 @@ class AuthorizationCodeFlowTest {
         assertTrue(json(introspect(body.path("access_token").asText())).path("active").asBoolean());
         assertFalse(body.path("refresh_token").asText().isEmpty());
 
-        // AND the code is stored only as a hash
-        var stored = services.tokenRepository().find(TokenKeys.authorizationCode(OpaqueTokens.hash(callback.get("code"))));
-        assertTrue(stored.isPresent());
-        assertFalse(stored.get().toString().contains(callback.get("code")));
+        // AND the code is stored only under its SHA-256 (computed here, not by the code under test), nowhere in clear
+        String code = callback.get("code");
+        var storedCode = AtRest.tokenRow(services, "AC#" + AtRest.sha256(code));
+        assertFalse(storedCode.isEmpty(), "the code's row is keyed by its SHA-256");
+        assertEquals(List.of(), AtRest.attributesContaining(storedCode, code));
+        assertTrue(AtRest.tokenRow(services, "AC#" + code).isEmpty());
+        // AND so is the refresh token
+        String refreshToken = body.path("refresh_token").asText();
+        var storedRefresh = AtRest.tokenRow(services, "RT#" + AtRest.sha256(refreshToken));
+        assertFalse(storedRefresh.isEmpty(), "the refresh token's row is keyed by its SHA-256");
+        assertEquals(List.of(), AtRest.attributesContaining(storedRefresh, refreshToken));
     }
 
     @Test
@@ -236,13 +243,14 @@ class AuthorizationCodeFlowTest {
         assertNotEquals(firstRefresh, secondRefresh);
         assertTrue(json(introspect(rotated.path("access_token").asText())).path("active").asBoolean());
 
+        assertFalse(json(introspect(firstRefresh)).path("active").asBoolean(), "a used refresh token is inactive");
+
         APIGatewayProxyResponseEvent replay = oauth.token(refresh(firstRefresh));
 
         assertEquals("invalid_grant", json(replay).path("error").asText());
         assertFalse(json(introspect(rotated.path("access_token").asText())).path("active").asBoolean());
         assertEquals(400, oauth.token(refresh(secondRefresh)).getStatusCode(), "the family is revoked");
-        assertTrue(services.tokenRepository().find(TokenKeys.refreshToken(OpaqueTokens.hash(secondRefresh))).isPresent(),
-                "stored by hash");
+        assertFalse(AtRest.tokenRow(services, "RT#" + AtRest.sha256(secondRefresh)).isEmpty(), "stored by hash");
     }
 
     @Test
@@ -381,7 +389,128 @@ class AuthorizationCodeFlowTest {
         assertEquals(200, oauth.revoke(clientForm("token", second.path("refresh_token").asText())).getStatusCode());
         assertFalse(json(introspect(second.path("access_token").asText())).path("active").asBoolean());
         assertFalse(json(introspect(second.path("refresh_token").asText())).path("active").asBoolean());
+        assertTrue(json(introspect(first.path("refresh_token").asText())).path("active").asBoolean(),
+                "each sign-in is a family of its own");
         assertEquals(200, oauth.revoke(clientForm("token", "unknown-token")).getStatusCode(), "RFC 7009 §2.2");
+    }
+
+    @Test
+    void anotherClientCannotRevokeTokensItWasNotIssued() {
+        // GIVEN a user's tokens at this client, and a second confidential client of the same service
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid files:read"), verifier)));
+        String otherSecret = SecretHasher.newSecret();
+        String otherClient = registerClient("Other App", otherSecret);
+
+        // WHEN the other client asks to revoke them, authenticated as itself
+        for (String token : List.of(issued.path("access_token").asText(), issued.path("refresh_token").asText())) {
+            Map<String, String> foreign = new LinkedHashMap<>();
+            foreign.put("client_id", otherClient);
+            foreign.put("client_secret", otherSecret);
+            foreign.put("token", token);
+            // THEN it hears what it would hear for an unknown token (RFC 7009 §2.2), and nothing is revoked
+            assertEquals(200, oauth.revoke(foreign).getStatusCode());
+        }
+        assertTrue(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
+        assertTrue(json(introspect(issued.path("refresh_token").asText())).path("active").asBoolean());
+        assertEquals(200, oauth.token(refresh(issued.path("refresh_token").asText())).getStatusCode());
+    }
+
+    @Test
+    void aRefreshTokenServesOnlyItsClientAndOnlyBeforeItsExpirySecond() {
+        // GIVEN a user's refresh token at this client, and another confidential client
+        String refreshToken = json(oauth.token(codeExchange(approve("openid"), verifier))).path("refresh_token").asText();
+        String otherSecret = SecretHasher.newSecret();
+        Map<String, String> byOtherClient = new LinkedHashMap<>();
+        byOtherClient.put("grant_type", "refresh_token");
+        byOtherClient.put("refresh_token", refreshToken);
+        byOtherClient.put("client_id", registerClient("Other App", otherSecret));
+        byOtherClient.put("client_secret", otherSecret);
+
+        // WHEN the other client presents it THEN it is invalid_grant, and the token still serves its own client
+        APIGatewayProxyResponseEvent stolen = oauth.token(byOtherClient);
+        assertEquals(400, stolen.getStatusCode(), stolen.getBody());
+        assertEquals("invalid_grant", json(stolen).path("error").asText());
+        String rotated = json(oauth.token(refresh(refreshToken))).path("refresh_token").asText();
+        assertFalse(rotated.isEmpty());
+
+        // AND the rotated one lives exactly the refresh-token lifetime: active a second before, dead at that second
+        clock.advance(services.settings().longestTokenLifetime().minusSeconds(1));
+        assertTrue(json(introspect(rotated)).path("active").asBoolean());
+        clock.advance(Duration.ofSeconds(1));
+        assertFalse(json(introspect(rotated)).path("active").asBoolean());
+        APIGatewayProxyResponseEvent expired = oauth.token(refresh(rotated));
+        assertEquals(400, expired.getStatusCode(), expired.getBody());
+        assertEquals("invalid_grant", json(expired).path("error").asText());
+    }
+
+    @Test
+    void revocationWithoutValidClientAuthenticationIsRefusedAndRevokesNothing() {
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid"), verifier)));
+        String accessToken = issued.path("access_token").asText();
+        Map<String, String> anonymous = new LinkedHashMap<>();
+        anonymous.put("token", accessToken);
+        Map<String, String> wrongSecret = clientForm("token", accessToken);
+        wrongSecret.put("client_secret", SecretHasher.newSecret());
+
+        APIGatewayProxyResponseEvent withoutClient = oauth.revoke(anonymous);
+        APIGatewayProxyResponseEvent withWrongSecret = oauth.revoke(wrongSecret);
+
+        assertEquals(401, withoutClient.getStatusCode(), withoutClient.getBody());
+        assertEquals("invalid_client", json(withoutClient).path("error").asText());
+        assertEquals(401, withWrongSecret.getStatusCode(), withWrongSecret.getBody());
+        assertEquals("invalid_client", json(withWrongSecret).path("error").asText());
+        // AND the client, with its own secret, is served at once (its failed attempt forgotten) and finds its token live
+        assertEquals(200, oauth.revoke(clientForm("token", "unknown-token")).getStatusCode());
+        Map<String, String> wrongIntrospection = clientForm("token", accessToken);
+        wrongIntrospection.put("client_secret", SecretHasher.newSecret());
+        assertEquals(401, oauth.introspect(wrongIntrospection).getStatusCode());
+        assertTrue(json(introspect(accessToken)).path("active").asBoolean());
+    }
+
+    @Test
+    void aConsentFormIsGoodForTenMinutesAndNoLonger() {
+        // GIVEN two consent pages shown to the user
+        String onTime = ticketOf(oauth.authorize(userToken, authorizationQuery("openid")));
+        String late = ticketOf(oauth.authorize(userToken, authorizationQuery("openid files:read")));
+
+        clock.advance(Duration.ofMinutes(10));
+        APIGatewayProxyResponseEvent approvedOnTime = oauth.decide(userToken, onTime, "approve");
+        clock.advance(Duration.ofSeconds(1));
+        APIGatewayProxyResponseEvent approvedLate = oauth.decide(userToken, late, "approve");
+
+        assertTrue(redirectParameters(approvedOnTime).containsKey("code"));
+        assertEquals(400, approvedLate.getStatusCode());
+        assertNull(approvedLate.getHeaders().get("Location"));
+        assertTrue(approvedLate.getBody().contains("expired"), approvedLate.getBody());
+        assertEquals("openid", services.consentStore().find(clientId, USER).orElseThrow().getScopes(),
+                "the late approval recorded nothing");
+    }
+
+    @Test
+    void anEditedOrForgedConsentFormApprovesNothing() {
+        String ticket = ticketOf(oauth.authorize(userToken, authorizationQuery("openid")));
+        int dot = ticket.indexOf('.');
+        String payload = new String(Base64.getUrlDecoder().decode(ticket.substring(0, dot)), StandardCharsets.UTF_8);
+        String widened = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                payload.replace("\nopenid\n", "\nopenid files:write\n").getBytes(StandardCharsets.UTF_8));
+        assertNotEquals(ticket.substring(0, dot), widened.substring(0, widened.length()), "the scopes were edited");
+        String otherTicket = ticketOf(oauth.authorize(userToken, authorizationQuery("files:read")));
+
+        List<String> forgeries = List.of(
+                widened + ticket.substring(dot),                                  // scopes widened, old MAC
+                ticket.substring(0, dot) + otherTicket.substring(otherTicket.indexOf('.')), // another form's MAC
+                ticket.substring(0, dot) + ".",                                    // no MAC
+                ticket.substring(0, dot),                                          // no dot at all
+                "." + ticket.substring(dot + 1));                                  // MAC alone
+        for (String forged : forgeries) {
+            APIGatewayProxyResponseEvent response = oauth.decide(userToken, forged, "approve");
+            assertEquals(400, response.getStatusCode(), forged);
+            assertNull(response.getHeaders().get("Location"), forged);
+            assertTrue(response.getBody().contains("not genuine"), response.getBody());
+        }
+        assertTrue(services.consentStore().find(clientId, USER).isEmpty());
+        assertTrue(redirectParameters(oauth.decide(userToken, ticket, "approve")).containsKey("code"),
+                "the genuine form still works");
     }
 
     // --- helpers -------------------------------------------------------------------------------------------

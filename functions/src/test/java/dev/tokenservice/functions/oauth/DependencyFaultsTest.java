@@ -149,7 +149,12 @@ class DependencyFaultsTest {
         assertEquals("ERROR", left.path("level").asText());
         assertTrue(left.path("token_key").asText().startsWith("AT#"));
         assertEquals(1, accessTokenRows(), "the row stays only when DynamoDB refused its removal too");
-        assertFalse(captured.toString(StandardCharsets.UTF_8).contains("\tat "), "no stack trace in the log");
+        // AND the log is JSON lines of facts: no stack trace, raw or JSON-escaped, no frame of our code
+        for (String line : captured.toString(StandardCharsets.UTF_8).lines().toList()) {
+            assertTrue(Json.MAPPER.readTree(line).isObject(), "not a JSON log line: " + line);
+            assertFalse(line.contains("\\tat ") || line.contains("\tat "), "a stack trace in the log: " + line);
+            assertFalse(line.contains(".java:") || line.contains("dev.tokenservice."), "a stack frame in the log: " + line);
+        }
     }
 
     @Test
