@@ -9,13 +9,16 @@ through in a browser that enforces form-action.
 import base64
 import hashlib
 import http.server
+import io
 import json
 import os
 import secrets
 import shutil
+import struct
 import threading
 import urllib.parse
 import urllib.request
+import zlib
 
 import pytest
 
@@ -24,16 +27,19 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 class Callback:
-    """The client application's redirect URI: records the query of every request it receives."""
+    """The client application's redirect URI (and its logout URI): records the query of every request to them."""
 
     def __init__(self):
         received = self.received = []
+        signed_out = self.signed_out = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 if url.path == "/callback":  # not the browser's /favicon.ico
                     received.append(urllib.parse.parse_qs(url.query))
+                if url.path == "/bye":
+                    signed_out.append(urllib.parse.parse_qs(url.query))
                 body = b"<!doctype html><title>callback</title><p id=done>signed in</p>"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
@@ -46,6 +52,7 @@ class Callback:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callback"
+        self.logout_url = f"http://127.0.0.1:{self.server.server_address[1]}/bye"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
@@ -175,4 +182,108 @@ def test_denying_in_chromium_returns_access_denied(local_service, app, callback,
     assert callback.received[-1]["error"] == ["access_denied"]
     assert callback.received[-1]["state"] == ["s1"]
     assert "code" not in callback.received[-1]
+    context.close()
+
+
+def solid_png(width, height, rgb):
+    """A real PNG of one colour, so that a rendered logo can be told from a broken image by its pixels."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+LOGO_RGB = (220, 30, 40)
+
+
+@pytest.fixture()
+def oidc_app(local_service, callback):
+    """A DocSpace client registered for openid, with a real logo and the callback server's logout URI."""
+    logo = "data:image/png;base64," + base64.b64encode(solid_png(16, 16, LOGO_RGB)).decode()
+    status, created = call(local_service, "POST", "/api/2.0/clients", token=local_service.token(), api_key=True,
+                           json_body={"name": "OpenID Browser <App>", "description": "OpenID in Chromium",
+                                      "logo": logo, "website_url": "https://rp.example.com",
+                                      "terms_url": "https://rp.example.com/terms",
+                                      "policy_url": "https://rp.example.com/privacy",
+                                      "redirect_uris": [callback.url], "allowed_origins": ["https://rp.example.com"],
+                                      "logout_redirect_uri": callback.logout_url,
+                                      "scopes": ["openid", "files:read"], "allow_pkce": True})
+    assert status == 201, created
+    return created
+
+
+def test_an_openid_sign_in_in_chromium_shows_the_logo_and_ends_with_logout(local_service, oidc_app, callback, browser):
+    jose = pytest.importorskip("authlib.jose")
+    oidc_claims = pytest.importorskip("authlib.oidc.core")
+    image = pytest.importorskip("PIL.Image")
+    # GIVEN a signed-in user and a relying party that sends a nonce
+    context = browser.new_context()
+    context.add_cookies([{"name": "asc_auth_key", "value": local_service.token(), "url": local_service.url}])
+    page = context.new_page()
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    nonce, state = secrets.token_urlsafe(16), secrets.token_urlsafe(12)
+    query = urllib.parse.urlencode({"response_type": "code", "client_id": oidc_app["client_id"],
+                                    "redirect_uri": callback.url, "scope": "openid files:read", "state": state,
+                                    "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256"})
+
+    # WHEN they open the authorization link, the consent page shows the client as registered
+    response = page.goto(f"{local_service.url}/oauth2/authorize?{query}")
+    assert response.status == 200
+    assert "img-src data:" in response.headers["content-security-policy"]
+    assert page.get_attribute("#client-website", "href") == "https://rp.example.com"
+    assert page.get_attribute("#client-terms", "href") == "https://rp.example.com/terms"
+    assert page.get_attribute("#client-privacy", "href") == "https://rp.example.com/privacy"
+    # the name is text inside its own bdi element: the page's sentence around it keeps its order
+    assert page.inner_text("h1").startswith("Allow ")
+    assert page.inner_text("h1").endswith(" to access your account?")
+    # THEN the logo renders: the pixels of its element are the logo's colour (a broken image would not be)
+    pixels = image.open(io.BytesIO(page.locator("#client-logo").screenshot())).convert("RGB")
+    centre = pixels.getpixel((pixels.width // 2, pixels.height // 2))
+    assert all(abs(c - e) <= 8 for c, e in zip(centre, LOGO_RGB)), centre
+    dominant = max(pixels.getcolors(maxcolors=1 << 16))[1]
+    assert all(abs(c - e) <= 8 for c, e in zip(dominant, LOGO_RGB)), dominant
+    assert page.evaluate("document.getElementById('client-logo').naturalWidth") == 16
+
+    # WHEN they approve, the client exchanges the code and gets an ID token
+    with page.expect_navigation(url=lambda url: url.startswith(callback.url)):
+        page.click("button[value=approve]")
+    received = callback.received[-1]
+    assert received["state"] == [state]
+    status, tokens = call(local_service, "POST", "/oauth2/token",
+                          form={"grant_type": "authorization_code", "code": received["code"][0],
+                                "redirect_uri": callback.url, "client_id": oidc_app["client_id"],
+                                "client_secret": oidc_app["client_secret"], "code_verifier": verifier})
+    assert status == 200, tokens
+
+    # THEN the ID token verifies against the JWKS with a JOSE library, and carries the nonce and at_hash
+    status, jwks = call(local_service, "GET", "/.well-known/jwks.json")
+    assert status == 200
+    claims = jose.jwt.decode(tokens["id_token"], jose.JsonWebKey.import_key_set(jwks),
+                             claims_cls=oidc_claims.CodeIDToken,
+                             claims_options={"iss": {"essential": True, "value": local_service.url}},
+                             claims_params={"nonce": nonce, "client_id": oidc_app["client_id"],
+                                            "access_token": tokens["access_token"]})
+    claims.validate()  # iss, aud, exp, iat, nonce, azp, at_hash
+    assert claims["nonce"] == nonce and claims["aud"] == oidc_app["client_id"]
+
+    # AND userinfo names the same user
+    status, info = call(local_service, "GET", "/oauth2/userinfo", token=tokens["access_token"])
+    assert status == 200, info
+    assert info["sub"] == claims["sub"] and info["cid"] == oidc_app["client_id"]
+
+    # WHEN the relying party sends the browser to log out, it lands on the registered logout URI with the state
+    logout = urllib.parse.urlencode({"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": callback.logout_url,
+                                     "state": "bye-" + state})
+    with page.expect_navigation(url=lambda url: url.startswith(callback.logout_url)):
+        page.goto(f"{local_service.url}/oauth2/logout?{logout}")
+    assert callback.signed_out[-1]["state"] == ["bye-" + state]
+    # AND the session's tokens stop at once
+    status, _ = call(local_service, "GET", "/oauth2/userinfo", token=tokens["access_token"])
+    assert status == 401
+    status, refreshed = call(local_service, "POST", "/oauth2/token",
+                             form={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                                   "client_id": oidc_app["client_id"], "client_secret": oidc_app["client_secret"]})
+    assert status == 400 and refreshed["error"] == "invalid_grant"
     context.close()

@@ -6,6 +6,7 @@ key as a default header. The list and scope operations are read with *_without_p
 the SDK's own models, because SDK 3.7.0 types their `data` as an object while DocSpace's server sends
 an array (see README, "SDK compatibility").
 """
+import concurrent.futures
 import json
 import uuid
 import warnings
@@ -14,7 +15,10 @@ import pytest
 
 warnings.simplefilter("ignore")
 import docspace_api_sdk as ds  # noqa: E402
-from docspace_api_sdk.exceptions import ApiException, BadRequestException, NotFoundException  # noqa: E402
+from docspace_api_sdk.exceptions import (  # noqa: E402
+    ApiException, BadRequestException, ForbiddenException, NotFoundException)
+
+from conftest import start_local_service  # noqa: E402
 
 LOGO = "data:image/png;base64,iVBORw0KGgo="
 
@@ -185,3 +189,62 @@ def test_management_routes_need_the_usage_plan_api_key(local_service, user):
     with pytest.raises(ApiException) as forbidden:
         querying.get_client_info(user[0])
     assert forbidden.value.status == 403
+
+
+def test_a_client_id_that_is_not_a_uuid_is_400_invalid_client_id_format_on_every_change(local_service, user):
+    management, _, _ = sdk(local_service, user_token(local_service, user))
+
+    for change in (lambda: management.delete_client("not-a-uuid"),
+                   lambda: management.regenerate_secret("not-a-uuid"),
+                   lambda: management.revoke_user_client("not-a-uuid"),
+                   lambda: management.change_activation("not-a-uuid", ds.ChangeClientActivationRequest(status=False)),
+                   lambda: management.update_client("not-a-uuid", ds.UpdateClientRequest(
+                       name="Renamed", description="x", logo=LOGO, allow_pkce=False,
+                       allowed_origins=["https://app.example.com"]))):
+        with pytest.raises(BadRequestException) as bad:
+            change()
+        assert isinstance(bad.value.data, ds.ProblemDetail) and bad.value.data.status == 400
+        assert "Invalid client ID format" in bad.value.data.detail
+
+
+def test_a_caller_without_a_client_scope_is_403_insufficient_permissions(local_service, user):
+    owner, _, _ = sdk(local_service, user_token(local_service, user))
+    client_id = owner.create_client(create_request("Guarded by scope")).client_id
+    # GIVEN an app registered with openid only: its own token holds no client-management scope
+    other = owner.create_client(create_request("No management scope", scopes=("openid",)))
+    unscoped, _, _ = sdk(local_service, local_service.token(other.client_id, other.client_secret))
+
+    for change in (lambda: unscoped.delete_client(client_id),
+                   lambda: unscoped.regenerate_secret(client_id),
+                   lambda: unscoped.change_activation(client_id, ds.ChangeClientActivationRequest(status=False))):
+        with pytest.raises(ForbiddenException) as forbidden:
+            change()
+        assert forbidden.value.data.status == 403 and forbidden.value.data.detail.startswith("Insufficient permissions")
+
+
+def test_throttled_answers_fill_the_sdks_problem_detail():
+    # GIVEN a runner whose management usage plan allows one request a second, with a burst of one
+    with start_local_service(["--parameter", "ManagementRateLimit=1", "--parameter", "ManagementBurstLimit=1"]) as slow:
+        _, querying, _ = sdk(slow, slow.token())
+
+        # WHEN the SDK calls faster than that, side by side (each call a 404 unless the gateway steps in)
+        def call(_):
+            try:
+                querying.get_client(str(uuid.uuid4()))
+            except NotFoundException:
+                return None
+            except ApiException as refused:
+                return refused
+            return None
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as threads:
+            refusals = [refused for refused in threads.map(call, range(24)) if refused is not None]
+        throttled = next((refused for refused in refusals if refused.status == 429), None)
+
+    # THEN the 429 reaches it as its ProblemDetail, every field filled
+    assert throttled is not None and throttled.status == 429
+    problem = throttled.data
+    assert isinstance(problem, ds.ProblemDetail)
+    assert (problem.status, problem.title) == (429, "Too Many Requests")
+    assert problem.type and problem.detail
+    assert json.loads(throttled.body)["reason"] == "too many requests"

@@ -31,14 +31,17 @@ LIMITS = ["ManagementRateLimit", "ManagementBurstLimit", "ManagementDailyQuota",
           "TokenEndpointBurstLimit", "DefaultRateLimit", "DefaultBurstLimit"]
 
 # Operations whose acceptance of well-formed input depends on state the document cannot express (a live
-# code, refresh token or access token in the body, a ticket from the consent page, a scope the caller
-# must hold, one of two optional parameters): for them a 400 to schema-valid data is a correct answer.
-# Introspection and revocation are not among them (an unknown token is answered 200, and the document
-# describes one way to authenticate), nor is client registration (its schema is the validation's).
+# code, refresh token or access token in the body, a ticket from the consent or logout page, a registered
+# client, a scope the caller must hold, one of two optional parameters): for them a 400 to schema-valid data
+# is a correct answer. Introspection and revocation are not among them (an unknown token is answered 200, and
+# the document describes one way to authenticate), nor is client registration (its schema is the validation's).
 STATE_DEPENDENT = [
     ("POST", "/oauth2/token"),
     ("GET", "/oauth2/authorize"),
     ("POST", "/oauth2/authorize"),
+    ("POST", "/oauth2/userinfo"),
+    ("GET", "/oauth2/logout"),
+    ("POST", "/oauth2/logout"),
     ("POST", "/v1/tokens/introspect"),
     ("POST", "/v1/tokens/reissue"),
     ("POST", "/v1/tokens/revoke"),

@@ -25,7 +25,8 @@ async function tokenFor(username) {
   const response = await fetch(`${url}/v1/tokens`, {
     method: 'POST',
     headers: {'Authorization': `Bearer ${adminToken}`, 'x-api-key': apiKey, 'Content-Type': 'application/json'},
-    body: JSON.stringify({sub: username, org: 'o-knetik', audiences: ['https://api.example.com'],
+    // The user's token is meant for an app and for this service (its issuer URL), so it may call the service.
+    body: JSON.stringify({sub: username, org: 'o-knetik', audiences: ['https://api.example.com', url],
       time_validity: {duration: 600}, scopes: ['files:read']}),
   });
   assert.equal(response.status, 201, await response.clone().text());

@@ -18,6 +18,12 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 
 /**
  * Counts every AWS SDK call in the JVM (registered as a global interceptor through the classpath), with
@@ -31,6 +37,22 @@ public final class CallCounter implements ExecutionInterceptor {
     private static final ThreadLocal<Long> STARTED = new ThreadLocal<>();
     private static final ThreadLocal<Integer> KEYS_READ = new ThreadLocal<>();
     private static volatile boolean measureCapacity;
+    private static final java.util.concurrent.atomic.AtomicLong ITEMS_READ = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Items DynamoDB read (a Query's ScannedCount, a batch's items found, a GetItem's one) since the last call. */
+    public static long drainItemsRead() {
+        return ITEMS_READ.getAndSet(0);
+    }
+
+    private static long itemsRead(SdkResponse response) {
+        if (response instanceof QueryResponse query) {
+            return query.scannedCount() == null ? 0 : query.scannedCount();
+        }
+        if (response instanceof BatchGetItemResponse batch) {
+            return batch.responses().values().stream().mapToLong(java.util.List::size).sum();
+        }
+        return response instanceof GetItemResponse get && get.hasItem() ? 1 : 0;
+    }
 
     /** Off while timing: asking for consumed capacity changes the requests a little. */
     public static void measureCapacity(boolean on) {
@@ -56,6 +78,15 @@ public final class CallCounter implements ExecutionInterceptor {
         if (request instanceof QueryRequest query) {
             return query.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
         }
+        if (request instanceof UpdateItemRequest update) {
+            return update.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
+        if (request instanceof TransactWriteItemsRequest transaction) {
+            return transaction.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
+        if (request instanceof BatchWriteItemRequest batch) {
+            return batch.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+        }
         return request;
     }
 
@@ -73,32 +104,60 @@ public final class CallCounter implements ExecutionInterceptor {
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        record(attributes, capacityUnits(context.response()));
+        ITEMS_READ.addAndGet(itemsRead(context.response()));
+        record(attributes, capacityUnits(context.response()), unitsByTarget(context.response()));
     }
 
     /** Consumed capacity units; a strongly consistent read is counted at least 1 unit per key asked for. */
     private static double capacityUnits(SdkResponse response) {
-        List<ConsumedCapacity> consumed = response instanceof GetItemResponse get && get.consumedCapacity() != null
-                ? List.of(get.consumedCapacity())
-                : response instanceof PutItemResponse put && put.consumedCapacity() != null ? List.of(put.consumedCapacity())
-                : response instanceof QueryResponse query && query.consumedCapacity() != null
-                        ? List.of(query.consumedCapacity())
-                : response instanceof BatchGetItemResponse batch ? batch.consumedCapacity() : List.of();
+        List<ConsumedCapacity> consumed = consumed(response);
         double units = consumed.stream().mapToDouble(c -> c.capacityUnits() == null ? 0 : c.capacityUnits()).sum();
         Integer keys = KEYS_READ.get();
         return keys == null ? units : Math.max(units, keys);
     }
 
-    @Override
-    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
-        record(attributes, 0);
+    private static List<ConsumedCapacity> consumed(SdkResponse response) {
+        return response instanceof GetItemResponse get && get.consumedCapacity() != null
+                ? List.of(get.consumedCapacity())
+                : response instanceof PutItemResponse put && put.consumedCapacity() != null ? List.of(put.consumedCapacity())
+                : response instanceof UpdateItemResponse update && update.consumedCapacity() != null
+                        ? List.of(update.consumedCapacity())
+                : response instanceof QueryResponse query && query.consumedCapacity() != null
+                        ? List.of(query.consumedCapacity())
+                : response instanceof BatchGetItemResponse batch ? batch.consumedCapacity()
+                : response instanceof TransactWriteItemsResponse transaction ? transaction.consumedCapacity()
+                : response instanceof BatchWriteItemResponse batch ? batch.consumedCapacity() : List.of();
     }
 
-    private static void record(ExecutionAttributes attributes, double capacityUnits) {
+    /**
+     * Where a call's capacity units went: "table" or "table/index" to units, as DynamoDB reports them with
+     * ReturnConsumedCapacity=INDEXES (each index entry written or read is its own line).
+     */
+    public static java.util.Map<String, Double> unitsByTarget(SdkResponse response) {
+        java.util.Map<String, Double> targets = new java.util.TreeMap<>();
+        for (ConsumedCapacity c : consumed(response)) {
+            if (c.table() != null && c.table().capacityUnits() != null) {
+                targets.merge(c.tableName(), c.table().capacityUnits(), Double::sum);
+            }
+            if (c.globalSecondaryIndexes() != null) {
+                c.globalSecondaryIndexes().forEach((index, capacity) -> targets.merge(c.tableName() + "/" + index,
+                        capacity.capacityUnits() == null ? 0 : capacity.capacityUnits(), Double::sum));
+            }
+        }
+        return targets;
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        record(attributes, 0, java.util.Map.of());
+    }
+
+    private static void record(ExecutionAttributes attributes, double capacityUnits,
+            java.util.Map<String, Double> targets) {
         Long start = STARTED.get();
         CALLS.add(new Call(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
                 + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
-                start == null ? System.nanoTime() : start, System.nanoTime(), capacityUnits));
+                start == null ? System.nanoTime() : start, System.nanoTime(), capacityUnits, targets));
         KEYS_READ.remove();
     }
 
@@ -124,7 +183,8 @@ public final class CallCounter implements ExecutionInterceptor {
         return chain;
     }
 
-    /** capacityUnits: DynamoDB's consumed capacity when measured, else 0. */
-    public record Call(String operation, long startNanos, long endNanos, double capacityUnits) {
+    /** capacityUnits: DynamoDB's consumed capacity when measured, else 0; targets: the same by table and index. */
+    public record Call(String operation, long startNanos, long endNanos, double capacityUnits,
+            java.util.Map<String, Double> targets) {
     }
 }

@@ -86,20 +86,27 @@ public final class ColdStart {
         CallCounter.measureCapacity(true);
         handler.handleRequest(in.fromJson(new ByteArrayInputStream(eventJson)), null);
         CallCounter.measureCapacity(false);
-        String units = String.join(" ", CallCounter.drain().stream()
+        var measured = CallCounter.drain();
+        String units = String.join(" ", measured.stream()
                 .map(call -> call.operation() + "=" + call.capacityUnits()).toList());
+        // Where the units went (table, each index), for the capacity model's per-partition arithmetic.
+        java.util.Map<String, Double> targets = new java.util.TreeMap<>();
+        measured.forEach(call -> call.targets().forEach((target, u) -> targets.merge(
+                call.operation() + " " + target, u, Double::sum)));
+        String unitTargets = String.join(" ", targets.entrySet().stream()
+                .map(e -> e.getKey().replace(' ', ':') + "=" + e.getValue()).toList());
 
         System.out.printf("{\"handler\":\"%s\",\"status\":%d,\"warm_statuses\":\"%s\",\"jvm_to_first_response_ms\":%.1f,"
                         + "\"jvm_to_main_ms\":%.1f,\"handler_init_ms\":%.1f,\"priming_ms\":%.1f,\"priming_aws_calls\":\"%s\","
                         + "\"first_invoke_ms\":%.1f,"
                         + "\"init_aws_calls\":\"%s\",\"first_request_aws_calls\":\"%s\",\"first_request_sequential\":%d,"
                         + "\"warm_aws_calls\":\"%s\",\"warm_aws_calls_per_request\":%d,\"warm_sequential_round_trips\":%d,"
-                        + "\"warm_capacity_units\":\"%s\",\"warm_p50_ms\":%.2f,\"warm_p99_ms\":%.2f}%n",
+                        + "\"warm_capacity_units\":\"%s\",\"warm_capacity_targets\":\"%s\",\"warm_p50_ms\":%.2f,\"warm_p99_ms\":%.2f}%n",
                 handlerClass.substring(handlerClass.lastIndexOf('.') + 1), status, statuses,
                 (firstResponseMicros - launchMicros) / 1e3, (mainMicros - launchMicros) / 1e3,
                 initNanos / 1e6, primeNanos / 1e6, names(primeCalls), firstInvokeNanos / 1e6,
                 names(initCalls), names(firstCalls), CallCounter.sequentialRoundTrips(firstCalls),
-                String.join(" ", warmCalls), warmCalls.size(), warmSequential, units,
+                String.join(" ", warmCalls), warmCalls.size(), warmSequential, units, unitTargets,
                 warmRuns == 0 ? 0 : warm[warmRuns / 2] / 1e6, warmRuns == 0 ? 0 : warm[Math.min(warmRuns - 1, warmRuns * 99 / 100)] / 1e6);
         System.exit(0);
     }

@@ -240,16 +240,33 @@ public final class LocalServer {
     private static void printRoutes(TemplateModel template, List<ApiRoute> routes, PrintStream out) {
         out.println("routes:");
         for (ApiRoute route : routes) {
-            String limit = template.api(route.apiId())
-                    .flatMap(api -> api.throttleFor(route.path(), route.method()))
-                    .map(LocalServer::describe)
-                    .orElse("not throttled");
-            out.printf("  %-7s %-42s -> %s (%s%s)%n", route.method(), route.path(), route.functionId(), limit,
-                    route.apiKeyRequired() ? ", API key required" : "");
+            out.printf("  %-7s %-42s -> %s (%s)%n", route.method(), route.path(), route.functionId(),
+                    limits(template, route));
         }
         template.functions().stream()
                 .filter(f -> f.apiRoutes().isEmpty() && f.events().stream().noneMatch(e -> "ScheduleV2".equals(e.type())))
                 .forEach(f -> out.println("  not served (no Api event): " + f.logicalId()));
+    }
+
+    /**
+     * The limits the gateway applies to a route, as the template resolves them with the parameter overrides: the
+     * stage or method throttle, and for an API-key route the usage plan's throttle and quota, which bind first.
+     */
+    static String limits(TemplateModel template, ApiRoute route) {
+        var api = template.api(route.apiId());
+        String limit = api.flatMap(definition -> definition.throttleFor(route.path(), route.method()))
+                .map(LocalServer::describe)
+                .orElse("not throttled");
+        if (!route.apiKeyRequired()) {
+            return limit;
+        }
+        StringBuilder text = new StringBuilder(limit).append(", API key required");
+        api.flatMap(ApiDefinition::usagePlan).ifPresent(plan -> {
+            plan.throttle().ifPresent(throttle -> text.append(", usage plan ").append(describe(throttle)));
+            plan.quota().ifPresent(quota -> text.append(", quota ").append(quota.limit()).append(" a ")
+                    .append(quota.period().toLowerCase(java.util.Locale.ROOT)));
+        });
+        return text.toString();
     }
 
     private static String describe(Throttle throttle) {

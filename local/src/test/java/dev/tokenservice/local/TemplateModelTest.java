@@ -147,7 +147,8 @@ class TemplateModelTest {
         CreateTableRequest tokens = TableDefinitions.createRequest("tokens",
                 resources.path("TokensTable").path("Properties"));
         assertEquals("token_key", tokens.keySchema().get(0).attributeName());
-        assertEquals(Set.of("client-issued-index", "subject-issued-index", "expiry-index", "listing-issued-index"),
+        assertEquals(Set.of("subject-shard-issued-index", "org-shard-issued-index", "pair-user-index",
+                "pair-client-index", "expiry-index", "listing-issued-index"),
                 tokens.globalSecondaryIndexes().stream().map(i -> i.indexName()).collect(Collectors.toSet()));
     }
 

@@ -14,6 +14,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.Date;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,23 +40,44 @@ public final class CallerAuthenticator {
         this.clock = clock;
     }
 
+    /** The caller of a protected route of this service: only a token whose audience is the issuer passes. */
     public Caller authenticate(ApiRequest request, String expectedIssuer) {
-        String token = bearerToken(request).orElseThrow(() -> new ApiError(401, "invalid_token",
-                "a bearer access token is required", Map.of("WWW-Authenticate", "Bearer")));
-        return verify(token, expectedIssuer);
-    }
-
-    /** Verifies an access token of this service: 401 invalid_token unless it is genuine, current and live. */
-    public Caller verify(String token, String expectedIssuer) {
-        return checkLocally(token, expectedIssuer).liveCaller();
+        return authenticate(request, expectedIssuer, Set.of(expectedIssuer));
     }
 
     /**
-     * The local half of {@link #verify} (signature, type, issuer, expiry, required claims: no I/O); the stored
-     * half reads its rows in a lookup shared with other reads.
+     * The caller of a protected route of this service, whose identities as an audience are given (its issuer URL,
+     * and the configured token audience): RFC 9068 §4, a resource server refuses a token meant for another.
+     */
+    public Caller authenticate(ApiRequest request, String expectedIssuer, Set<String> ownAudiences) {
+        String token = bearerToken(request).orElseThrow(() -> new ApiError(401, "invalid_token",
+                "a bearer access token is required", Map.of("WWW-Authenticate", "Bearer")));
+        return verify(token, expectedIssuer, ownAudiences);
+    }
+
+    /**
+     * Verifies an access token for this service: 401 invalid_token unless it is genuine, current, live and meant
+     * for one of the given audiences.
+     */
+    public Caller verify(String token, String expectedIssuer, Set<String> ownAudiences) {
+        JWTClaimsSet claims = verifiedClaims(token, expectedIssuer);
+        List<String> audience = claims.getAudience();
+        if (audience == null || audience.stream().noneMatch(ownAudiences::contains)) {
+            throw invalid("the access token is not meant for this service (aud)");
+        }
+        return pending(claims).liveCaller();
+    }
+
+    /**
+     * The local half of verifying a token of this service for introspection (signature, type, issuer, validity
+     * period, required claims; any audience: no I/O); the stored half reads its rows in a lookup shared with other
+     * reads.
      */
     public PendingCheck checkLocally(String token, String expectedIssuer) {
-        JWTClaimsSet claims = verifiedClaims(token, expectedIssuer);
+        return pending(verifiedClaims(token, expectedIssuer));
+    }
+
+    private PendingCheck pending(JWTClaimsSet claims) {
         String jti = claims.getJWTID();
         String clientId = stringClaim(claims, "client_id");
         String subject = claims.getSubject();
@@ -132,7 +154,9 @@ public final class CallerAuthenticator {
                 throw invalid("the access token has expired");
             }
             Date iat = claims.getIssueTime();
-            if (iat != null && iat.toInstant().getEpochSecond() > now + CLOCK_SKEW_SECONDS) {
+            Date nbf = claims.getNotBeforeTime();
+            if ((iat != null && iat.toInstant().getEpochSecond() > now + CLOCK_SKEW_SECONDS)
+                    || (nbf != null && nbf.toInstant().getEpochSecond() > now + CLOCK_SKEW_SECONDS)) {
                 throw invalid("the access token is not valid yet");
             }
             return claims;

@@ -1,5 +1,6 @@
 package dev.tokenservice.clients;
 
+import dev.tokenservice.http.FieldRules;
 import dev.tokenservice.http.JsonBody;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -32,7 +33,7 @@ final class ClientFields {
         if (name.isBlank() || name.length() < 3 || name.length() > 256) {
             throw JsonBody.invalid("name: must be between 3 and 256 characters");
         }
-        return name;
+        return FieldRules.printable("name", name);
     }
 
     static String description(JsonBody body) {

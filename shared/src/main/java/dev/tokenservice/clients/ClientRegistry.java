@@ -131,6 +131,27 @@ public final class ClientRegistry {
         return find(clientId).filter(client -> client.getTenant() != null).orElseThrow(ClientRegistry::notFound);
     }
 
+    /**
+     * The client a change may apply to. In the order the seed's answers are listed: 400 for an id that is not a
+     * UUID ("Invalid client ID format"), 403 for a caller without a client-management scope ("Insufficient
+     * permissions"), then 404 for a client that does not exist or belongs to someone else.
+     */
+    private ClientItem changeable(Caller caller, String clientId) {
+        requireClientIdFormat(clientId);
+        if (!caller.hasScope(ServiceScopes.CLIENTS_ADMIN) && !caller.hasScope(ServiceScopes.CLIENTS_WRITE)) {
+            throw new ApiError(403, "access_denied", "Insufficient permissions: changing clients needs the scope "
+                    + ServiceScopes.CLIENTS_WRITE);
+        }
+        return get(caller, clientId);
+    }
+
+    /** 400 "Invalid client ID format" unless the id is a UUID (what the seed's change operations answer). */
+    public static void requireClientIdFormat(String clientId) {
+        if (clientId == null || !UUID_FORMAT.matcher(clientId).matches()) {
+            throw JsonBody.invalid("clientId: Invalid client ID format (a UUID is expected)");
+        }
+    }
+
     public void update(Caller caller, String clientId, ClientChanges changes) {
         mutate(caller, clientId, client -> {
             client.setName(changes.name());
@@ -165,7 +186,7 @@ public final class ClientRegistry {
      * one write, however many tokens there are. Its consents go right after.
      */
     public void delete(Caller caller, String clientId) {
-        ClientItem client = get(caller, clientId);
+        ClientItem client = changeable(caller, clientId);
         Instant now = clock.instant();
         long keepUntil = now.plus(limits.longestTokenLifetime()).getEpochSecond();
         Map<String, AttributeValue> revocation = new HashMap<>(Map.of(
@@ -255,7 +276,7 @@ public final class ClientRegistry {
 
     private <T> T mutate(Caller caller, String clientId, Function<ClientItem, T> change) {
         for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-            ClientItem client = get(caller, clientId);
+            ClientItem client = changeable(caller, clientId);
             T result = change.apply(client);
             client.setModifiedOn(Timestamps.format(clock.instant()));
             client.setModifiedBy(caller.subject());

@@ -66,6 +66,11 @@ public final class Settings {
         return Duration.ofSeconds(Long.parseLong(optional("ACCESS_TOKEN_TTL_SECONDS").orElse("3600")));
     }
 
+    /** Lifetime of an OpenID Connect ID token (its exp); the session it names may live on. */
+    public Duration idTokenTtl() {
+        return Duration.ofSeconds(Long.parseLong(optional("ID_TOKEN_TTL_SECONDS").orElse("3600")));
+    }
+
     /** KMS key (id, ARN or alias) that signs new tokens; absent means the local key file signs. */
     public Optional<String> kmsSigningKey() {
         return optional("KMS_SIGNING_KEY_ID");

@@ -56,7 +56,8 @@ public final class ApiRequest {
     }
 
     public Optional<String> pathParameter(String name) {
-        return Optional.ofNullable(event.getPathParameters()).map(p -> p.get(name));
+        return Optional.ofNullable(event.getPathParameters()).map(p -> p.get(name))
+                .map(value -> FieldRules.checked(name, value));
     }
 
     /**
@@ -70,11 +71,12 @@ public final class ApiRequest {
             } catch (IllegalArgumentException malformed) {
                 throw JsonBody.invalid(name + ": is not a valid percent-encoded path segment");
             }
-        });
+        }).map(value -> FieldRules.checked(name, value));
     }
 
     public Optional<String> queryParameter(String name) {
-        return Optional.ofNullable(event.getQueryStringParameters()).map(q -> q.get(name));
+        return Optional.ofNullable(event.getQueryStringParameters()).map(q -> q.get(name))
+                .map(value -> FieldRules.checked(name, value));
     }
 
     /** Every value of every query parameter (repeats matter to OAuth), as API Gateway passes them. */
@@ -85,6 +87,7 @@ public final class ApiRequest {
         } else if (event.getQueryStringParameters() != null) {
             event.getQueryStringParameters().forEach((name, value) -> parameters.put(name, List.of(value)));
         }
+        parameters.forEach((name, values) -> values.forEach(value -> FieldRules.checked(name, value)));
         return parameters;
     }
 
@@ -118,7 +121,7 @@ public final class ApiRequest {
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            parameters.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(value);
+            parameters.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(FieldRules.checked(name, value));
         }
         return parameters;
     }

@@ -1,6 +1,10 @@
 package dev.tokenservice.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +15,9 @@ import java.util.Optional;
  * caller never gets a parser's message or a half-applied request.
  */
 public final class JsonBody {
+
+    /** Anything after the JSON value but whitespace is an error: "{...}}" must not be acted on as "{...}". */
+    private static final ObjectReader STRICT = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final JsonNode root;
 
@@ -28,10 +35,14 @@ public final class JsonBody {
         }
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(body);
+            root = STRICT.readTree(body);
+        } catch (StreamConstraintsException tooLargeOrDeep) {
+            // Jackson's limits (nesting depth 1000, number and string lengths) guard the parser's stack and memory.
+            throw invalid("the request body is nested too deeply or holds a value too large");
         } catch (JsonProcessingException e) {
-            throw invalid("the request body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            JsonLocation where = e.getLocation();
+            throw invalid("the request body is not valid JSON" + (where == null ? ""
+                    : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")"));
         }
         if (root == null || !root.isObject()) {
             throw invalid("the request body must be a JSON object");
@@ -51,7 +62,7 @@ public final class JsonBody {
         if (!value.isTextual()) {
             throw invalid(field + ": must be a string");
         }
-        return Optional.of(value.asText());
+        return Optional.of(FieldRules.checked(field, value.asText()));
     }
 
     public Optional<Boolean> bool(String field) {

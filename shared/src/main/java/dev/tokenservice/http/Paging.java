@@ -1,5 +1,7 @@
 package dev.tokenservice.http;
 
+import java.util.Optional;
+
 /** Query-parameter parsing shared by the paged listings. */
 public final class Paging {
 
@@ -8,27 +10,18 @@ public final class Paging {
 
     /** An integer limit within [min, max]; the default when absent, or 400 naming the parameter when required. */
     public static int limit(ApiRequest request, int min, int max, Integer defaultValue) {
-        var raw = request.queryParameter("limit").filter(v -> !v.isBlank());
-        if (raw.isEmpty()) {
-            if (defaultValue == null) {
-                throw JsonBody.invalid("limit: is required");
-            }
-            return defaultValue;
+        if (defaultValue == null && request.queryParameter("limit").isEmpty()) {
+            throw JsonBody.invalid("limit: is required");
         }
-        try {
-            int limit = Integer.parseInt(raw.get().trim());
-            if (limit >= min && limit <= max) {
-                return limit;
-            }
-        } catch (NumberFormatException notANumber) {
-            // Falls through to the same answer as an out-of-range number.
-        }
-        throw JsonBody.invalid("limit: must be an integer from " + min + " to " + max);
+        return integer(request, "limit", min, max, defaultValue == null ? min : defaultValue);
     }
 
-    /** An integer query parameter within [min, max], the default when absent; 400 naming it otherwise. */
+    /**
+     * An integer query parameter within [min, max], the default when absent; 400 naming it otherwise. Present but
+     * empty ("size=") is not absent: the parameter is typed as an integer, and "" is none.
+     */
     public static int integer(ApiRequest request, String name, int min, int max, int defaultValue) {
-        var raw = request.queryParameter(name).filter(v -> !v.isBlank());
+        Optional<String> raw = request.queryParameter(name);
         if (raw.isEmpty()) {
             return defaultValue;
         }

@@ -45,6 +45,6 @@ public final class AuthorizationCodeGrant {
             throw OAuthErrors.invalidGrant("the consent behind this code was revoked");
         }
         return userTokens.issue(issuerUrl, client, grant.getSubject(), OAuthScopes.split(grant.getScope()),
-                grant.getSession());
+                grant.getSession(), grant.getAuthTime(), grant.getNonce());
     }
 }

@@ -26,14 +26,20 @@ public final class AuthorizationCodes {
         this.longestTokenLifetime = longestTokenLifetime;
     }
 
-    /** Stores a new code for the approved request and returns its value, the only time it exists in clear. */
-    public String issue(String clientId, String principal, String redirectUri, List<String> scopes, String challenge) {
+    /**
+     * Stores a new code for the approved request and returns its value, the only time it exists in clear; the
+     * OpenID Connect nonce and the user's sign-in time go into the ID token it buys.
+     */
+    public String issue(String clientId, String principal, String redirectUri, List<String> scopes, String challenge,
+            String nonce, Long authTime) {
         String code = OpaqueTokens.newValue();
         TokenItem row = OpaqueTokens.row(TokenKeys.authorizationCode(OpaqueTokens.hash(code)),
                 TokenKeys.AUTHORIZATION_CODE, clientId, principal, scopes, OpaqueTokens.newSessionId(), clock.instant(),
                 LIFETIME);
         row.setRedirectUri(redirectUri);
         row.setCodeChallenge(challenge);
+        row.setNonce(nonce);
+        row.setAuthTime(authTime);
         tokens.create(row);
         return code;
     }

@@ -20,7 +20,11 @@ import java.util.Map;
 public final class AuthorizationEndpoint {
 
     /** What the browser is shown next. */
-    public sealed interface Outcome permits Redirect, ConsentPage {
+    public sealed interface Outcome permits Redirect, ConsentPage, SignInPage {
+    }
+
+    /** The user must sign in (again): nobody is, the sign-in is older than max_age, or prompt=login asks. */
+    public record SignInPage(AuthorizationRequest request) implements Outcome {
     }
 
     /** 302 to the client's redirect URI with a code or an error. */
@@ -35,14 +39,19 @@ public final class AuthorizationEndpoint {
     private final ConsentStore consents;
     private final AuthorizationCodes codes;
     private final SecretHasher hasher;
+    private final IdTokens idTokens;
     private final Clock clock;
 
+    /** A session token issued this recently counts as the fresh sign-in that prompt=login or max_age=0 asks for. */
+    static final long FRESH_SIGN_IN_SECONDS = 60;
+
     public AuthorizationEndpoint(ClientRepository clients, ConsentStore consents, AuthorizationCodes codes,
-            SecretHasher hasher, Clock clock) {
+            SecretHasher hasher, IdTokens idTokens, Clock clock) {
         this.clients = clients;
         this.consents = consents;
         this.codes = codes;
         this.hasher = hasher;
+        this.idTokens = idTokens;
         this.clock = clock;
     }
 
@@ -52,19 +61,24 @@ public final class AuthorizationEndpoint {
     }
 
     /**
-     * The next step for a signed-in user. prompt=consent asks again even when a consent exists;
-     * prompt=none never shows a page (OpenID Connect §3.1.2.1), so without consent it is an error.
+     * The next step for a signed-in user. A sign-in older than max_age, prompt=login, or an id_token_hint that
+     * names someone else needs a new sign-in; prompt=consent asks again even when a consent exists;
+     * prompt=none never shows a page (OpenID Connect §3.1.2.1), so each of those is an error then.
      */
-    public Outcome start(AuthorizationRequest request, Map<String, List<String>> parameters, Caller user,
-            String issuerUrl) {
-        List<String> prompt = OAuthScopes.split(first(parameters, "prompt").orElse(""));
-        String clientId = request.client().getClientId();
-        boolean consented = !prompt.contains("consent") && consents.covers(clientId, user.subject(), request.scopes());
-        if (consented) {
-            return new Redirect(codeRedirect(request.client(), request.redirectUri(), user.subject(), request.scopes(),
-                    request.state(), request.codeChallenge(), issuerUrl));
+    public Outcome start(AuthorizationRequest request, Caller user, String issuerUrl) {
+        if (!signInSatisfies(request, user, issuerUrl)) {
+            return request.prompts("none")
+                    ? new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "login_required",
+                            "a new sign-in is needed"))
+                    : new SignInPage(request);
         }
-        if (prompt.contains("none")) {
+        String clientId = request.client().getClientId();
+        boolean consented = !request.prompts("consent") && consents.covers(clientId, user.subject(), request.scopes());
+        if (consented) {
+            return new Redirect(codeRedirect(request.client(), request.redirectUri(), user, request.scopes(),
+                    request.state(), request.codeChallenge(), request.nonce(), issuerUrl));
+        }
+        if (request.prompts("none")) {
             return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "consent_required",
                     "the user has not consented to these scopes"));
         }
@@ -72,16 +86,41 @@ public final class AuthorizationEndpoint {
     }
 
     /**
-     * What to do when nobody is signed in: with prompt=none the client hears login_required; otherwise
-     * (empty) the user is asked to sign in.
+     * What to do when nobody is signed in: with prompt=none the client hears login_required; otherwise the user
+     * is asked to sign in.
      */
-    public java.util.Optional<Redirect> withoutUser(AuthorizationRequest request, Map<String, List<String>> parameters,
-            String issuerUrl) {
-        if (!OAuthScopes.split(first(parameters, "prompt").orElse("")).contains("none")) {
-            return java.util.Optional.empty();
+    public Outcome withoutUser(AuthorizationRequest request, String issuerUrl) {
+        if (!request.prompts("none")) {
+            return new SignInPage(request);
         }
-        return java.util.Optional.of(new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl,
-                "login_required", "the user is not signed in")));
+        return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl,
+                "login_required", "the user is not signed in"));
+    }
+
+    /** The user's sign-in (their session token's iat) is recent enough, and is the one an id_token_hint names. */
+    private boolean signInSatisfies(AuthorizationRequest request, Caller user, String issuerUrl) {
+        Long maxAge = request.maxAge();
+        if (request.prompts("login") || (maxAge != null && maxAge == 0)) {
+            maxAge = FRESH_SIGN_IN_SECONDS;
+        }
+        if (maxAge != null) {
+            Long signedInAt = authTime(user);
+            if (signedInAt == null || clock.instant().getEpochSecond() - signedInAt > maxAge) {
+                return false;
+            }
+        }
+        if (request.idTokenHint() != null) {
+            return idTokens.verifyHint(request.idTokenHint(), issuerUrl)
+                    .filter(hint -> hint.getSubject().equals(user.subject()))
+                    .isPresent();
+        }
+        return true;
+    }
+
+    /** When the user signed in: the iat of the session token they hold (epoch seconds). */
+    private static Long authTime(Caller user) {
+        return user.claims() == null || user.claims().getIssueTime() == null ? null
+                : user.claims().getIssueTime().toInstant().getEpochSecond();
     }
 
     /** The user's answer on the consent page; the ticket proves the page was ours and shown to this user. */
@@ -107,8 +146,8 @@ public final class AuthorizationEndpoint {
                     "the client is no longer registered for every approved scope"));
         }
         consents.grant(client.getClientId(), user.subject(), approved.scopes());
-        return new Redirect(codeRedirect(client, approved.redirectUri(), user.subject(), approved.scopes(),
-                approved.state(), approved.codeChallenge(), issuerUrl));
+        return new Redirect(codeRedirect(client, approved.redirectUri(), user, approved.scopes(),
+                approved.state(), approved.codeChallenge(), approved.nonce(), issuerUrl));
     }
 
     /** Where a redirectable problem of the request goes: back to the client, with state and iss. */
@@ -116,9 +155,10 @@ public final class AuthorizationEndpoint {
         return errorRedirect(problem.redirectUri(), problem.state(), issuerUrl, problem.error(), problem.description());
     }
 
-    private String codeRedirect(ClientItem client, String redirectUri, String principal, List<String> scopes,
-            String state, String challenge, String issuerUrl) {
-        String code = codes.issue(client.getClientId(), principal, redirectUri, scopes, challenge);
+    private String codeRedirect(ClientItem client, String redirectUri, Caller user, List<String> scopes,
+            String state, String challenge, String nonce, String issuerUrl) {
+        String code = codes.issue(client.getClientId(), user.subject(), redirectUri, scopes, challenge, nonce,
+                authTime(user));
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("code", code);
         parameters.put("state", state);
@@ -136,7 +176,7 @@ public final class AuthorizationEndpoint {
         return withQuery(redirectUri, parameters);
     }
 
-    private static String withQuery(String uri, Map<String, String> parameters) {
+    static String withQuery(String uri, Map<String, String> parameters) {
         StringBuilder location = new StringBuilder(uri);
         char separator = uri.contains("?") ? '&' : '?';
         for (var parameter : parameters.entrySet()) {
@@ -148,10 +188,5 @@ public final class AuthorizationEndpoint {
             separator = '&';
         }
         return location.toString();
-    }
-
-    private static java.util.Optional<String> first(Map<String, List<String>> parameters, String name) {
-        List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(values.get(0));
     }
 }

@@ -1,8 +1,10 @@
 package dev.tokenservice.oauth;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.ApiResponse;
+import dev.tokenservice.http.FieldRules;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -23,8 +25,14 @@ public final class AuthorizationPages {
             h1{font-size:1.3rem}ul{padding-left:1.2rem}li{margin:.3rem 0}code{font-size:.9em}
             .actions{display:flex;gap:.75rem;margin-top:1.5rem}
             button{font-size:1rem;padding:.55rem 1.3rem;border-radius:.4rem;border:1px solid #888;background:#fff;cursor:pointer}
-            button[value=approve]{background:#0b57d0;border-color:#0b57d0;color:#fff}
-            .muted{color:#666;font-size:.9rem}""";
+            button[value=approve],button[value=logout]{background:#0b57d0;border-color:#0b57d0;color:#fff}
+            .muted{color:#666;font-size:.9rem}
+            .client{display:flex;gap:1rem;align-items:center;margin-bottom:1rem}
+            .client img{width:64px;height:64px;object-fit:contain;border-radius:.4rem}
+            .links a{margin-right:1rem}""";
+    /** A registered logo, re-checked here: only a base64 data URI of a raster or SVG image ever reaches src. */
+    private static final java.util.regex.Pattern LOGO =
+            java.util.regex.Pattern.compile("^data:image/(?:png|jpeg|jpg|svg\\+xml);base64,[A-Za-z0-9+/]+={0,2}$");
 
     private AuthorizationPages() {
     }
@@ -32,16 +40,15 @@ public final class AuthorizationPages {
     public static APIGatewayProxyResponseEvent consent(AuthorizationRequest request, String ticket, String userName) {
         String nonce = nonce();
         var client = request.client();
+        Map<String, String> headers = headers(nonce, origin(request.redirectUri()), hasLogo(client));
         StringBuilder scopes = new StringBuilder();
         for (String scope : request.scopes()) {
             scopes.append("<li>").append(escape(describe(scope))).append(" <code>").append(escape(scope))
                     .append("</code></li>");
         }
-        String website = client.getWebsiteUrl() == null ? ""
-                : "<p class=\"muted\">" + escape(client.getWebsiteUrl()) + "</p>";
-        String body = "<h1>Allow <strong id=\"client-name\">" + escape(client.getName()) + "</strong> to access your account?</h1>"
-                + website
-                + "<p>Signed in as <strong>" + escape(userName) + "</strong>. The application asks to:</p>"
+        String body = clientCard(client)
+                + "<h1>Allow <strong id=\"client-name\">" + text(client.getName()) + "</strong> to access your account?</h1>"
+                + "<p>Signed in as <strong>" + text(userName) + "</strong>. The application asks to:</p>"
                 + "<ul id=\"scopes\">" + scopes + "</ul>"
                 + "<form method=\"post\" action=\"\">"
                 + "<input type=\"hidden\" name=\"ticket\" value=\"" + escape(ticket) + "\">"
@@ -50,8 +57,7 @@ public final class AuthorizationPages {
                 + "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>"
                 + "</div></form>"
                 + "<p class=\"muted\">You will be sent back to " + escape(origin(request.redirectUri())) + ".</p>";
-        return ApiResponse.html(200, page("Authorize " + client.getName(), body, nonce),
-                headers(nonce, origin(request.redirectUri())));
+        return ApiResponse.html(200, page("Authorize " + client.getName(), body, nonce), headers);
     }
 
     /** A failed request: back to the client when its redirect URI is trustworthy, else a page for the user. */
@@ -65,17 +71,93 @@ public final class AuthorizationPages {
     public static APIGatewayProxyResponseEvent problem(int status, String description) {
         String nonce = nonce();
         String body = "<h1>This sign-in request cannot be completed</h1><p id=\"problem\">" + escape(description) + "</p>";
-        return ApiResponse.html(status, page("Authorization error", body, nonce), headers(nonce, null));
+        return ApiResponse.html(status, page("Authorization error", body, nonce), headers(nonce, null, false));
     }
 
     public static APIGatewayProxyResponseEvent signInRequired() {
+        return signInRequired(null);
+    }
+
+    /**
+     * The sign-in needed page, naming the client when the request was valid: nobody is signed in, or the
+     * client asked for a newer sign-in (max_age, prompt=login) or for another user (id_token_hint).
+     */
+    public static APIGatewayProxyResponseEvent signInRequired(ClientItem client) {
         String nonce = nonce();
-        String body = "<h1>Sign in first</h1><p id=\"problem\">This page needs you to be signed in to this service: "
-                + "your browser sends your access token in the <code>asc_auth_key</code> cookie (or an "
+        String body = (client == null ? "" : clientCard(client))
+                + "<h1>Sign in first</h1><p id=\"problem\">This page needs you to be signed in to this service"
+                + (client == null ? "" : ", recently enough for <strong id=\"client-name\">" + text(client.getName())
+                        + "</strong>,")
+                + " with your access token in the <code>asc_auth_key</code> cookie (or an "
                 + "<code>Authorization: Bearer</code> header). Sign in, then open the link again.</p>";
-        Map<String, String> headers = headers(nonce, null);
+        Map<String, String> headers = headers(nonce, null, client != null && hasLogo(client));
         headers.put("WWW-Authenticate", "Bearer");
         return ApiResponse.html(401, page("Sign in required", body, nonce), headers);
+    }
+
+    /** The RP-Initiated Logout confirmation: the user's own form, bound to them by the ticket. */
+    public static APIGatewayProxyResponseEvent logoutConfirmation(ClientItem client, String ticket, String userName,
+            String redirectUri) {
+        String nonce = nonce();
+        String body = (client == null ? "" : clientCard(client))
+                + "<h1>Sign out" + (client == null ? "" : " of <strong id=\"client-name\">" + text(client.getName())
+                        + "</strong>") + "?</h1>"
+                + "<p>Signed in as <strong>" + text(userName) + "</strong>. "
+                + (client == null ? "This ends every session you have here."
+                        : "This ends your sessions with this application.") + "</p>"
+                + "<form method=\"post\" action=\"\">"
+                + "<input type=\"hidden\" name=\"ticket\" value=\"" + escape(ticket) + "\">"
+                + "<div class=\"actions\">"
+                + "<button type=\"submit\" name=\"decision\" value=\"logout\">Sign out</button>"
+                + "<button type=\"submit\" name=\"decision\" value=\"stay\">Stay signed in</button>"
+                + "</div></form>";
+        return ApiResponse.html(200, page("Sign out", body, nonce),
+                headers(nonce, redirectUri == null ? null : origin(redirectUri), client != null && hasLogo(client)));
+    }
+
+    /** The end of a logout that has nowhere registered to go back to (or a user who chose to stay). */
+    public static APIGatewayProxyResponseEvent loggedOut(ClientItem client, boolean signedOut) {
+        String nonce = nonce();
+        String body = (client == null ? "" : clientCard(client))
+                + "<h1 id=\"outcome\">" + (signedOut ? "You are signed out" : "You are still signed in") + "</h1>"
+                + "<p class=\"muted\">You can close this page.</p>";
+        return ApiResponse.html(200, page(signedOut ? "Signed out" : "Still signed in", body, nonce),
+                headers(nonce, null, client != null && hasLogo(client)));
+    }
+
+    /**
+     * The client as it registered, like DocSpace's consent screen: logo, name, website, terms and privacy links.
+     * Names sit in bdi elements, so that a bidirectional override in one cannot reorder the rest of the page.
+     */
+    static String clientCard(ClientItem client) {
+        StringBuilder card = new StringBuilder("<div class=\"client\">");
+        if (hasLogo(client)) {
+            card.append("<img id=\"client-logo\" alt=\"\" src=\"").append(escape(client.getLogo())).append("\">");
+        }
+        card.append("<div><div><strong>").append(text(client.getName())).append("</strong></div><div class=\"links muted\">");
+        link(card, "client-website", client.getWebsiteUrl(), "Website");
+        link(card, "client-terms", client.getTermsUrl(), "Terms of service");
+        link(card, "client-privacy", client.getPolicyUrl(), "Privacy policy");
+        return card.append("</div></div></div>").toString();
+    }
+
+    private static void link(StringBuilder html, String id, String url, String label) {
+        if (url != null && (url.startsWith("https://") || url.startsWith("http://"))) {
+            html.append("<a id=\"").append(id).append("\" href=\"").append(escape(url))
+                    .append("\" rel=\"noopener noreferrer\" target=\"_blank\">").append(label).append("</a>");
+        }
+    }
+
+    private static boolean hasLogo(ClientItem client) {
+        return client.getLogo() != null && LOGO.matcher(client.getLogo()).matches();
+    }
+
+    /**
+     * Text from a registration or a token, escaped and in its own bidi isolate: right-to-left letters in a name
+     * cannot reorder the sentence around it (what "Allow X to access" says stays what it means).
+     */
+    static String text(String value) {
+        return "<bdi>" + escape(value) + "</bdi>";
     }
 
     /** Human wording of a catalogue scope: "View your files", "Manage your rooms". */
@@ -89,6 +171,7 @@ public final class AuthorizationPages {
         }).orElse(scope);
     }
 
+
     static String escape(String text) {
         if (text == null) {
             return "";
@@ -101,7 +184,13 @@ public final class AuthorizationPages {
                 case '>' -> escaped.append("&gt;");
                 case '"' -> escaped.append("&quot;");
                 case '\'' -> escaped.append("&#39;");
-                default -> escaped.append(c);
+                default -> {
+                    // Control and bidi formatting characters (refused on input; older rows may hold them) are left
+                    // out, so nothing stored can reorder or hide the text around it.
+                    if (!FieldRules.isControl(c)) {
+                        escaped.append(c);
+                    }
+                }
             }
         }
         return escaped.toString();
@@ -114,9 +203,11 @@ public final class AuthorizationPages {
                 + "<body>" + body + "</body></html>";
     }
 
-    private static Map<String, String> headers(String nonce, String formTarget) {
+    private static Map<String, String> headers(String nonce, String formTarget, boolean showsLogo) {
         Map<String, String> headers = new LinkedHashMap<>(ApiResponse.noStore());
+        // img-src admits data: URIs only, the form a registered logo takes; nothing is ever fetched.
         headers.put("Content-Security-Policy", "default-src 'none'; style-src 'nonce-" + nonce + "'; "
+                + (showsLogo ? "img-src data:; " : "")
                 + "form-action 'self'" + (formTarget == null ? "" : " " + formTarget)
                 + "; frame-ancestors 'none'; base-uri 'none'");
         headers.put("X-Frame-Options", "DENY");
@@ -126,7 +217,7 @@ public final class AuthorizationPages {
     }
 
     /** The client's origin, or the scheme of an app's URI; the CSP source that admits the redirect after the form. */
-    private static String origin(String redirectUri) {
+    static String origin(String redirectUri) {
         URI uri = URI.create(redirectUri);
         if (uri.getHost() == null) {
             return uri.getScheme() + ":";

@@ -8,10 +8,23 @@ import java.util.Optional;
 
 /**
  * A validated GET /oauth2/authorize request: the client, its exactly matching redirect URI, the scopes,
- * the state to echo, and the PKCE S256 challenge (required when the client may be public).
+ * the state to echo, the PKCE S256 challenge (required when the client may be public), and OpenID Connect's
+ * nonce (returned in the ID token), max_age (seconds, or null), prompt values and id_token_hint.
  */
 public record AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
-        String codeChallenge) {
+        String codeChallenge, String nonce, Long maxAge, List<String> prompt, String idTokenHint) {
+
+    private static final int LONGEST_NONCE = 512;
+    private static final List<String> PROMPTS = List.of("none", "login", "consent", "select_account");
+
+    public AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
+            String codeChallenge) {
+        this(client, redirectUri, scopes, state, codeChallenge, null, null, List.of(), null);
+    }
+
+    public boolean prompts(String value) {
+        return prompt.contains(value);
+    }
 
     public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients) {
         String clientId = single(parameters, "client_id", null, null)
@@ -29,6 +42,10 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client",
                     "the client may not use the authorization code grant");
         }
+        // Request objects and dynamic registration are not served (OpenID Connect Core §6.1, §6.2, §7.2.1).
+        refuseIfPresent(parameters, "request", "request_not_supported", redirectUri, state);
+        refuseIfPresent(parameters, "request_uri", "request_uri_not_supported", redirectUri, state);
+        refuseIfPresent(parameters, "registration", "registration_not_supported", redirectUri, state);
         String responseType = single(parameters, "response_type", redirectUri, state).orElse(null);
         if (!"code".equals(responseType)) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unsupported_response_type",
@@ -54,7 +71,33 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
                     "code_challenge (PKCE, S256) is required for this client");
         }
-        return new AuthorizationRequest(client, redirectUri, scopes, state, challenge);
+        String nonce = single(parameters, "nonce", redirectUri, state).orElse(null);
+        if (nonce != null && nonce.length() > LONGEST_NONCE) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "nonce must be at most " + LONGEST_NONCE + " characters");
+        }
+        Long maxAge = single(parameters, "max_age", redirectUri, state).map(value -> {
+            if (!value.matches("[0-9]{1,9}")) {
+                throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                        "max_age must be a number of seconds");
+            }
+            return Long.parseLong(value);
+        }).orElse(null);
+        List<String> prompt = OAuthScopes.split(single(parameters, "prompt", redirectUri, state).orElse(""));
+        if (!PROMPTS.containsAll(prompt) || (prompt.contains("none") && prompt.size() > 1)) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "prompt must be none alone, or any of login, consent, select_account");
+        }
+        String idTokenHint = single(parameters, "id_token_hint", redirectUri, state).orElse(null);
+        return new AuthorizationRequest(client, redirectUri, scopes, state, challenge, nonce, maxAge, prompt,
+                idTokenHint);
+    }
+
+    private static void refuseIfPresent(Map<String, List<String>> parameters, String name, String error,
+            String redirectUri, String state) {
+        if (parameters.containsKey(name)) {
+            throw AuthorizationProblem.redirected(redirectUri, state, error, "the parameter " + name + " is not supported");
+        }
     }
 
     /** Exact string match against a registered URI (no prefix, no normalisation); one may be implied. */

@@ -3,6 +3,7 @@ package dev.tokenservice.oauth;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.SecretHasher;
+import dev.tokenservice.http.FieldRules;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -116,7 +117,7 @@ public final class ClientAuthentication {
         try {
             // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
             return new String[] {
-                URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
+                FieldRules.checked("client_id", URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8)),
                 URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)
             };
         } catch (IllegalArgumentException badEscape) {

@@ -1,6 +1,8 @@
 package dev.tokenservice.oauth;
 
 import dev.tokenservice.clients.SecretHasher;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -20,7 +22,7 @@ public final class ConsentTicket {
     static final long LIFETIME_SECONDS = 600;
 
     public record Content(String clientId, String redirectUri, List<String> scopes, String state, String codeChallenge,
-            String principal, long expiresAt) {
+            String principal, long expiresAt, String nonce) {
     }
 
     private ConsentTicket() {
@@ -30,7 +32,9 @@ public final class ConsentTicket {
         String payload = String.join("\n",
                 request.client().getClientId(), request.redirectUri(), String.join(" ", request.scopes()),
                 nullToEmpty(request.state()), nullToEmpty(request.codeChallenge()), principal,
-                Long.toString(now.getEpochSecond() + LIFETIME_SECONDS));
+                Long.toString(now.getEpochSecond() + LIFETIME_SECONDS),
+                // The nonce is the client's free text: encoded, so that no line break in it can shift a field.
+                request.nonce() == null ? "" : URLEncoder.encode(request.nonce(), StandardCharsets.UTF_8));
         String encoded = ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         return encoded + "." + hasher.hash(PURPOSE + encoded);
     }
@@ -48,7 +52,8 @@ public final class ConsentTicket {
             throw AuthorizationProblem.shownToUser("the consent form is not genuine; start the sign-in again");
         }
         Content content = new Content(fields[0], fields[1], OAuthScopes.split(fields[2]), emptyToNull(fields[3]),
-                emptyToNull(fields[4]), fields[5], Long.parseLong(fields[6]));
+                emptyToNull(fields[4]), fields[5], Long.parseLong(fields[6]),
+                fields.length > 7 && !fields[7].isEmpty() ? URLDecoder.decode(fields[7], StandardCharsets.UTF_8) : null);
         if (!content.principal().equals(principal)) {
             throw AuthorizationProblem.shownToUser("the consent form was shown to another user");
         }

@@ -3,18 +3,22 @@ package dev.tokenservice.oauth;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * RFC 7662: tells an authenticated client whether a token is live, from the same state that decides
- * every protected call (so a revocation shows here at once). Anything not live is just {"active": false}.
+ * every protected call (so a revocation shows here at once). Anything not live, and any token the asking
+ * client may not see (see {@link #mayIntrospect}), is just {"active": false}.
  * For an access token, the asking client's row and the token's state are read in one BatchGetItem (one
  * request, one round trip); the token's answer is used only once the client has proven its secret.
  */
@@ -35,20 +39,40 @@ public final class Introspection {
         this.tables = tables;
     }
 
+    /**
+     * The token's answer, for a client allowed to see it. The hint only orders the search (RFC 7662 §2.1: a token
+     * not found under it is searched for under the other types): access tokens are JWTs and refresh tokens opaque,
+     * so the value's shape decides where it can be, whatever the hint says.
+     */
     public ObjectNode introspect(TokenRequest request, String issuerUrl) {
         var presented = request.parameter("token");
-        boolean hintRefresh = "refresh_token".equals(request.parameter("token_type_hint").orElse(null));
-        if (presented.isEmpty() || hintRefresh || !looksLikeJwt(presented.get())) {
-            authentication.authenticate(request);
+        if (presented.isEmpty() || !looksLikeJwt(presented.get())) {
+            ClientItem asking = authentication.authenticate(request);
             String token = request.required("token");
-            return refreshTokens.findLive(token, null).map(Introspection::active).orElseGet(Introspection::inactive);
+            return refreshTokens.findLive(token, null)
+                    .filter(refreshToken -> mayIntrospect(asking, refreshToken.getClientId(), List.of()))
+                    .map(Introspection::active).orElseGet(Introspection::inactive);
         }
         ClientAuthentication.Credentials credentials = authentication.presented(request);
         Optional<CallerAuthenticator.PendingCheck> accessToken = checkedLocally(presented.get(), issuerUrl);
         BatchLookup lookup = clients.addTo(new BatchLookup(tables), credentials.clientId());
         accessToken.ifPresent(pending -> pending.addTo(lookup));
-        authentication.check(credentials, clients.from(lookup, credentials.clientId()));
-        return accessToken.map(pending -> liveAnswer(pending, lookup)).orElseGet(Introspection::inactive);
+        ClientItem asking = authentication.check(credentials, clients.from(lookup, credentials.clientId()));
+        return accessToken.flatMap(pending -> liveCaller(pending, lookup))
+                .filter(token -> mayIntrospect(asking, token.clientId(), token.claims().getAudience()))
+                .map(Introspection::active).orElseGet(Introspection::inactive);
+    }
+
+    /**
+     * Who may learn what a token grants (RFC 7662 §4, against token scanning), as Keycloak decides it: the client
+     * the token was issued to, a client named in its audience (a resource server it was meant for), or a client
+     * registered with tokens:admin, the scope that already lists and reads every token through the token APIs.
+     * Anyone else is told the token is inactive, which reveals nothing about it.
+     */
+    static boolean mayIntrospect(ClientItem asking, String tokenClientId, List<String> tokenAudience) {
+        return asking.getClientId().equals(tokenClientId)
+                || (tokenAudience != null && tokenAudience.contains(asking.getClientId()))
+                || (asking.getScopes() != null && asking.getScopes().contains(ServiceScopes.TOKENS_ADMIN));
     }
 
     /** A forged, foreign or expired token is inactive without reading its state. */
@@ -60,11 +84,11 @@ public final class Introspection {
         }
     }
 
-    private static ObjectNode liveAnswer(CallerAuthenticator.PendingCheck pending, BatchLookup lookup) {
+    private static Optional<Caller> liveCaller(CallerAuthenticator.PendingCheck pending, BatchLookup lookup) {
         try {
-            return active(pending.liveCaller(lookup));
+            return Optional.of(pending.liveCaller(lookup));
         } catch (ApiError revoked) {
-            return inactive();
+            return Optional.empty();
         }
     }
 

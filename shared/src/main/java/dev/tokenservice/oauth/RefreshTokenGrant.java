@@ -27,6 +27,8 @@ public final class RefreshTokenGrant {
                 request.parameter("scope"));
         // A refresh may narrow the scopes, never widen them (RFC 6749 §6).
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
-        return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession());
+        // A new ID token names the same sign-in (sub, auth_time, sid) and has no nonce (OpenID Connect Core §12.2).
+        return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession(), grant.getAuthTime(),
+                null);
     }
 }

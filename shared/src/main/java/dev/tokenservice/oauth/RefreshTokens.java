@@ -25,10 +25,13 @@ public final class RefreshTokens {
         this.lifetime = lifetime;
     }
 
-    public String issue(String clientId, String subject, List<String> scopes, String session) {
+    /** A new refresh token; authTime (when the user signed in, epoch seconds) is kept for the ID tokens it buys. */
+    public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime) {
         String value = OpaqueTokens.newValue();
-        tokens.create(OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
-                clientId, subject, scopes, session, clock.instant(), lifetime));
+        TokenItem row = OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
+                clientId, subject, scopes, session, clock.instant(), lifetime);
+        row.setAuthTime(authTime);
+        tokens.create(row);
         return value;
     }
 

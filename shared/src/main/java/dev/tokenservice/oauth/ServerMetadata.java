@@ -1,16 +1,34 @@
 package dev.tokenservice.oauth;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.signing.SigningKeys;
 import java.util.List;
 
-/** RFC 8414 authorization server metadata: it lists what this deployment actually serves, nothing more. */
+/**
+ * RFC 8414 authorization server metadata, which is also the OpenID Connect Discovery 1.0 document: both
+ * well-known routes serve this one description, so they cannot disagree. It lists what this deployment
+ * actually serves, nothing more.
+ */
 public final class ServerMetadata {
 
     private ServerMetadata() {
     }
 
-    public static ObjectNode describe(String issuer, List<String> scopes) {
+    /** Claims an ID token or the userinfo answer may carry. */
+    static final List<String> CLAIMS = List.of("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+            "azp", "sid", "scope", "jti", "nbf", "cid", "tid");
+
+    /** The document for this issuer: the listed catalogue scopes, and the algorithms of the published keys. */
+    public static ObjectNode describe(String issuer, SigningKeys keys) {
+        return describe(issuer, ScopeCatalog.listed().stream().map(ScopeCatalog.Scope::name).toList(),
+                keys.publicJwks().getKeys().stream().map(key -> key.getAlgorithm() != null
+                        ? key.getAlgorithm().getName() : keys.active().algorithm().getName()).toList());
+    }
+
+    /** @param signingAlgorithms the JOSE algorithms of the published keys (they sign ID tokens too) */
+    public static ObjectNode describe(String issuer, List<String> scopes, List<String> signingAlgorithms) {
         ObjectNode metadata = Json.object();
         metadata.put("issuer", issuer);
         metadata.put("authorization_endpoint", issuer + "/oauth2/authorize");
@@ -18,6 +36,8 @@ public final class ServerMetadata {
         metadata.put("introspection_endpoint", issuer + "/oauth2/introspect");
         metadata.put("revocation_endpoint", issuer + "/oauth2/revoke");
         metadata.put("jwks_uri", issuer + "/.well-known/jwks.json");
+        metadata.put("userinfo_endpoint", issuer + "/oauth2/userinfo");
+        metadata.put("end_session_endpoint", issuer + "/oauth2/logout");
         metadata.putArray("grant_types_supported")
                 .add(AuthorizationCodeGrant.GRANT_TYPE)
                 .add(RefreshTokenGrant.GRANT_TYPE)
@@ -34,6 +54,16 @@ public final class ServerMetadata {
         metadata.put("authorization_response_iss_parameter_supported", true);
         var supported = metadata.putArray("scopes_supported");
         scopes.forEach(supported::add);
+        metadata.putArray("subject_types_supported").add("public");
+        var algorithms = metadata.putArray("id_token_signing_alg_values_supported");
+        signingAlgorithms.stream().distinct().forEach(algorithms::add);
+        var claims = metadata.putArray("claims_supported");
+        CLAIMS.forEach(claims::add);
+        metadata.putArray("prompt_values_supported").add("none").add("login").add("consent").add("select_account");
+        metadata.put("claims_parameter_supported", false);
+        metadata.put("request_parameter_supported", false);
+        metadata.put("request_uri_parameter_supported", false);
+        metadata.put("require_request_uri_registration", false);
         return metadata;
     }
 }

@@ -13,9 +13,9 @@ public final class TokenEndpoint {
     private final RefreshTokenGrant refreshToken;
 
     public TokenEndpoint(ClientAuthentication authentication, AccessTokenIssuer issuer, TokenRepository tokens,
-            AuthorizationCodes codes, RefreshTokens refreshTokens, Optional<String> defaultAudience,
+            AuthorizationCodes codes, RefreshTokens refreshTokens, IdTokens idTokens, Optional<String> defaultAudience,
             Duration accessTokenTtl) {
-        UserTokens userTokens = new UserTokens(issuer, refreshTokens, defaultAudience, accessTokenTtl);
+        UserTokens userTokens = new UserTokens(issuer, refreshTokens, idTokens, defaultAudience, accessTokenTtl);
         this.clientCredentials = new ClientCredentialsGrant(authentication, issuer, defaultAudience, accessTokenTtl);
         this.authorizationCode = new AuthorizationCodeGrant(authentication, codes, tokens, userTokens);
         this.refreshToken = new RefreshTokenGrant(authentication, refreshTokens, userTokens);

@@ -7,27 +7,53 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Issues what a user's grant yields: an access token in the grant's session, and a refresh token if allowed. */
+/**
+ * Issues what a user's grant yields: an access token in the grant's session, a refresh token if allowed, and
+ * an ID token when openid is among the scopes.
+ */
 final class UserTokens {
+
+    static final String OPENID = "openid";
 
     private final AccessTokenIssuer issuer;
     private final RefreshTokens refreshTokens;
+    private final IdTokens idTokens;
     private final Optional<String> defaultAudience;
     private final Duration accessTokenTtl;
 
-    UserTokens(AccessTokenIssuer issuer, RefreshTokens refreshTokens, Optional<String> defaultAudience,
-            Duration accessTokenTtl) {
+    UserTokens(AccessTokenIssuer issuer, RefreshTokens refreshTokens, IdTokens idTokens,
+            Optional<String> defaultAudience, Duration accessTokenTtl) {
         this.issuer = issuer;
         this.refreshTokens = refreshTokens;
+        this.idTokens = idTokens;
         this.defaultAudience = defaultAudience;
         this.accessTokenTtl = accessTokenTtl;
     }
 
-    TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session) {
+    /**
+     * @param authTime when the user signed in (epoch seconds), carried from the code to every refresh token
+     * @param nonce    the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
+     */
+    TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
+            Long authTime, String nonce) {
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
-                List.of(defaultAudience.orElse(issuerUrl)), accessTokenTtl).inSession(session));
+                audience(issuerUrl, scopes), accessTokenTtl).inSession(session));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
-                ? refreshTokens.issue(client.getClientId(), subject, scopes, session) : null;
-        return new TokenResponse(access, refresh);
+                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime) : null;
+        String idToken = scopes.contains(OPENID)
+                ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session),
+                        access.value())
+                : null;
+        return new TokenResponse(access, refresh, idToken);
+    }
+
+    /**
+     * The configured audience, or this issuer; with openid granted this issuer is among the audiences in any
+     * case, because the token must be accepted at this service's own userinfo endpoint.
+     */
+    private List<String> audience(String issuerUrl, List<String> scopes) {
+        String configured = defaultAudience.orElse(issuerUrl);
+        return scopes.contains(OPENID) && !configured.equals(issuerUrl) ? List.of(configured, issuerUrl)
+                : List.of(configured);
     }
 }

@@ -21,8 +21,10 @@ public final class Schemas {
 
     public static final String CLIENTS_BY_CREATOR = "creator-created-index";
     public static final String CLIENTS_BY_TENANT = "tenant-created-index";
-    public static final String TOKENS_BY_CLIENT = "client-issued-index";
-    public static final String TOKENS_BY_SUBJECT = "subject-issued-index";
+    public static final String TOKENS_BY_SUBJECT = "subject-shard-issued-index";
+    public static final String TOKENS_BY_ORG = "org-shard-issued-index";
+    public static final String PAIRS_BY_USER = "pair-user-index";
+    public static final String PAIRS_BY_CLIENT = "pair-client-index";
     public static final String TOKENS_BY_EXPIRY = "expiry-index";
     public static final String TOKENS_LISTED = "listing-issued-index";
     public static final String CONSENTS_BY_PRINCIPAL = "principal-modified-index";
@@ -81,9 +83,9 @@ public final class Schemas {
                     .setter(TokenItem::setTokenKey).tags(primaryPartitionKey()))
             .addAttribute(String.class, a -> a.name("kind").getter(TokenItem::getKind).setter(TokenItem::setKind))
             .addAttribute(String.class, a -> a.name("client_id").getter(TokenItem::getClientId)
-                    .setter(TokenItem::setClientId).tags(secondaryPartitionKey(TOKENS_BY_CLIENT)))
+                    .setter(TokenItem::setClientId))
             .addAttribute(String.class, a -> a.name("subject").getter(TokenItem::getSubject)
-                    .setter(TokenItem::setSubject).tags(secondaryPartitionKey(TOKENS_BY_SUBJECT)))
+                    .setter(TokenItem::setSubject))
             .addAttribute(String.class, a -> a.name("org").getter(TokenItem::getOrg).setter(TokenItem::setOrg))
             .addAttribute(String.class, a -> a.name("scope").getter(TokenItem::getScope).setter(TokenItem::setScope))
             .addAttribute(STRINGS, a -> a.name("audience").getter(TokenItem::getAudience)
@@ -96,6 +98,9 @@ public final class Schemas {
                     .setter(TokenItem::setRedirectUri))
             .addAttribute(String.class, a -> a.name("code_challenge").getter(TokenItem::getCodeChallenge)
                     .setter(TokenItem::setCodeChallenge))
+            .addAttribute(String.class, a -> a.name("nonce").getter(TokenItem::getNonce).setter(TokenItem::setNonce))
+            .addAttribute(Long.class, a -> a.name("auth_time").getter(TokenItem::getAuthTime)
+                    .setter(TokenItem::setAuthTime))
             .addAttribute(Long.class, a -> a.name("consumed_at").getter(TokenItem::getConsumedAt)
                     .setter(TokenItem::setConsumedAt))
             .addAttribute(String.class, a -> a.name("sealed_value").getter(TokenItem::getSealedValue)
@@ -104,8 +109,8 @@ public final class Schemas {
                     .setter(TokenItem::setSealedKey))
             .addAttribute(Long.class, a -> a.name("issued_at").getter(TokenItem::getIssuedAt)
                     .setter(TokenItem::setIssuedAt)
-                    .tags(secondarySortKey(TOKENS_BY_CLIENT), secondarySortKey(TOKENS_BY_SUBJECT),
-                            secondarySortKey(TOKENS_LISTED)))
+                    .tags(secondarySortKey(TOKENS_BY_SUBJECT), secondarySortKey(TOKENS_LISTED),
+                            secondarySortKey(TOKENS_BY_ORG)))
             .addAttribute(Long.class, a -> a.name("expires_at").getter(TokenItem::getExpiresAt)
                     .setter(TokenItem::setExpiresAt).tags(secondarySortKey(TOKENS_BY_EXPIRY)))
             .addAttribute(Boolean.class, a -> a.name("revoked").getter(TokenItem::getRevoked)
@@ -117,6 +122,17 @@ public final class Schemas {
                     .setter(TokenItem::setExpiryShard).tags(secondaryPartitionKey(TOKENS_BY_EXPIRY)))
             .addAttribute(String.class, a -> a.name("list_shard").getter(TokenItem::getListShard)
                     .setter(TokenItem::setListShard).tags(secondaryPartitionKey(TOKENS_LISTED)))
+            .addAttribute(String.class, a -> a.name("subject_shard").getter(TokenItem::getSubjectShard)
+                    .setter(TokenItem::setSubjectShard).tags(secondaryPartitionKey(TOKENS_BY_SUBJECT)))
+            .addAttribute(String.class, a -> a.name("org_shard").getter(TokenItem::getOrgShard)
+                    .setter(TokenItem::setOrgShard).tags(secondaryPartitionKey(TOKENS_BY_ORG)))
+            .addAttribute(String.class, a -> a.name("pair_shard").getter(TokenItem::getPairShard)
+                    .setter(TokenItem::setPairShard)
+                    .tags(secondaryPartitionKey(PAIRS_BY_USER), secondaryPartitionKey(PAIRS_BY_CLIENT)))
+            .addAttribute(String.class, a -> a.name("pair_by_user").getter(TokenItem::getPairByUser)
+                    .setter(TokenItem::setPairByUser).tags(secondarySortKey(PAIRS_BY_USER)))
+            .addAttribute(String.class, a -> a.name("pair_by_client").getter(TokenItem::getPairByClient)
+                    .setter(TokenItem::setPairByClient).tags(secondarySortKey(PAIRS_BY_CLIENT)))
             .build();
 
     public static final StaticTableSchema<ConsentItem> CONSENT = StaticTableSchema.builder(ConsentItem.class)

@@ -143,7 +143,8 @@ public final class AccessTokenIssuer {
                 expiresAt.getEpochSecond() - issuedAt.getEpochSecond(), item);
     }
 
-    private static void sign(SignedJWT jwt, TokenSigner signer) {
+    /** Signs with the signer, keeping a KMS throttle or outage as its SDK type (429/503 rather than 500). */
+    public static void sign(SignedJWT jwt, TokenSigner signer) {
         try {
             jwt.sign(signer.jwsSigner());
         } catch (JOSEException e) {

@@ -21,6 +21,8 @@ public final class TokenItem {
     private String redirectUri;
     private String codeChallenge;
     private Long consumedAt;
+    private String nonce;
+    private Long authTime;
     private String sealedValue;
     private String sealedKey;
     private Long issuedAt;
@@ -30,6 +32,11 @@ public final class TokenItem {
     private Long ttl;
     private String expiryShard;
     private String listShard;
+    private String subjectShard;
+    private String orgShard;
+    private String pairShard;
+    private String pairByUser;
+    private String pairByClient;
 
     public String getTokenKey() { return tokenKey; }
     public void setTokenKey(String tokenKey) { this.tokenKey = tokenKey; }
@@ -57,6 +64,12 @@ public final class TokenItem {
     /** For an authorization code: the PKCE S256 challenge. */
     public String getCodeChallenge() { return codeChallenge; }
     public void setCodeChallenge(String codeChallenge) { this.codeChallenge = codeChallenge; }
+    /** For an authorization code: the OpenID Connect nonce of its request, returned in the ID token. */
+    public String getNonce() { return nonce; }
+    public void setNonce(String nonce) { this.nonce = nonce; }
+    /** For a code or refresh token: when the user signed in (epoch seconds, the session token's iat). */
+    public Long getAuthTime() { return authTime; }
+    public void setAuthTime(Long authTime) { this.authTime = authTime; }
     /** Epoch milliseconds at which a single-use value (code, refresh token) was used; set once, conditionally. */
     public Long getConsumedAt() { return consumedAt; }
     public void setConsumedAt(Long consumedAt) { this.consumedAt = consumedAt; }
@@ -86,6 +99,22 @@ public final class TokenItem {
     /** Partition of the listing index over every access token (TokenKeys.listShard), so no list is a Scan. */
     public String getListShard() { return listShard; }
     public void setListShard(String listShard) { this.listShard = listShard; }
+
+    /** Partition of the subject index: the subject and a shard (TokenKeys.subjectShard). */
+    public String getSubjectShard() { return subjectShard; }
+    public void setSubjectShard(String subjectShard) { this.subjectShard = subjectShard; }
+    /** Partition of the org index, for tokens issued for an organisation (TokenKeys.orgShard). */
+    public String getOrgShard() { return orgShard; }
+    public void setOrgShard(String orgShard) { this.orgShard = orgShard; }
+    /** For a pair record: partition of the two pair indexes (TokenKeys.pairShard). */
+    public String getPairShard() { return pairShard; }
+    public void setPairShard(String pairShard) { this.pairShard = pairShard; }
+    /** For a pair record: sort key of the pair-user index. */
+    public String getPairByUser() { return pairByUser; }
+    public void setPairByUser(String pairByUser) { this.pairByUser = pairByUser; }
+    /** For a pair record: sort key of the pair-client index. */
+    public String getPairByClient() { return pairByClient; }
+    public void setPairByClient(String pairByClient) { this.pairByClient = pairByClient; }
 
     public boolean isRevoked() {
         return Boolean.TRUE.equals(revoked);

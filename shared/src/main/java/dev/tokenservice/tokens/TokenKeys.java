@@ -7,8 +7,16 @@ public final class TokenKeys {
     public static final String REVOCATION = "RV";
     public static final String AUTHORIZATION_CODE = "AC";
     public static final String REFRESH_TOKEN = "RT";
-    /** Access tokens spread over this many partitions of the listing index (write rate, not size, sets it). */
-    public static final int LIST_SHARDS = 8;
+    /** A (subject, client) pair that holds or held a token: what a Knetik list pages through. */
+    public static final String TOKEN_PAIR = "KP";
+    /**
+     * Every sharded index partition key (listing, subject, pairs) is spread over this many partitions. Write rate
+     * sets it: DynamoDB takes about 1,000 write units per second per partition, so one client sending API Gateway's
+     * default 10,000 requests/s needs more than 10; 16 leaves each partition at most about 625 entries/s.
+     */
+    public static final int SHARDS = 16;
+    /** Kept for readers of the listing index; the same number as every other sharded index. */
+    public static final int LIST_SHARDS = SHARDS;
     public static final String HOUSEKEEPING = "HK";
 
     private TokenKeys() {
@@ -60,9 +68,59 @@ public final class TokenKeys {
         return "RV#SUB#" + subject;
     }
 
-    /** The listing-index partition of an access token: "AT#0" .. "AT#7", by its jti. */
+    /** The listing-index partition of an access token: "AT#0" .. "AT#15", by its jti. */
     public static String listShard(String jti) {
-        return listShard(Math.floorMod(jti.hashCode(), LIST_SHARDS));
+        return listShard(shardOf(jti));
+    }
+
+    /** Which of the SHARDS partitions a token's index entries go to: by its jti, so one client's spread evenly. */
+    public static int shardOf(String jti) {
+        return Math.floorMod(jti.hashCode(), SHARDS);
+    }
+
+    /**
+     * The subject-index partition of an access token: the subject plus its jti's shard, so that one busy subject
+     * (a machine client's tokens carry its client id as subject) writes to SHARDS partitions, not one.
+     */
+    public static String subjectShard(String subject, String jti) {
+        return subjectShard(subject, shardOf(jti));
+    }
+
+    public static String subjectShard(String subject, int shard) {
+        return subject + "#" + shard;
+    }
+
+    /** The org-index partition of an access token issued for an organisation (Agilicus): org plus jti's shard. */
+    public static String orgShard(String org, String jti) {
+        return orgShard(org, shardOf(jti));
+    }
+
+    public static String orgShard(String org, int shard) {
+        return org + "#" + shard;
+    }
+
+    /** The pair record of a subject at a client (length-prefixed, so no subject and client run together). */
+    public static String tokenPair(String subject, String clientId) {
+        return "KP#" + subject.length() + ":" + subject + "#" + clientId;
+    }
+
+    /** The pair indexes' partition of a subject's pairs: one partition per subject, subjects spread over SHARDS. */
+    public static String pairShard(String subject) {
+        return pairShard(Math.floorMod(subject.hashCode(), SHARDS));
+    }
+
+    public static String pairShard(int shard) {
+        return "KP#" + shard;
+    }
+
+    /** Sort key of the pair-user index: username then client id, NUL between (sorts before any character). */
+    public static String pairByUser(String subject, String clientId) {
+        return subject + "\0" + clientId;
+    }
+
+    /** Sort key of the pair-client index: client id then username. */
+    public static String pairByClient(String subject, String clientId) {
+        return clientId + "\0" + subject;
     }
 
     public static String listShard(int shard) {

@@ -1,11 +1,13 @@
 package dev.tokenservice.tokens;
 
+import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
@@ -19,22 +21,46 @@ public final class TokenRepository {
 
     private final Tables tables;
     private final DynamoDbTable<TokenItem> table;
+    private final TokenPairs pairs;
 
     public TokenRepository(Tables tables) {
         this.tables = tables;
         this.table = tables.tokens();
+        this.pairs = new TokenPairs(tables);
     }
 
-    /** Stores a new token; a key collision is refused rather than overwriting another token. */
+    /**
+     * Stores a new token; a key collision is refused rather than overwriting another token. An access token goes
+     * on the listing and subject indexes (each sharded by its jti), on the org index when it was issued for an
+     * organisation (Agilicus), and, when due, has its (subject, client) pair
+     * record written beside it, in the same round trip.
+     */
     public void create(TokenItem item) {
         if (item.getExpiresAt() != null && item.getExpiryShard() == null) {
             // On the expiry index, so that the scheduled cleanup removes it once it has expired.
             item.setExpiryShard(ExpiryShards.of(item.getExpiresAt(), item.getTokenKey()));
         }
+        boolean accessToken = TokenKeys.ACCESS_TOKEN.equals(item.getKind());
+        if (accessToken) {
+            String jti = item.getTokenKey().substring(TokenKeys.accessToken("").length());
+            if (item.getListShard() == null) {
+                item.setListShard(TokenKeys.listShard(jti));
+            }
+            if (item.getSubjectShard() == null && item.getSubject() != null) {
+                item.setSubjectShard(TokenKeys.subjectShard(item.getSubject(), jti));
+            }
+            if (item.getOrgShard() == null && item.getOrg() != null) {
+                item.setOrgShard(TokenKeys.orgShard(item.getOrg(), jti));
+            }
+        }
+        CompletableFuture<Void> pair = accessToken && pairs.due(item) ? SideBySide.run(() -> pairs.record(item)) : null;
         table.putItem(PutItemEnhancedRequest.builder(TokenItem.class)
                 .item(item)
                 .conditionExpression(Expression.builder().expression("attribute_not_exists(token_key)").build())
                 .build());
+        if (pair != null) {
+            SideBySide.join(pair);
+        }
     }
 
     public void delete(String tokenKey) {

@@ -19,6 +19,8 @@ import dev.tokenservice.oauth.AuthorizationEndpoint;
 import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.oauth.FailedAuthenticationThrottle;
+import dev.tokenservice.oauth.IdTokens;
+import dev.tokenservice.oauth.Logout;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.oauth.Revocation;
@@ -182,7 +184,12 @@ public final class Services {
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
         return new TokenEndpoint(clientAuthentication(), accessTokenIssuer(), tokenRepository(), authorizationCodes(),
-                refreshTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+                refreshTokens(), idTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+    }
+
+    /** OpenID Connect ID tokens, signed by the access tokens' signer; a hint is accepted while its session may live. */
+    public IdTokens idTokens() {
+        return new IdTokens(signingKeys(), clock, settings.idTokenTtl(), settings.longestTokenLifetime());
     }
 
     public Introspection introspection() {
@@ -194,7 +201,13 @@ public final class Services {
     }
 
     public AuthorizationEndpoint authorizationEndpoint() {
-        return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(), clock);
+        return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(),
+                idTokens(), clock);
+    }
+
+    public Logout logout() {
+        return new Logout(clientRepository(), tokenRepository(), idTokens(), secretHasher(), clock,
+                settings.longestTokenLifetime());
     }
 
     public ConsentStore consentStore() {
@@ -222,7 +235,19 @@ public final class Services {
 
     /** The caller of a protected endpoint, by its Bearer token or DocSpace cookie; 401 otherwise. */
     public Caller authenticate(ApiRequest request) {
-        return callerAuthenticator().authenticate(request, Issuer.of(settings, request));
+        String issuer = Issuer.of(settings, request);
+        return callerAuthenticator().authenticate(request, issuer, ownAudiences(issuer));
+    }
+
+    /**
+     * What this service answers to as a token audience: its issuer URL (its identity), and the configured
+     * TOKEN_AUDIENCE its own tokens carry when set (e.g. a custom domain's URL).
+     */
+    public java.util.Set<String> ownAudiences(String issuer) {
+        java.util.Set<String> audiences = new java.util.HashSet<>();
+        audiences.add(issuer);
+        settings.defaultAudience().ifPresent(audiences::add);
+        return java.util.Set.copyOf(audiences);
     }
 
     public AdminBootstrap adminBootstrap() {

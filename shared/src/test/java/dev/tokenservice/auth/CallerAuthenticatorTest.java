@@ -112,6 +112,32 @@ class CallerAuthenticatorTest {
     }
 
     @Test
+    void aTokenIsNotLiveBeforeItsNotBeforeTime() {
+        // GIVEN a genuine, stored token whose nbf is ten minutes ahead
+        String token = services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER, "client-a", "client-a",
+                List.of(), List.of(ISSUER), Duration.ofHours(1)).forOrg(null,
+                Map.of("nbf", java.util.Date.from(clock.instant().plus(Duration.ofMinutes(10)))), null)).value();
+
+        // THEN it is refused until then, and accepted from then on
+        assertEquals("the access token is not valid yet", refused(bearer(token)).description());
+        clock.advance(Duration.ofMinutes(10));
+        assertEquals("client-a", authenticator.authenticate(bearer(token), ISSUER).subject());
+    }
+
+    @Test
+    void aTokenMeantForAnotherAudienceIsRefusedAndOneNamingThisServiceAmongOthersAccepted() {
+        String foreign = services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER, "client-a", "client-a",
+                List.of(), List.of("https://other.example.com"), Duration.ofHours(1))).value();
+        String shared = services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER, "client-a", "client-a",
+                List.of(), List.of("https://other.example.com", ISSUER), Duration.ofHours(1))).value();
+
+        assertEquals("the access token is not meant for this service (aud)", refused(bearer(foreign)).description());
+        assertEquals("client-a", authenticator.authenticate(bearer(shared), ISSUER).subject());
+        assertEquals("client-a", authenticator.authenticate(bearer(foreign), ISSUER,
+                java.util.Set.of(ISSUER, "https://other.example.com")).subject(), "a configured audience of its own");
+    }
+
+    @Test
     void aTokenOfAnotherIssuerIsRefused() {
         String token = issue("client-a", "client-a", List.of()).value();
 

@@ -38,7 +38,9 @@ public final class RevokeClientConsentHandler
         return Endpoint.run("RevokeClientConsent", ErrorFormat.DOCSPACE, () -> {
             ApiRequest request = new ApiRequest(event);
             var caller = services.authenticate(request);
-            consents.revoke(caller, registry.info(request.pathParameter("clientId").orElse("")));
+            String clientId = request.pathParameter("clientId").orElse("");
+            ClientRegistry.requireClientIdFormat(clientId);
+            consents.revoke(caller, registry.info(clientId));
             return ApiResponse.empty(200);
         });
     }

@@ -39,22 +39,27 @@ public final class AuthorizeHandler implements RequestHandler<APIGatewayProxyReq
             var parameters = http.queryParameters();
             try {
                 var request = authorization.validate(parameters);
-                Caller user;
-                try {
-                    user = services.authenticate(http);
-                } catch (ApiError notSignedIn) {
-                    return authorization.withoutUser(request, parameters, issuer)
-                            .map(redirect -> ApiResponse.redirect(redirect.location()))
-                            .orElseGet(AuthorizationPages::signInRequired);
-                }
-                var outcome = authorization.start(request, parameters, user, issuer);
+                Caller user = signedInUser(http);
+                var outcome = user == null ? authorization.withoutUser(request, issuer)
+                        : authorization.start(request, user, issuer);
                 if (outcome instanceof AuthorizationEndpoint.ConsentPage page) {
                     return AuthorizationPages.consent(page.request(), page.ticket(), user.displayName());
+                }
+                if (outcome instanceof AuthorizationEndpoint.SignInPage signIn) {
+                    return AuthorizationPages.signInRequired(signIn.request().client());
                 }
                 return ApiResponse.redirect(((AuthorizationEndpoint.Redirect) outcome).location());
             } catch (AuthorizationProblem problem) {
                 return AuthorizationPages.of(problem, issuer);
             }
         });
+    }
+
+    private Caller signedInUser(ApiRequest http) {
+        try {
+            return services.authenticate(http);
+        } catch (ApiError notSignedIn) {
+            return null;
+        }
     }
 }

@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
@@ -14,7 +13,7 @@ import dev.tokenservice.oauth.ServerMetadata;
 import dev.tokenservice.wiring.Services;
 import java.util.Map;
 
-/** GET /.well-known/oauth-authorization-server (RFC 8414). */
+/** GET /.well-known/oauth-authorization-server (RFC 8414): the same document as the OpenID configuration. */
 public final class GetServerMetadataHandler
         implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
@@ -26,14 +25,14 @@ public final class GetServerMetadataHandler
 
     public GetServerMetadataHandler(Services services) {
         this.services = services;
+        services.signingKeys();
     }
 
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         return Endpoint.run("GetServerMetadata", ErrorFormat.OAUTH, () -> {
             String issuer = Issuer.of(services.settings(), new ApiRequest(event));
-            return ApiResponse.json(200, ServerMetadata.describe(issuer,
-                            ScopeCatalog.listed().stream().map(ScopeCatalog.Scope::name).toList()),
+            return ApiResponse.json(200, ServerMetadata.describe(issuer, services.signingKeys()),
                     Map.of("Cache-Control", "public, max-age=3600"));
         });
     }

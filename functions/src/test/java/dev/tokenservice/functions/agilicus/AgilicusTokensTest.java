@@ -88,6 +88,60 @@ class AgilicusTokensTest {
     }
 
     @Test
+    void subjectsWithControlOrBidiCharactersOrPastTheKeyLimitAre400NamingSub() {
+        for (String sub : List.of("u\u0000-1", "u\u001b[2J", "u\u202Eevil", "\u00e9".repeat(600))) {
+            var refused = api.create(admin, request(sub, "o-1").toString());
+            assertEquals(400, refused.getStatusCode(), refused.getBody());
+            assertTrue(json(refused).path("error_message").asText().startsWith("sub:"), refused.getBody());
+        }
+    }
+
+    @Test
+    void aTokenMeantForAnotherAudienceIsRefusedByThisServicesOwnRoutes() {
+        // GIVEN a token with tokens:admin whose audience is another service (RFC 9068 §4)
+        ObjectNode forOther = request("u-aud", "o-1", "tokens:admin");
+        forOther.putArray("audiences").add("https://other.example.com");
+        String foreign = api.createOk(admin, forOther).path("token").asText();
+
+        // WHEN it calls this service's protected routes THEN 401, on the Agilicus and the Knetik list alike
+        assertEquals(401, api.list(foreign, "").getStatusCode());
+        var knetik = new dev.tokenservice.functions.knetik.ListAuthTokensHandler(api.services).handleRequest(
+                Requests.request("GET", "/auth/tokens", "/auth/tokens", foreign, null), null);
+        assertEquals(401, knetik.getStatusCode(), knetik.getBody());
+        // AND a token naming this service among its audiences is accepted
+        ObjectNode forUs = request("u-aud", "o-1", "tokens:admin");
+        forUs.putArray("audiences").add("https://other.example.com").add(TestServices.ISSUER);
+        assertEquals(200, api.list(api.createOk(admin, forUs).path("token").asText(), "").getStatusCode());
+        // AND the foreign token is still a token of this service to introspect (its resource server asks)
+        assertEquals(200, api.introspect(foreign).getStatusCode());
+    }
+
+    @Test
+    void aTokenWhoseValidityStartsLaterIsNotLiveBeforeItsTime() throws Exception {
+        // GIVEN a token created with token_validity.start ten minutes from now
+        ObjectNode later = request("u-nbf", "o-1", "tokens:admin");
+        later.putArray("audiences").add(TestServices.ISSUER);
+        later.putObject("token_validity").put("start", clock.instant().plus(Duration.ofMinutes(10)).toString());
+        String token = api.createOk(admin, later).path("token").asText();
+        assertEquals(clock.instant().plus(Duration.ofMinutes(10)).getEpochSecond(),
+                SignedJWT.parse(token).getJWTClaimsSet().getNotBeforeTime().toInstant().getEpochSecond());
+
+        // WHEN used at once THEN it is refused, on a protected route and by introspection
+        assertEquals(401, api.list(token, "").getStatusCode());
+        assertEquals(400, api.introspect(token).getStatusCode());
+        // WHEN its time has come THEN it works
+        clock.advance(Duration.ofMinutes(10));
+        assertEquals(200, api.list(token, "").getStatusCode());
+        assertEquals(200, api.introspect(token).getStatusCode());
+        // AND a start past the expiry would make a token that is never live: 400 naming the field
+        ObjectNode never = request("u-nbf", "o-1");
+        never.putObject("token_validity").put("start", clock.instant().plus(Duration.ofDays(2)).toString());
+        var refused = api.create(admin, never.toString());
+        assertEquals(400, refused.getStatusCode());
+        assertTrue(json(refused).path("error_message").asText().startsWith("token_validity.start"), refused.getBody());
+    }
+
+    @Test
     void introspectShowsTheTokenWithStringDatesAndRolesUnlessExcluded() {
         JsonNode raw = api.createOk(admin, request("u-123", "o-456", "urn:agilicus:users"));
 
@@ -96,7 +150,8 @@ class AgilicusTokensTest {
         assertEquals("u-123", token.path("sub").asText());
         assertEquals("o-456", token.path("org").asText());
         assertEquals("o-456", token.path("root_org").asText());
-        assertEquals("owner", token.path("roles").path("app-a").asText());
+        assertEquals("[\"owner\"]", token.path("roles").path("app-a").toString(),
+                "Token.roles maps an application to a list of roles (agilicus 1.415 type-checks it)");
         assertEquals(raw.path("session").asText(), token.path("session").asText());
         assertEquals("[\"urn:agilicus:users\"]", token.path("scopes").toString());
         assertEquals("[\"https://api.example.com\"]", token.path("aud").toString());
@@ -195,7 +250,24 @@ class AgilicusTokensTest {
         assertEquals(3600, echoed.path("time_validity").path("duration").asInt());
         assertEquals(body.path("scopes"), echoed.path("scopes"));
         assertEquals(403, api.validate(admin, request("u-val", "o-1", "clients:admin").toString()).getStatusCode());
-        assertEquals(403, api.validate(user, body.toString()).getStatusCode());
+        assertEquals(403, api.validate(user, request("u-val", "o-1", "tokens:admin").toString()).getStatusCode(),
+                "an administrative scope only a caller holding it may hand on");
+        assertEquals(0, ok(api.list(admin, "?sub=u-val"), 200).path("tokens").size(), "validation creates nothing");
+    }
+
+    @Test
+    void validationsWithoutCredentialsAsTheSdkSendsThemAnswerOnly200Or403() {
+        // GIVEN no caller: the SDK sends create_token_validation without credentials ("No authorization required")
+        ObjectNode ordinary = request("u-anon", "o-1", "urn:agilicus:users", "tokens:admin?");
+
+        // THEN a request for ordinary scopes is valid (the optional administrative one would be left out)
+        JsonNode echoed = ok(api.validate(null, ordinary.toString()), 200);
+        assertEquals("u-anon", echoed.path("sub").asText());
+        // AND a required administrative scope, which nobody without it may hand on, is 403, never 401
+        assertEquals(403, api.validate(null, request("u-anon", "o-1", "tokens:admin").toString()).getStatusCode());
+        assertEquals(403, api.validate("not-a-token", request("u-anon", "o-1", "clients:admin").toString())
+                .getStatusCode());
+        assertEquals(200, api.validate("not-a-token", ordinary.toString()).getStatusCode());
         assertEquals(0, ok(api.list(admin, "?sub=u-val"), 200).path("tokens").size(), "validation creates nothing");
     }
 
@@ -246,7 +318,7 @@ class AgilicusTokensTest {
 
     private int refusedStatus(String token) {
         try {
-            api.services.callerAuthenticator().verify(token, TestServices.ISSUER);
+            api.services.callerAuthenticator().checkLocally(token, TestServices.ISSUER).liveCaller();
             return 200;
         } catch (dev.tokenservice.http.ApiError error) {
             return error.status();

@@ -169,11 +169,49 @@ class ClientManagementTest {
     }
 
     @Test
-    void unknownAndMalformedIdsAre404() {
+    void unknownIdsAre404AndReadsOfMalformedIdsToo() {
         assertEquals(404, api.get(admin, "3f2b9c1e-0000-4000-8000-000000000000").getStatusCode());
+        assertEquals(404, api.regenerate(admin, "3f2b9c1e-0000-4000-8000-000000000000").getStatusCode());
         assertEquals(404, api.get(admin, "not-a-uuid").getStatusCode());
-        assertEquals(404, api.regenerate(admin, "not-a-uuid").getStatusCode());
         assertEquals(404, api.publicInfo("../../etc").getStatusCode());
+    }
+
+    @Test
+    void changesToAMalformedIdAre400InvalidClientIdFormatAsTheSeedLists() {
+        String clientId = "not-a-uuid";
+        String update = validClient("Renamed").toString();
+
+        for (var response : List.of(api.update(owner, clientId, update),
+                api.activation(owner, clientId, "{\"status\": false}"), api.regenerate(owner, clientId),
+                api.revoke(owner, clientId), api.delete(owner, clientId))) {
+            assertEquals(400, response.getStatusCode(), response.getBody());
+            assertTrue(json(response).path("reason").asText().contains("Invalid client ID format"), response.getBody());
+        }
+    }
+
+    @Test
+    void changesByACallerWithoutAClientScopeAre403InsufficientPermissions() {
+        String clientId = api.createOk(owner, validClient("Guarded")).path("client_id").asText();
+        String noScope = api.tokenFor("user-1", List.of("files:read"));
+
+        for (var response : List.of(api.update(noScope, clientId, validClient("Renamed").toString()),
+                api.activation(noScope, clientId, "{\"status\": false}"), api.regenerate(noScope, clientId),
+                api.delete(noScope, clientId))) {
+            assertEquals(403, response.getStatusCode(), response.getBody());
+            assertTrue(json(response).path("reason").asText().startsWith("Insufficient permissions"), response.getBody());
+        }
+        assertEquals(404, api.regenerate(otherUser, clientId).getStatusCode(), "another owner's client stays hidden");
+        assertEquals(200, api.get(owner, clientId).getStatusCode(), "nothing was changed");
+        assertEquals("Guarded", json(api.get(owner, clientId)).path("name").asText());
+    }
+
+    @Test
+    void namesWithControlOrBidiCharactersAre400NamingTheField() {
+        for (String name : List.of("Evil\u0000App", "Esc\u001b[31mApp", "Pay\u202Eppa.exe")) {
+            var response = api.create(owner, validClient(name).toString());
+            assertEquals(400, response.getStatusCode(), name);
+            assertTrue(json(response).path("reason").asText().startsWith("name:"), response.getBody());
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.oauth.OpaqueTokens;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.AccessTokenRequest;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.wiring.Services;
 import java.nio.charset.StandardCharsets;
@@ -309,6 +310,63 @@ class AuthorizationCodeFlowTest {
         assertTrue(active.path("exp").asLong() > Instant.now().getEpochSecond());
         assertFalse(json(introspect("not-a-token")).path("active").asBoolean());
         assertEquals(401, oauth.introspect(anonymous).getStatusCode());
+    }
+
+    @Test
+    void aNameHoldingABidiOverrideCannotReorderTheConsentPage() {
+        // GIVEN a client whose stored name holds a right-to-left override (registered before input refused them)
+        clientId = registerClient("Safe \u202Egnp.exe", clientSecret);
+
+        APIGatewayProxyResponseEvent page = oauth.authorize(userToken, authorizationQuery("openid"));
+
+        // THEN the page shows the name without the control character, isolated from the sentence around it
+        assertEquals(200, page.getStatusCode(), page.getBody());
+        assertFalse(page.getBody().contains("\u202E"), "no bidi control reaches the page");
+        assertTrue(page.getBody().contains("<strong id=\"client-name\"><bdi>Safe gnp.exe</bdi></strong>"), page.getBody());
+    }
+
+    @Test
+    void aWrongTokenTypeHintDoesNotHideALiveToken() {
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid"), verifier)));
+
+        // RFC 7662 §2.1: a token not found under the hint is searched for under the other types
+        JsonNode accessAsRefresh = json(oauth.introspect(clientForm("token", issued.path("access_token").asText(),
+                "token_type_hint", "refresh_token")));
+        JsonNode refreshAsAccess = json(oauth.introspect(clientForm("token", issued.path("refresh_token").asText(),
+                "token_type_hint", "access_token")));
+
+        assertTrue(accessAsRefresh.path("active").asBoolean(), accessAsRefresh.toString());
+        assertEquals(USER, accessAsRefresh.path("sub").asText());
+        assertTrue(refreshAsAccess.path("active").asBoolean(), refreshAsAccess.toString());
+    }
+
+    @Test
+    void anotherClientLearnsNothingAboutATokenUnlessItIsInItsAudienceOrHoldsTokensAdmin() {
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid files:read"), verifier)));
+        String accessToken = issued.path("access_token").asText();
+        String refreshToken = issued.path("refresh_token").asText();
+        var stranger = TestServices.registerClient(services, List.of("openid"));
+        var administrator = TestServices.registerClient(services, List.of("tokens:admin"));
+
+        // GIVEN a client that is neither the token's client nor in its audience: the token is inactive to it
+        for (String token : List.of(accessToken, refreshToken)) {
+            JsonNode seen = json(oauth.introspect(Map.of("client_id", stranger.clientId(),
+                    "client_secret", stranger.secret(), "token", token)));
+            assertEquals("{\"active\":false}", seen.toString(), "no subject or scope leaks to a stranger");
+        }
+        // THEN the token's own client and a client holding tokens:admin see it
+        assertTrue(json(introspect(accessToken)).path("active").asBoolean());
+        for (String token : List.of(accessToken, refreshToken)) {
+            JsonNode seen = json(oauth.introspect(Map.of("client_id", administrator.clientId(),
+                    "client_secret", administrator.secret(), "token", token)));
+            assertTrue(seen.path("active").asBoolean(), seen.toString());
+        }
+        // AND a resource server named in a token's audience sees that token
+        String forResource = services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, USER,
+                clientId, List.of("openid"), List.of(stranger.clientId()), Duration.ofMinutes(5))).value();
+        JsonNode seen = json(oauth.introspect(Map.of("client_id", stranger.clientId(),
+                "client_secret", stranger.secret(), "token", forResource)));
+        assertTrue(seen.path("active").asBoolean(), seen.toString());
     }
 
     @Test

@@ -30,6 +30,10 @@ final class OAuthEndpoints {
     private final IssueTokenHandler token;
     private final IntrospectTokenHandler introspect;
     private final RevokeTokenHandler revoke;
+    private final GetUserInfoHandler userInfo;
+    private final PostUserInfoHandler userInfoByPost;
+    private final EndSessionHandler endSession;
+    private final PostEndSessionHandler endSessionByPost;
 
     OAuthEndpoints(Services services) {
         this.authorize = new AuthorizeHandler(services);
@@ -37,6 +41,40 @@ final class OAuthEndpoints {
         this.token = new IssueTokenHandler(services);
         this.introspect = new IntrospectTokenHandler(services);
         this.revoke = new RevokeTokenHandler(services);
+        this.userInfo = new GetUserInfoHandler(services);
+        this.userInfoByPost = new PostUserInfoHandler(services);
+        this.endSession = new EndSessionHandler(services);
+        this.endSessionByPost = new PostEndSessionHandler(services);
+    }
+
+    /** GET /oauth2/userinfo with the access token as Bearer (none when null). */
+    APIGatewayProxyResponseEvent userInfo(String accessToken) {
+        Map<String, String> headers = browserHeaders(null);
+        if (accessToken != null) {
+            headers.put("Authorization", "Bearer " + accessToken);
+        }
+        return userInfo.handleRequest(event("GET", "/oauth2/userinfo", headers, null), null);
+    }
+
+    /** POST /oauth2/userinfo with the access token in the form body (RFC 6750 §2.2). */
+    APIGatewayProxyResponseEvent userInfoByForm(String accessToken) {
+        return userInfoByPost.handleRequest(formPost("/oauth2/userinfo", Map.of("access_token", accessToken)), null);
+    }
+
+    /** GET /oauth2/logout as the relying party sends the browser there, the user's cookie along (if any). */
+    APIGatewayProxyResponseEvent logout(String userToken, Map<String, String> query) {
+        Map<String, List<String>> multi = new LinkedHashMap<>();
+        query.forEach((name, value) -> multi.put(name, List.of(value)));
+        return endSession.handleRequest(event("GET", "/oauth2/logout", browserHeaders(userToken), null)
+                .withQueryStringParameters(query)
+                .withMultiValueQueryStringParameters(multi), null);
+    }
+
+    /** POST /oauth2/logout: the confirmation page's form (ticket, decision), or a relying party's form. */
+    APIGatewayProxyResponseEvent logoutForm(String userToken, Map<String, String> form) {
+        Map<String, String> headers = browserHeaders(userToken);
+        headers.put("Content-Type", "application/x-www-form-urlencoded");
+        return endSessionByPost.handleRequest(event("POST", "/oauth2/logout", headers, form(form)), null);
     }
 
     /** GET /oauth2/authorize as a browser sends it, the user's token in the DocSpace cookie (if any). */

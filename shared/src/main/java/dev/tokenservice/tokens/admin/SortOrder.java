@@ -2,7 +2,6 @@ package dev.tokenservice.tokens.admin;
 
 import dev.tokenservice.http.JsonBody;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -50,17 +49,10 @@ public record SortOrder(List<Entry> entries) {
         return new SortOrder(List.copyOf(entries));
     }
 
-    Comparator<TokenPair> comparator() {
-        Comparator<TokenPair> comparator = null;
-        for (Entry entry : entries) {
-            Comparator<TokenPair> next = Comparator.comparing(
-                    (TokenPair pair) -> entry.property().equals("username") ? pair.username() : pair.clientId());
-            if (!entry.ascending()) {
-                next = next.reversed();
-            }
-            comparator = comparator == null ? next : comparator.thenComparing(next);
-        }
-        return comparator;
+    /** Whether the property sorts ascending (every property has an entry). */
+    public boolean ascending(String property) {
+        return entries.stream().filter(e -> e.property().equals(property)).findFirst().map(Entry::ascending)
+                .orElse(true);
     }
 
     /** A user's live tokens at one client, as a list row shows them (without any token value). */

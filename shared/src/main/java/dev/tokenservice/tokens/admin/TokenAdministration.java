@@ -18,7 +18,9 @@ import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
 import dev.tokenservice.tokens.TokenSealer;
+import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.tokens.query.LiveFilter;
+import dev.tokenservice.tokens.query.PairRecords;
 import dev.tokenservice.tokens.query.RevocationCutoffs;
 import dev.tokenservice.tokens.query.TokenFilters;
 import dev.tokenservice.tokens.query.TokenIndex;
@@ -28,10 +30,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -41,8 +41,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class TokenAdministration {
 
-    private static final int READ_PAGE = 500;
     private static final int CHUNK = 100;
+    /** Pairs counted past the page for total_elements (or size, if larger); beyond them the total is a lower bound. */
+    static final int COUNT_AHEAD = 250;
 
     private final Tables tables;
     private final TokenRepository tokens;
@@ -63,34 +64,68 @@ public final class TokenAdministration {
 
     /**
      * get_tokens: the distinct (username, client_id) pairs with a live token, filtered exactly, sorted, one
-     * 1-based page of them in a Spring Data page body (number is 0-based, as Spring serialises it).
+     * 1-based page of them in a Spring Data page body (number is 0-based, as Spring serialises it). It pages
+     * through the pair records in the order asked for (pair-user-index or pair-client-index), so its cost follows
+     * page × size, not the number of tokens: the pairs before the page, the page, and at most COUNT_AHEAD (or size)
+     * pairs after it to count the total. Past that the total is a lower bound (one more than counted, so the page is
+     * not the last).
      */
     public ObjectNode list(Caller caller, String clientId, String username, int page, int size, SortOrder order) {
         caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
-        TokenFilters filters = new TokenFilters()
-                .greaterThan("expires_at", clock.instant().getEpochSecond())
-                .notFlagged("revoked");
-        TokenIndex.Source source;
-        if (username != null) {
-            source = TokenIndex.Source.subject(username);
-            if (clientId != null) {
-                filters.equal("client_id", clientId);
-            }
-        } else if (clientId != null) {
-            source = TokenIndex.Source.client(clientId);
-        } else {
-            source = TokenIndex.Source.everyone();
-        }
+        long now = clock.instant().getEpochSecond();
+        long offset = (long) (page - 1) * size;
+        int ahead = Math.max(COUNT_AHEAD, size);
         Iterator<TokenItem> live = new LiveFilter(
-                new TokenIndex(tables).newestFirst(source, null, null, filters.expression(), READ_PAGE),
-                new RevocationCutoffs(tables), CHUNK, LiveFilter.onlyLive());
-        Set<SortOrder.TokenPair> pairs = new LinkedHashSet<>();
-        live.forEachRemaining(token -> pairs.add(new SortOrder.TokenPair(token.getSubject(), token.getClientId())));
-        List<SortOrder.TokenPair> sorted = new ArrayList<>(pairs);
-        sorted.sort(order.comparator());
-        long from = Math.min((long) (page - 1) * size, sorted.size());
-        List<SortOrder.TokenPair> content = sorted.subList((int) from, (int) Math.min(from + size, sorted.size()));
-        return KnetikViews.page(content, page, size, sorted.size(), order);
+                new PairRecords(tables, pairEntries(clientId, username, order, offset + size + ahead)),
+                new RevocationCutoffs(tables), CHUNK,
+                (pair, revoked) -> !revoked && pair.getExpiresAt() != null && pair.getExpiresAt() > now);
+        long counted = 0;
+        while (counted < offset && live.hasNext()) {
+            live.next();
+            counted++;
+        }
+        List<SortOrder.TokenPair> content = new ArrayList<>();
+        while (content.size() < size && live.hasNext()) {
+            TokenItem pair = live.next();
+            content.add(new SortOrder.TokenPair(pair.getSubject(), pair.getClientId()));
+            counted++;
+        }
+        long countUntil = counted + ahead;
+        while (counted < countUntil && live.hasNext()) {
+            live.next();
+            counted++;
+        }
+        long total = counted < countUntil || !live.hasNext() ? counted : counted + 1;
+        return KnetikViews.page(content, page, size, total, order);
+    }
+
+    /** The pair-index entries of the filter, in the order asked for (see TokenIndex.pairs). */
+    private Iterator<TokenItem> pairEntries(String clientId, String username, SortOrder order, long wanted) {
+        TokenIndex index = new TokenIndex(tables);
+        int pageSize = (int) Math.min(1000, wanted + 1);
+        int perShard = (int) Math.min(1000, wanted / TokenKeys.SHARDS + 1);
+        boolean usernameAscending = order.ascending("username");
+        boolean clientAscending = order.ascending("client_id");
+        if (username != null) {
+            // One user's pairs sit in one partition, in client order.
+            String prefix = clientId != null ? TokenKeys.pairByUser(username, clientId) : username + "\0";
+            return index.pairs(Schemas.PAIRS_BY_USER, List.of(TokenKeys.pairShard(username)), prefix,
+                    clientId != null, clientAscending, pageSize);
+        }
+        List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
+        for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
+            shards.add(TokenKeys.pairShard(shard));
+        }
+        if (clientId != null) {
+            // One client's users, spread over every shard by username, merged in username order.
+            return index.pairs(Schemas.PAIRS_BY_CLIENT, shards, clientId + "\0", false, usernameAscending, perShard);
+        }
+        boolean usernameFirst = order.entries().get(0).property().equals("username");
+        boolean firstAscending = usernameFirst ? usernameAscending : clientAscending;
+        String indexName = usernameFirst ? Schemas.PAIRS_BY_USER : Schemas.PAIRS_BY_CLIENT;
+        Iterator<TokenItem> entries = index.pairs(indexName, shards, null, false, firstAscending, perShard);
+        return usernameAscending == clientAscending ? entries : PairRecords.secondKeyReversed(entries,
+                usernameFirst ? TokenItem::getPairByUser : TokenItem::getPairByClient);
     }
 
     /** get_token: the most recent live token of the user at the client, its value rebuilt from the sealed copy. */

@@ -33,7 +33,7 @@ public final class AgilicusViews {
         putText(token, "org", row.getOrg());
         putText(token, "root_org", details.path("root_org").isTextual() ? details.path("root_org").asText() : row.getOrg());
         if (withRoles && details.path("roles").isObject()) {
-            token.set("roles", details.get("roles"));
+            token.set("roles", roles(details.get("roles")));
         }
         token.put("jti", row.getTokenKey().substring(row.getTokenKey().indexOf('#') + 1));
         token.put("iat", RelativeDates.isoSeconds(Instant.ofEpochMilli(row.getIssuedAt())));
@@ -47,6 +47,24 @@ public final class AgilicusViews {
         ArrayNode scopes = token.putArray("scopes");
         scopes(row).forEach(scopes::add);
         return token;
+    }
+
+    /**
+     * Token.roles as the Roles model reads it: an application to a list of roles. Created as one role per
+     * application (CreateTokenRequest.roles maps to a string), answered as a list of that one: agilicus 1.415's
+     * model type-checks the lists, 1.53.3's takes any value.
+     */
+    private static ObjectNode roles(JsonNode created) {
+        ObjectNode roles = Json.object();
+        created.fields().forEachRemaining(entry -> {
+            ArrayNode list = roles.putArray(entry.getKey());
+            if (entry.getValue().isArray()) {
+                entry.getValue().forEach(list::add);
+            } else {
+                list.add(entry.getValue().asText());
+            }
+        });
+        return roles;
     }
 
     /** ListTokensResponse: limit is required by the SDK, so it is always sent. */

@@ -53,6 +53,14 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
                 session, List.copyOf(scopes));
     }
 
+    /** token_validity.start, when given: the instant before which the token is not live (its nbf). */
+    public java.time.Instant notBefore() {
+        if (tokenValidity == null || !tokenValidity.path("start").isTextual()) {
+            return null;
+        }
+        return Timestamps.parse("token_validity.start", tokenValidity.path("start").asText());
+    }
+
     /** The request as the SDK's CreateTokenRequest model reads it (validations echo it). */
     public ObjectNode toJson() {
         ObjectNode json = Json.object().put("sub", sub).put("org", org);

@@ -6,6 +6,7 @@ import dev.tokenservice.scopes.ServiceScopes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ public final class ScopeGrant {
     }
 
     /** The scopes to grant, in request order without duplicates; 403 naming the first one not allowed. */
-    public static List<String> decide(Caller caller, List<String> requested) {
+    public static List<String> decide(Optional<Caller> caller, List<String> requested) {
         Set<String> granted = new LinkedHashSet<>();
         for (String scope : requested) {
             boolean optional = scope.endsWith("?");
@@ -44,7 +45,7 @@ public final class ScopeGrant {
         return new ArrayList<>(granted);
     }
 
-    private static boolean allowed(Caller caller, String scope) {
-        return !ServiceScopes.ALL.contains(scope) || caller.hasScope(scope);
+    private static boolean allowed(Optional<Caller> caller, String scope) {
+        return !ServiceScopes.ALL.contains(scope) || caller.map(c -> c.hasScope(scope)).orElse(false);
     }
 }

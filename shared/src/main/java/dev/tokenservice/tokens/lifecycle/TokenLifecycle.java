@@ -7,6 +7,7 @@ import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
@@ -65,7 +66,7 @@ public final class TokenLifecycle {
     /** create_token: 201 RawToken, signed for sub in org with the scopes the caller may grant. */
     public ObjectNode create(Caller caller, CreateTokenRequest request, String issuerUrl) {
         caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
-        List<String> scopes = ScopeGrant.decide(caller, request.scopes());
+        List<String> scopes = ScopeGrant.decide(Optional.of(caller), request.scopes());
         String session = request.session() != null ? request.session() : newSession();
         ObjectNode details = Json.object();
         if (!request.roles().isEmpty()) {
@@ -79,6 +80,11 @@ public final class TokenLifecycle {
             details.set("token_validity", request.tokenValidity());
         }
         details.put("root_org", request.org());
+        Instant notBefore = request.notBefore();
+        if (notBefore != null && !notBefore.isBefore(clock.instant().plusSeconds(request.durationSeconds()))) {
+            throw new ApiError(400, "invalid_request",
+                    "token_validity.start: must be before the token expires (time_validity.duration from now)");
+        }
         IssuedAccessToken token = issuer.issue(new AccessTokenRequest(issuerUrl, request.sub(), caller.clientId(),
                 scopes, request.audiences(), Duration.ofSeconds(request.durationSeconds()))
                 .inSession(session)
@@ -86,9 +92,14 @@ public final class TokenLifecycle {
         return AgilicusViews.rawToken(token.value(), session, token.expiresInSeconds());
     }
 
-    /** create_token_validation: the request back when the caller may create it, 403 when not. */
-    public ObjectNode validate(Caller caller, CreateTokenRequest request) {
-        caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
+    /**
+     * create_token_validation ("the user has permission to access the scopes requested"): the request back when
+     * every scope it requires may be handed on by the caller, 403 naming the first that may not. Ordinary scopes
+     * anyone may ask for; this service's administrative scopes only a caller holding them. The caller is optional
+     * (the SDK sends no credentials): without one, or with one that does not verify, it is nobody, who holds no
+     * scope. Whether the caller may create tokens at all (tokens:admin) is create_token's question, not this one.
+     */
+    public ObjectNode validate(Optional<Caller> caller, CreateTokenRequest request) {
         ScopeGrant.decide(caller, request.scopes());
         return request.toJson();
     }
@@ -168,15 +179,14 @@ public final class TokenLifecycle {
             if (Boolean.FALSE.equals(query.revoked())) {
                 filters.notFlagged("revoked");
             }
-            TokenIndex.Source source = query.sub() != null
-                    ? TokenIndex.Source.subject(query.sub()) : TokenIndex.Source.everyone();
+            // The narrowest index the seed's filters name: the subject's, else the organisation's, else everyone's.
+            TokenIndex.Source source = query.sub() != null ? TokenIndex.Source.subject(query.sub())
+                    : query.org() != null ? TokenIndex.Source.org(query.org()) : TokenIndex.Source.everyone();
             // A filter that may drop most rows reads bigger pages (DynamoDB still stops each at 1 MB), so a
             // rare match costs few round trips; without one, a page little larger than the limit suffices.
-            boolean selective = query.org() != null || query.expiresFrom() != null || query.expiresTo() != null
-                    || query.revoked() != null;
-            candidates = new TokenIndex(tables).newestFirst(source,
-                    query.issuedFrom() == null ? null : query.issuedFrom().toEpochMilli(),
-                    query.issuedTo() == null ? null : query.issuedTo().toEpochMilli(),
+            boolean selective = (query.org() != null && query.sub() != null) || query.expiresFrom() != null
+                    || query.expiresTo() != null || query.revoked() != null;
+            candidates = new TokenIndex(tables).newestFirst(source, issuedFromMillis(query), issuedToMillis(query),
                     filters.expression(), selective ? SELECTIVE_PAGE : query.limit() + 1);
         }
         Iterator<TokenItem> kept = new LiveFilter(candidates, new RevocationCutoffs(tables), LIST_CHUNK,
@@ -186,6 +196,31 @@ public final class TokenLifecycle {
             page.add(kept.next());
         }
         return AgilicusViews.list(page, query.limit());
+    }
+
+    /**
+     * The issue-time range to read. An expiry window bounds it too, since no token lives longer than the longest
+     * lifetime: a token expiring at or after exp_from was issued at or after exp_from minus that lifetime, and one
+     * expiring at or before exp_to was issued before exp_to. So an expiry window reads the index's sort-key range
+     * of the tokens it can match, not the whole index.
+     */
+    private Long issuedFromMillis(TokenListQuery query) {
+        Long from = query.issuedFrom() == null ? null : query.issuedFrom().toEpochMilli();
+        if (query.expiresFrom() != null) {
+            long earliest = query.expiresFrom().minus(longestLifetime).toEpochMilli();
+            from = from == null ? earliest : Math.max(from, earliest);
+        }
+        return from;
+    }
+
+    private static Long issuedToMillis(TokenListQuery query) {
+        Long to = query.issuedTo() == null ? null : query.issuedTo().toEpochMilli();
+        if (query.expiresTo() != null) {
+            // exp is in whole seconds and iat (ms) is never after it.
+            long latest = query.expiresTo().getEpochSecond() * 1000 + 999;
+            to = to == null ? latest : Math.min(to, latest);
+        }
+        return to;
     }
 
     private static boolean inWindow(TokenItem row, TokenListQuery query) {
@@ -246,6 +281,11 @@ public final class TokenLifecycle {
         }
         if (details.path("root_org").isTextual()) {
             claims.put("root_org", details.path("root_org").asText());
+        }
+        // token_validity.start: the token is not live before it (nbf), here and on a reissued copy alike.
+        JsonNode start = details.path("token_validity").path("start");
+        if (start.isTextual()) {
+            claims.put("nbf", java.util.Date.from(Timestamps.parse("token_validity.start", start.asText())));
         }
         return claims;
     }

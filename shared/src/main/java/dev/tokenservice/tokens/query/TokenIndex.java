@@ -22,10 +22,11 @@ import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
 
 /**
- * Access tokens newest first, by Query on an index, never a Scan: one client's (client-issued-index), one
- * subject's (subject-issued-index), or everyone's (listing-issued-index, whose LIST_SHARDS partitions are
- * queried side by side, first pages in one round trip, and merged by issue time). Results are read lazily, page after page, so a caller
- * that stops early reads little, and one that reads on crosses DynamoDB's 1 MB pages without gaps.
+ * Access tokens newest first, by Query on an index, never a Scan: one subject's (subject-shard-issued-index) or
+ * everyone's (listing-issued-index). Both are sharded (TokenKeys.SHARDS partitions per subject, and for everyone),
+ * so a listing queries the shards side by side, first pages in one round trip, and merges them by issue time.
+ * Results are read lazily, page after page, so a caller that stops early reads little, and one that reads on
+ * crosses DynamoDB's 1 MB pages without gaps.
  */
 public final class TokenIndex {
 
@@ -39,19 +40,31 @@ public final class TokenIndex {
         this.table = tables.tokens();
     }
 
-    /** Which index and partition a listing reads. */
-    public record Source(String index, String partition) {
-
-        public static Source client(String clientId) {
-            return new Source(Schemas.TOKENS_BY_CLIENT, clientId);
-        }
+    /** Which index and which of its partitions (the shards, merged) a listing reads. */
+    public record Source(String index, List<String> partitions) {
 
         public static Source subject(String subject) {
-            return new Source(Schemas.TOKENS_BY_SUBJECT, subject);
+            List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
+            for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
+                shards.add(TokenKeys.subjectShard(subject, shard));
+            }
+            return new Source(Schemas.TOKENS_BY_SUBJECT, shards);
+        }
+
+        public static Source org(String org) {
+            List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
+            for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
+                shards.add(TokenKeys.orgShard(org, shard));
+            }
+            return new Source(Schemas.TOKENS_BY_ORG, shards);
         }
 
         public static Source everyone() {
-            return new Source(Schemas.TOKENS_LISTED, null);
+            List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
+            for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
+                shards.add(TokenKeys.listShard(shard));
+            }
+            return new Source(Schemas.TOKENS_LISTED, shards);
         }
     }
 
@@ -60,15 +73,57 @@ public final class TokenIndex {
      * the filter (evaluated by DynamoDB; null for none). pageSize bounds the items of one request per partition.
      */
     public Iterator<TokenItem> newestFirst(Source source, Long fromMillis, Long toMillis, Expression filter, int pageSize) {
-        if (source.partition() != null) {
-            return query(source.index(), source.partition(), fromMillis, toMillis, filter, pageSize);
-        }
-        int perShard = Math.max(1, pageSize / TokenKeys.LIST_SHARDS + 1);
+        int perShard = Math.max(1, pageSize / source.partitions().size() + 1);
         List<Iterator<TokenItem>> shards = new ArrayList<>();
-        for (int shard = 0; shard < TokenKeys.LIST_SHARDS; shard++) {
-            shards.add(query(source.index(), TokenKeys.listShard(shard), fromMillis, toMillis, filter, perShard));
+        for (String partition : source.partitions()) {
+            shards.add(query(source.index(), partition, fromMillis, toMillis, filter, perShard));
         }
-        return new Merged(shards);
+        return new Merged(shards, NEWEST_FIRST);
+    }
+
+    /**
+     * Entries of a keys-only pair index (pair-user-index or pair-client-index): from each given partition those
+     * whose sort key starts with the prefix (or equals exactly, when exact), ascending or descending, merged in
+     * that order. Each entry carries the pair record's key and index keys only.
+     */
+    public Iterator<TokenItem> pairs(String indexName, List<String> partitions, String prefix, boolean exact,
+            boolean ascending, int pageSize) {
+        boolean byUser = indexName.equals(Schemas.PAIRS_BY_USER);
+        java.util.function.Function<TokenItem, String> sortKey = byUser ? TokenItem::getPairByUser
+                : TokenItem::getPairByClient;
+        Comparator<TokenItem> order = Comparator.comparing(sortKey, TokenIndex::compareCodePoints);
+        if (!ascending) {
+            order = order.reversed();
+        }
+        List<Iterator<TokenItem>> shards = new ArrayList<>();
+        for (String partition : partitions) {
+            Key key = Key.builder().partitionValue(partition).sortValue(prefix == null ? "" : prefix).build();
+            QueryConditional condition = prefix == null
+                    ? QueryConditional.keyEqualTo(Key.builder().partitionValue(partition).build())
+                    : exact ? QueryConditional.keyEqualTo(key) : QueryConditional.sortBeginsWith(key);
+            shards.add(new Items(table.index(indexName).query(QueryEnhancedRequest.builder()
+                    .queryConditional(condition)
+                    .scanIndexForward(ascending)
+                    .limit(pageSize)
+                    .build()).iterator()));
+        }
+        return shards.size() == 1 ? shards.get(0) : new Merged(shards, order);
+    }
+
+    /** DynamoDB's order of strings: by UTF-8 bytes, which is code point order (not Java's UTF-16 order). */
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     private Iterator<TokenItem> query(String indexName, String partition, Long fromMillis, Long toMillis,
@@ -130,14 +185,15 @@ public final class TokenIndex {
         }
     }
 
-    /** A k-way merge of newest-first iterators into one newest-first iterator. */
+    /** A k-way merge of iterators each sorted by one order into one iterator in that order. */
     private static final class Merged implements Iterator<TokenItem> {
-        private final PriorityQueue<Head> heads = new PriorityQueue<>((a, b) -> NEWEST_FIRST.compare(a.item, b.item));
+        private final PriorityQueue<Head> heads;
         private final List<Iterator<TokenItem>> sources;
         private boolean started;
 
-        Merged(List<Iterator<TokenItem>> sources) {
+        Merged(List<Iterator<TokenItem>> sources, Comparator<TokenItem> order) {
             this.sources = sources;
+            this.heads = new PriorityQueue<>((a, b) -> order.compare(a.item, b.item));
         }
 
         private void start() {

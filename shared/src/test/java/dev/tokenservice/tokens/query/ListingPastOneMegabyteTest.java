@@ -28,9 +28,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * Lists over more than DynamoDB's 1 MB per Query page: 240 tokens of 12 KB each (2.9 MB) in one subject's
- * partition and across the listing shards. Every page of every listing must be complete, in order, and
- * without duplicates; DynamoDB must really have split its answer (checked with a raw Query).
+ * Lists over more than DynamoDB's 1 MB per Query page: 240 tokens of 12 KB each (2.9 MB) of one subject, spread
+ * over its subject shards and the listing shards. Every page of every listing must be complete, in order, and
+ * without duplicates, across the shards' pages; no shard may hold much of the one subject's tokens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListingPastOneMegabyteTest {
@@ -68,14 +68,28 @@ class ListingPastOneMegabyteTest {
     }
 
     @Test
-    void dynamoDbReallySplitsTheSubjectsPartitionIntoPages() {
+    void dynamoDbReallySplitsTheListingIntoPagesAndNoSubjectShardHoldsMuchOfOneSubject() {
         QueryResponse first = services.tables().dynamoDb().query(r -> r
                 .tableName(services.tables().tokens().tableName())
-                .indexName(Schemas.TOKENS_BY_SUBJECT)
-                .keyConditionExpression("subject = :s")
-                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("bulk"))));
-        assertTrue(first.count() < TOKENS, "one Query page holds " + first.count());
-        assertFalse(first.lastEvaluatedKey().isEmpty());
+                .indexName(Schemas.TOKENS_LISTED)
+                .keyConditionExpression("list_shard = :s")
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(TokenKeys.listShard(0))))
+                .limit(5));
+        assertFalse(first.lastEvaluatedKey().isEmpty(), "a listing partition is read in more than one page");
+
+        int total = 0;
+        for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
+            String partition = TokenKeys.subjectShard("bulk", shard);
+            int count = services.tables().dynamoDb().query(r -> r
+                    .tableName(services.tables().tokens().tableName())
+                    .indexName(Schemas.TOKENS_BY_SUBJECT)
+                    .keyConditionExpression("subject_shard = :s")
+                    .select("COUNT")
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(partition)))).count();
+            assertTrue(count < TOKENS / 6, partition + " holds " + count + " of the subject's " + TOKENS + " tokens");
+            total += count;
+        }
+        assertEquals(TOKENS, total, "every token of the subject is in one of its shards");
     }
 
     @Test

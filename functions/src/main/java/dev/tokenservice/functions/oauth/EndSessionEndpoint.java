@@ -1,0 +1,90 @@
+package dev.tokenservice.functions.oauth;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.auth.Caller;
+import dev.tokenservice.http.ApiError;
+import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.http.ApiResponse;
+import dev.tokenservice.http.Endpoint;
+import dev.tokenservice.http.ErrorFormat;
+import dev.tokenservice.oauth.AuthorizationPages;
+import dev.tokenservice.oauth.AuthorizationProblem;
+import dev.tokenservice.oauth.Issuer;
+import dev.tokenservice.oauth.Logout;
+import dev.tokenservice.wiring.Services;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What GET and POST /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0) share: the relying party's request, by
+ * query or form, and the confirmation page's decision, a form carrying its ticket. Each route has its own handler
+ * class, so that each function's AWS calls are its own (IamPolicyTest).
+ */
+final class EndSessionEndpoint {
+
+    private final Services services;
+    private final Logout logout;
+
+    EndSessionEndpoint(Services services) {
+        this.services = services;
+        this.logout = services.logout();
+        services.callerAuthenticator();
+    }
+
+    APIGatewayProxyResponseEvent answer(String name, APIGatewayProxyRequestEvent event) {
+        return Endpoint.run(name, ErrorFormat.OAUTH, () -> {
+            ApiRequest http = new ApiRequest(event);
+            String issuer = Issuer.of(services.settings(), http);
+            Map<String, List<String>> parameters;
+            if ("POST".equals(http.method())) {
+                if (!http.hasContentType("application/x-www-form-urlencoded")) {
+                    return AuthorizationPages.problem(415, "the logout request must be posted as a form");
+                }
+                parameters = http.formParameters();
+            } else {
+                parameters = http.queryParameters();
+            }
+            Optional<Caller> user = signedInUser(http);
+            try {
+                Logout.Outcome outcome;
+                if (parameters.containsKey("ticket")) {
+                    if (user.isEmpty()) {
+                        return AuthorizationPages.signInRequired();
+                    }
+                    outcome = logout.decide(single(parameters, "ticket"), single(parameters, "decision"), user.get());
+                } else {
+                    outcome = logout.start(logout.validate(parameters, issuer), user);
+                }
+                if (outcome instanceof Logout.Redirect redirect) {
+                    return ApiResponse.redirect(redirect.location());
+                }
+                if (outcome instanceof Logout.Confirmation confirm) {
+                    return AuthorizationPages.logoutConfirmation(confirm.request().client(), confirm.ticket(),
+                            user.orElseThrow().displayName(), confirm.request().redirectUri());
+                }
+                Logout.Finished finished = (Logout.Finished) outcome;
+                return AuthorizationPages.loggedOut(finished.client(), finished.signedOut());
+            } catch (AuthorizationProblem problem) {
+                return AuthorizationPages.problem(400, problem.description());
+            }
+        });
+    }
+
+    private Optional<Caller> signedInUser(ApiRequest http) {
+        try {
+            return Optional.of(services.authenticate(http));
+        } catch (ApiError notSignedIn) {
+            return Optional.empty();
+        }
+    }
+
+    private static String single(Map<String, List<String>> form, String name) {
+        List<String> values = form.get(name);
+        if (values == null || values.size() != 1) {
+            throw AuthorizationProblem.shownToUser("the sign-out form must send " + name + " exactly once");
+        }
+        return values.get(0);
+    }
+}

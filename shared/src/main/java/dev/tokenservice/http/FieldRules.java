@@ -1,0 +1,59 @@
+package dev.tokenservice.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Rules every request value obeys whichever route reads it, applied where requests are read (query, path,
+ * form, JSON body, Basic credentials), so a new route gets them without writing a check of its own.
+ * <ul>
+ * <li>A value that becomes (part of) a DynamoDB key is at most {@link #MAX_KEY_BYTES} bytes of UTF-8: DynamoDB
+ * refuses a partition key over 2048 bytes and a sort key over 1024 (a subject is the consents' sort key), and
+ * the key builders join such values with prefixes ("RV#SUBCLIENT#" + client + "#" + subject), so each part
+ * stays below half the partition limit. Past it DynamoDB answers a ValidationException, which would be a 500.
+ * <li>Identifiers and names hold no control characters (NUL, ESC, ...) and no bidirectional formatting
+ * characters, which could make a name read differently on a page than it is stored.
+ * </ul>
+ */
+public final class FieldRules {
+
+    public static final int MAX_KEY_BYTES = 1000;
+
+    /** Request fields (query, path, form and JSON names) whose values end up in a key of a table or index. */
+    private static final Set<String> KEY_FIELDS = Set.of(
+            "client_id", "clientId", "last_client_id", "filter_client_id",
+            "sub", "username", "filter_username", "jti", "session");
+
+    private FieldRules() {
+    }
+
+    /** The value checked when the field is one that becomes a key; otherwise as it is. */
+    public static String checked(String field, String value) {
+        return value != null && KEY_FIELDS.contains(field) ? identifier(field, value) : value;
+    }
+
+    /** A value that becomes a key: at most MAX_KEY_BYTES of UTF-8, no control or bidi characters; 400 naming it. */
+    public static String identifier(String field, String value) {
+        if (value.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw JsonBody.invalid(field + ": must be at most " + MAX_KEY_BYTES + " bytes");
+        }
+        return printable(field, value);
+    }
+
+    /** A name or identifier shown to people: 400 naming the field when it holds a control or bidi character. */
+    public static String printable(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (isControl(value.charAt(i))) {
+                throw JsonBody.invalid(field + ": must not contain control or bidirectional formatting characters");
+            }
+        }
+        return value;
+    }
+
+    /** C0, DEL and C1 controls, and the characters that override or isolate text direction (Unicode bidi). */
+    public static boolean isControl(char c) {
+        return Character.getType(c) == Character.CONTROL
+                || c == '\u061C' || c == '\u200E' || c == '\u200F'
+                || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
+    }
+}

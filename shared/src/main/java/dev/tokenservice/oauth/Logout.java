@@ -1,0 +1,161 @@
+package dev.tokenservice.oauth;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.tokenservice.auth.Caller;
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientRepository;
+import dev.tokenservice.clients.SecretHasher;
+import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * GET and POST /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0). A valid id_token_hint names the
+ * session to end: one revocation record stops every access and refresh token of its sid at once. Without
+ * one, the signed-in user is asked to confirm. The user goes back only to a URI the client registered as a
+ * logout_redirect_uri, matched exactly; anything else gets an error page, never a redirect.
+ */
+public final class Logout {
+
+    /** A validated logout request: the client (if named), its registered redirect URI (if asked), state, hint. */
+    public record Request(ClientItem client, String redirectUri, String state, JWTClaimsSet hint) {
+    }
+
+    public sealed interface Outcome permits Redirect, Confirmation, Finished {
+    }
+
+    /** 302 to the client's registered logout URI, with state. */
+    public record Redirect(String location) implements Outcome {
+    }
+
+    /** The confirmation page; the ticket is all its form sends back besides the decision. */
+    public record Confirmation(Request request, String ticket) implements Outcome {
+    }
+
+    /** The last page, when there is no URI to go back to: signed out, or still signed in. */
+    public record Finished(ClientItem client, boolean signedOut) implements Outcome {
+    }
+
+    private final ClientRepository clients;
+    private final TokenRepository tokens;
+    private final IdTokens idTokens;
+    private final SecretHasher hasher;
+    private final Clock clock;
+    private final Duration longestTokenLifetime;
+
+    public Logout(ClientRepository clients, TokenRepository tokens, IdTokens idTokens, SecretHasher hasher,
+            Clock clock, Duration longestTokenLifetime) {
+        this.clients = clients;
+        this.tokens = tokens;
+        this.idTokens = idTokens;
+        this.hasher = hasher;
+        this.clock = clock;
+        this.longestTokenLifetime = longestTokenLifetime;
+    }
+
+    /** Checks the parameters; a problem is shown to the user, since no redirect target is trusted yet. */
+    public Request validate(Map<String, List<String>> parameters, String issuerUrl) {
+        Optional<JWTClaimsSet> hint = single(parameters, "id_token_hint").flatMap(t -> idTokens.verifyHint(t, issuerUrl));
+        Optional<String> clientId = single(parameters, "client_id");
+        if (hint.isPresent() && clientId.isPresent() && !hint.get().getAudience().contains(clientId.get())) {
+            throw AuthorizationProblem.shownToUser("the id_token_hint was issued to another client than client_id");
+        }
+        Optional<String> named = clientId.or(() -> hint.map(claims -> claims.getAudience().get(0)));
+        ClientItem client = named.map(id -> clients.find(id).orElseThrow(() ->
+                AuthorizationProblem.shownToUser("the client " + id + " is not registered"))).orElse(null);
+        String redirectUri = single(parameters, "post_logout_redirect_uri").orElse(null);
+        if (redirectUri != null) {
+            if (client == null) {
+                throw AuthorizationProblem.shownToUser(
+                        "post_logout_redirect_uri needs client_id or an id_token_hint naming the client");
+            }
+            List<String> registered = client.getLogoutRedirectUris() == null ? List.of() : client.getLogoutRedirectUris();
+            if (!registered.contains(redirectUri)) {
+                throw AuthorizationProblem.shownToUser(
+                        "post_logout_redirect_uri does not match any logout URI registered for the client");
+            }
+        }
+        return new Request(client, redirectUri, single(parameters, "state").orElse(null), hint.orElse(null));
+    }
+
+    /** With a valid hint the session ends now; otherwise a signed-in user confirms, and nobody has nothing to end. */
+    public Outcome start(Request request, Optional<Caller> user) {
+        if (request.hint() != null) {
+            JWTClaimsSet hint = request.hint();
+            Object sid = hint.getClaim("sid");
+            if (sid instanceof String session) {
+                tokens.revokeSession(session, keepUntil());
+            } else {
+                revokeAtClient(hint.getAudience().get(0), hint.getSubject());
+            }
+            return finish(request.client(), request.redirectUri(), request.state(), true);
+        }
+        if (user.isPresent()) {
+            return new Confirmation(request, LogoutTicket.issue(hasher, request, user.get().subject(), clock.instant()));
+        }
+        return finish(request.client(), request.redirectUri(), request.state(), true);
+    }
+
+    /**
+     * The user's answer on the confirmation page. Signing out ends every session the user has at the client
+     * (one record), or, when no client was named, every session the user has here.
+     */
+    public Outcome decide(String ticket, String decision, Caller user) {
+        LogoutTicket.Content confirmed = LogoutTicket.verify(hasher, ticket, user.subject(), clock.instant());
+        ClientItem client = confirmed.clientId() == null ? null : clients.find(confirmed.clientId())
+                .orElseThrow(() -> AuthorizationProblem.shownToUser("the client is no longer registered"));
+        String redirectUri = confirmed.redirectUri();
+        if (redirectUri != null && (client == null || client.getLogoutRedirectUris() == null
+                || !client.getLogoutRedirectUris().contains(redirectUri))) {
+            throw AuthorizationProblem.shownToUser("the client is no longer registered for this logout URI");
+        }
+        if ("stay".equals(decision)) {
+            return new Finished(client, false);
+        }
+        if (!"logout".equals(decision)) {
+            throw AuthorizationProblem.shownToUser("the decision must be logout or stay");
+        }
+        if (client != null) {
+            revokeAtClient(client.getClientId(), user.subject());
+        } else {
+            tokens.recordRevocation(TokenKeys.subjectRevocation(user.subject()), clock.instant().toEpochMilli(),
+                    keepUntil());
+        }
+        return finish(client, redirectUri, confirmed.state(), true);
+    }
+
+    private void revokeAtClient(String clientId, String subject) {
+        tokens.recordRevocation(TokenKeys.subjectAtClientRevocation(clientId, subject), clock.instant().toEpochMilli(),
+                keepUntil());
+    }
+
+    private long keepUntil() {
+        return Instant.ofEpochSecond(clock.instant().getEpochSecond()).plus(longestTokenLifetime).getEpochSecond();
+    }
+
+    private static Outcome finish(ClientItem client, String redirectUri, String state, boolean signedOut) {
+        if (redirectUri == null) {
+            return new Finished(client, signedOut);
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("state", state);
+        return new Redirect(AuthorizationEndpoint.withQuery(redirectUri, parameters));
+    }
+
+    private static Optional<String> single(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw AuthorizationProblem.shownToUser("the parameter " + name + " is repeated");
+        }
+        return values.get(0).isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+}
