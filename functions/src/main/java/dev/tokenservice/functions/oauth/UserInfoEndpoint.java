@@ -30,8 +30,9 @@ final class UserInfoEndpoint {
     APIGatewayProxyResponseEvent answer(String name, APIGatewayProxyRequestEvent event) {
         return Endpoint.run(name, ErrorFormat.OAUTH, () -> {
             ApiRequest http = new ApiRequest(event);
+            String issuer = Issuer.of(services.settings(), http);
             Caller caller = formToken(http)
-                    .map(token -> services.callerAuthenticator().verify(token, Issuer.of(services.settings(), http)))
+                    .map(token -> services.callerAuthenticator().verify(token, issuer, services.ownAudiences(issuer)))
                     .orElseGet(() -> services.authenticate(http));
             return ApiResponse.json(200, UserInfo.of(caller), ApiResponse.noStore());
         });
