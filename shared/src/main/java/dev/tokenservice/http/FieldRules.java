@@ -10,14 +10,16 @@ import java.util.Set;
  * <li>A value that becomes (part of) a DynamoDB key is at most {@link #MAX_KEY_BYTES} bytes of UTF-8: DynamoDB
  * refuses a partition key over 2048 bytes and a sort key over 1024 (a subject is the consents' sort key), and
  * the key builders join such values with prefixes ("RV#SUBCLIENT#" + client + "#" + subject), so each part
- * stays below half the partition limit. Past it DynamoDB answers a ValidationException, which would be a 500.
+ * stays below half the partition limit; the pair indexes' sort key is a subject, a NUL and a client id (a
+ * 36-character UUID), so a subject must leave room for it under 1024. Past the limits DynamoDB answers a
+ * ValidationException, which would be a 500.
  * <li>Identifiers and names hold no control characters (NUL, ESC, ...) and no bidirectional formatting
  * characters, which could make a name read differently on a page than it is stored.
  * </ul>
  */
 public final class FieldRules {
 
-    public static final int MAX_KEY_BYTES = 1000;
+    public static final int MAX_KEY_BYTES = 900;
 
     /** Request fields (query, path, form and JSON names) whose values end up in a key of a table or index. */
     private static final Set<String> KEY_FIELDS = Set.of(

@@ -397,7 +397,8 @@ class OpenIdConnectTest {
             assertTrue(body.contains("href=\"https://app.example.com/terms\""));
             assertTrue(body.contains("href=\"https://app.example.com/privacy\""));
             assertTrue(body.contains("href=\"https://app.example.com\""));
-            assertTrue(body.contains("<bdi>Evil\u202Egnp.exe &lt;b&gt;</bdi>"), "escaped and isolated");
+            // a row written before names were checked may hold a bidi override: it is dropped, the rest escaped
+            assertTrue(body.contains("<bdi>Evilgnp.exe &lt;b&gt;</bdi>"), "escaped, isolated, override dropped");
             assertFalse(body.contains("<b>"));
             String policy = page.getHeaders().get("Content-Security-Policy");
             assertTrue(policy.contains("img-src data:;") && policy.startsWith("default-src 'none'"), policy);

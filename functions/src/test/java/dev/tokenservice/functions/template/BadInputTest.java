@@ -157,7 +157,9 @@ class BadInputTest {
     private static boolean inFamilyFormat(String route, int status, APIGatewayProxyResponseEvent response) {
         String path = route.substring(route.indexOf(' ') + 1);
         String contentType = response.getHeaders() == null ? "" : response.getHeaders().getOrDefault("Content-Type", "");
-        if (path.startsWith("/oauth2/authorize") && contentType.startsWith("text/html")) {
+        // the pages a browser shows (consent, sign-in, logout): an HTML error page, never a redirect elsewhere
+        if ((path.startsWith("/oauth2/authorize") || path.startsWith("/oauth2/logout"))
+                && contentType.startsWith("text/html")) {
             return true;
         }
         JsonNode body;
