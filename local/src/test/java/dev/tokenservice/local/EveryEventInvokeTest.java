@@ -79,6 +79,12 @@ class EveryEventInvokeTest {
             Map.entry("GetJwksFunction", ok(body -> assertTrue(body.path("keys").get(0).has("kid"), "a JWK with its kid"))),
             Map.entry("GetServerMetadataFunction", ok(body -> assertEquals(runner.baseUrl(), body.path("issuer").asText(),
                     "the invoke uses the issuer of the runner serving the folder"))),
+            Map.entry("GetOpenIdConfigurationFunction", ok(body -> assertEquals(runner.baseUrl() + "/oauth2/userinfo",
+                    body.path("userinfo_endpoint").asText(), "OpenID discovery under the runner's issuer"))),
+            Map.entry("GetUserInfoFunction", bearerError(401)),
+            Map.entry("PostUserInfoFunction", bearerError(401)),
+            Map.entry("EndSessionFunction", page(200)),
+            Map.entry("PostEndSessionFunction", page(401)),
             Map.entry("IssueTokenFunction", oauthError(401, "invalid_client")),
             Map.entry("IntrospectTokenFunction", oauthError(401, "invalid_client")),
             Map.entry("RevokeTokenFunction", oauthError(401, "invalid_client")),
@@ -99,7 +105,10 @@ class EveryEventInvokeTest {
             Map.entry("ListScopesFunction", docSpaceError(401)),
             Map.entry("AgilicusCreateTokenFunction", agilicusError(401)),
             Map.entry("AgilicusListTokensFunction", agilicusError(401)),
-            Map.entry("AgilicusValidateTokenRequestFunction", agilicusError(401)),
+            // A caller that does not verify is nobody here (the SDK sends none), and the example asks only for
+            // scopes anybody may: the request comes back.
+            Map.entry("AgilicusValidateTokenRequestFunction", ok(body -> assertEquals("u-123 o-456",
+                    body.path("sub").asText() + " " + body.path("org").asText()))),
             // These take the token in the body, where a forged one is a 400 naming the field.
             Map.entry("AgilicusIntrospectTokenFunction", agilicusError(400)),
             Map.entry("AgilicusReissueTokenFunction", agilicusError(400)),
@@ -227,6 +236,15 @@ class EveryEventInvokeTest {
             assertEquals(status, response.path("statusCode").asInt());
             assertEquals(error, jsonBody(response).path("error").asText());
             assertEquals("no-store", response.path("headers").path("Cache-Control").asText());
+        };
+    }
+
+    /** RFC 6750 §3: the resource's own error, invalid_token for the example token, and a Bearer challenge. */
+    private static Consumer<JsonNode> bearerError(int status) {
+        return response -> {
+            assertEquals(status, response.path("statusCode").asInt());
+            assertEquals("invalid_token", jsonBody(response).path("error").asText());
+            assertTrue(response.path("headers").path("WWW-Authenticate").asText().startsWith("Bearer"), response.toString());
         };
     }
 
