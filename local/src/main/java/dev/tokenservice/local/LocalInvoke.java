@@ -69,7 +69,7 @@ public final class LocalInvoke {
             Map<String, String> envVars;
             try {
                 options = InvokeOptions.parse(args, workingDirectory);
-                template = TemplateModel.load(options.template(), options.parameters());
+                template = loadForLocalRun(options);
                 function = template.function(options.functionId()).orElseThrow(() -> new StartupException(
                         "the template has no function " + options.functionId() + "; it has "
                                 + String.join(", ", template.functions().stream().map(FunctionDefinition::logicalId).toList())));
@@ -102,6 +102,14 @@ public final class LocalInvoke {
             LocalServer.closeAll(opened);
             System.setOut(systemOut);
         }
+    }
+
+    /** The template as the runner loads it: locally the key file signs unless `wrapped` is asked for explicitly. */
+    private static TemplateModel loadForLocalRun(InvokeOptions options) {
+        TemplateModel declared = TemplateModel.load(options.template(), options.parameters());
+        return declared.parameters().containsKey("SigningMode")
+                ? TemplateModel.load(options.template(), LocalServer.localParameters(options.parameters()))
+                : declared;
     }
 
     /**

@@ -74,6 +74,12 @@ class EveryEventInvokeTest {
         }
     }
 
+    /**
+     * Functions whose template Condition is false in the runner's default signing mode (`kms`): the key rotation
+     * exists only in `wrapped` mode, which needs a KMS emulator that generates key pairs (WrappedSigningModeTest).
+     */
+    private static final java.util.Set<String> ABSENT_LOCALLY = java.util.Set.of("RotateSigningKeysFunction");
+
     /** What each event file, as it is (example credentials, example ids), gets from its function. */
     private static final Map<String, Consumer<JsonNode>> EXPECTED = Map.ofEntries(
             Map.entry("GetJwksFunction", ok(body -> assertTrue(body.path("keys").get(0).has("kid"), "a JWK with its kid"))),
@@ -133,11 +139,19 @@ class EveryEventInvokeTest {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 String functionId = file.getFileName().toString().replaceFirst("\\.json$", "");
                 Consumer<JsonNode> expected = EXPECTED.get(functionId);
-                if (expected == null) {
+                if (expected == null && !ABSENT_LOCALLY.contains(functionId)) {
                     fail(file + " has no expectation here: add what its function answers");
                 }
 
                 Invocation invocation = invoke(functionId, "-e", file.toString());
+                if (ABSENT_LOCALLY.contains(functionId)) {
+                    // its Condition is false in the local signing mode (kms): the stack has no such function
+                    assertEquals(2, invocation.status(), functionId + " is not in the stack:\n" + invocation.stderr());
+                    assertTrue(invocation.stderr().contains("the template has no function " + functionId),
+                            invocation.stderr());
+                    checked.add(functionId);
+                    continue;
+                }
 
                 assertEquals(0, invocation.status(), functionId + " exits 0:\n" + invocation.stderr());
                 assertEquals(1, invocation.stdout().lines().count(), "the response alone on stdout: " + invocation.stdout());
@@ -150,7 +164,8 @@ class EveryEventInvokeTest {
                 checked.add(functionId);
             }
         }
-        assertEquals(EXPECTED.keySet().stream().sorted().toList(), checked, "every function of the template has its event");
+        assertEquals(java.util.stream.Stream.concat(EXPECTED.keySet().stream(), ABSENT_LOCALLY.stream()).sorted().toList(),
+                checked, "every function of the template has its event");
     }
 
     @Test
