@@ -23,7 +23,6 @@ import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.AccessTokenRequest;
 import dev.tokenservice.wiring.Services;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -531,7 +530,7 @@ class AuthorizationCodeFlowTest {
         query.put("redirect_uri", REDIRECT_URI);
         query.put("scope", scopes);
         query.put("state", "xyz-state");
-        query.put("code_challenge", challenge(verifier));
+        query.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier));
         query.put("code_challenge_method", "S256");
         return query;
     }
@@ -566,33 +565,11 @@ class AuthorizationCodeFlowTest {
     }
 
     private String registerClient(String name, String secret) {
-        String id = UUID.randomUUID().toString();
-        String now = clock.instant().toString();
-        ClientItem client = new ClientItem();
-        client.setClientId(id);
-        client.setSecretHash(services.secretHasher().hash(secret));
-        client.setName(name);
+        ClientItem client = OAuthEndpoints.codeFlowClient(services, clock, name, secret);
         client.setScopes(List.of("openid", "files:read", "files:write"));
         client.setRedirectUris(List.of(REDIRECT_URI, "https://app.example.com/other"));
-        client.setGrantTypes(List.of("authorization_code", "refresh_token"));
-        client.setAuthenticationMethods(List.of("client_secret_post", "none"));
-        client.setEnabled(true);
-        client.setIsPublic(false);
-        client.setTenant(services.settings().tenant());
-        client.setCreatedOn(now);
-        client.setCreatedBy("owner-1");
-        client.setModifiedOn(now);
-        client.setModifiedBy("owner-1");
         services.clientRepository().create(client);
-        return id;
+        return client.getClientId();
     }
 
-    private static String challenge(String verifier) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

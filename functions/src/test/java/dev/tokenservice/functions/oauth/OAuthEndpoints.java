@@ -3,6 +3,7 @@ package dev.tokenservice.functions.oauth;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.wiring.Services;
@@ -12,11 +13,15 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -133,6 +138,38 @@ final class OAuthEndpoints {
             return Json.MAPPER.readTree(response.getBody());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A confidential code-flow client owned by "owner-1", its secret hashed as the registry hashes it; the caller sets
+     * what its test is about (scopes, redirect URIs, logo ...) and stores it.
+     */
+    static ClientItem codeFlowClient(Services services, Clock clock, String name, String secret) {
+        String now = clock.instant().toString();
+        ClientItem client = new ClientItem();
+        client.setClientId(UUID.randomUUID().toString());
+        client.setSecretHash(services.secretHasher().hash(secret));
+        client.setName(name);
+        client.setGrantTypes(List.of("authorization_code", "refresh_token"));
+        client.setAuthenticationMethods(List.of("client_secret_post", "none"));
+        client.setEnabled(true);
+        client.setIsPublic(false);
+        client.setTenant(services.settings().tenant());
+        client.setCreatedOn(now);
+        client.setCreatedBy("owner-1");
+        client.setModifiedOn(now);
+        client.setModifiedBy("owner-1");
+        return client;
+    }
+
+    /** The PKCE S256 challenge of a verifier (RFC 7636 §4.2), computed here rather than by the code under test. */
+    static String pkceChallenge(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

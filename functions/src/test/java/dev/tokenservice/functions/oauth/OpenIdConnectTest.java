@@ -434,7 +434,7 @@ class OpenIdConnectTest {
         query.put("redirect_uri", REDIRECT_URI);
         query.put("scope", scopes);
         query.put("state", "xyz-state");
-        query.put("code_challenge", challenge(verifier));
+        query.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier));
         query.put("code_challenge_method", "S256");
         if (nonce != null) {
             query.put("nonce", nonce);
@@ -463,12 +463,7 @@ class OpenIdConnectTest {
     }
 
     private String registerClient(String name, String secret) {
-        String id = UUID.randomUUID().toString();
-        String now = clock.instant().toString();
-        ClientItem client = new ClientItem();
-        client.setClientId(id);
-        client.setSecretHash(services.secretHasher().hash(secret));
-        client.setName(name);
+        ClientItem client = OAuthEndpoints.codeFlowClient(services, clock, name, secret);
         client.setLogo(LOGO);
         client.setWebsiteUrl("https://app.example.com");
         client.setTermsUrl("https://app.example.com/terms");
@@ -476,25 +471,8 @@ class OpenIdConnectTest {
         client.setScopes(List.of("openid", "files:read"));
         client.setRedirectUris(List.of(REDIRECT_URI));
         client.setLogoutRedirectUris(List.of(LOGOUT_URI));
-        client.setGrantTypes(List.of("authorization_code", "refresh_token"));
-        client.setAuthenticationMethods(List.of("client_secret_post", "none"));
-        client.setEnabled(true);
-        client.setIsPublic(false);
-        client.setTenant(services.settings().tenant());
-        client.setCreatedOn(now);
-        client.setCreatedBy("owner-1");
-        client.setModifiedOn(now);
-        client.setModifiedBy("owner-1");
         services.clientRepository().create(client);
-        return id;
+        return client.getClientId();
     }
 
-    private static String challenge(String verifier) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
