@@ -10,11 +10,15 @@ trap bench_cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 mvn_q() { mvn -B -q --no-transfer-progress "$@"; }
 
-# Classpath of a module's runtime dependencies plus its classes, cached per build.
+# Classpath of a module's dependencies plus its classes, cached per build: every scope (test jars included) unless a
+# scope is given. The local runner is measured with "runtime", the classpath `mvn -pl local exec:java` runs it with:
+# with the test scope it would also load the shared test jar's global SDK interceptor (AwsCallRecorder), which walks
+# the stack on every AWS call (another thread's stack for a call made beside the request): a test-only cost that
+# bench/load.sh measured as part of the runner's CPU until 2026-11-30 (README "Performance").
 module_classpath() {
-  local module=$1 file="$bench_root/$1/target/bench-classpath.txt"
+  local module=$1 scope=${2:-} file="$bench_root/$1/target/bench-classpath${2:+-$2}.txt"
   if [ ! -s "$file" ] || [ -n "$(find "$bench_root" -name pom.xml -not -path '*/target/*' -newer "$file")" ]; then
-    mvn_q -pl "$module" dependency:build-classpath -Dmdep.outputFile="$file" >/dev/null
+    mvn_q -pl "$module" dependency:build-classpath -Dmdep.outputFile="$file" ${scope:+-DincludeScope=$scope} >/dev/null
   fi
   echo "$(cat "$file"):$bench_root/$module/target/classes"
 }

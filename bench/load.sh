@@ -156,7 +156,7 @@ measure() { # server endpoint run
 start_token_service() {
   local log="$work/local.log" url id secret token
   # Lift template.yaml's throttling (method throttling and usage plan), which would otherwise cap the load.
-  java -Xmx512m -cp "$(module_classpath local)" dev.tokenservice.local.LocalServer --port 0 --data "$work/data" \
+  java -Xmx512m -cp "$(module_classpath local runtime)" dev.tokenservice.local.LocalServer --port 0 --data "$work/data" \
     --template template.yaml \
     --parameter TokenEndpointRateLimit=1000000 --parameter TokenEndpointBurstLimit=1000000 \
     --parameter DefaultRateLimit=1000000 --parameter DefaultBurstLimit=1000000 \
