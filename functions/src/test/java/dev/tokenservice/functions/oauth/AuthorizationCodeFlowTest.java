@@ -590,6 +590,18 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
+    void aClientWithoutRedirectUrisMustNameOneToExchangeACode() {
+        clientId = registerClient("No Callback", clientSecret, List.of("client_secret_post"), null);
+
+        APIGatewayProxyResponseEvent response = oauth.token(clientForm("grant_type", "authorization_code",
+                "code", OpaqueTokens.newValue()));
+
+        assertEquals(400, response.getStatusCode(), response.getBody());
+        assertEquals("invalid_request", json(response).path("error").asText());
+        assertTrue(json(response).path("error_description").asText().contains("redirect_uri"));
+    }
+
+    @Test
     void aCodeLivesSixtySecondsToTheSecond() {
         String code = approve("openid");
         String another = approve("openid");
