@@ -2,43 +2,83 @@
 # Mutation testing of the security core with PIT (README, "Mutation testing"): mutates shared's oauth, auth and
 # consents packages and the secret-hashing and revocation rules of clients and tokens, runs the functions
 # module's handler tests and shared's tests against every mutant, then prints the score per package.
-# Bounded: PIT's own per-test timeout, and the whole run under `timeout` (MUTATION_TIMEOUT, default 60 min).
-#   bench/mutation.sh                              the whole security core, every test of functions and shared
+# The core runs as a few PIT runs, one per part (below), one after the other: each part's report is kept as soon
+# as it finishes (functions/target/pit-reports-<part>/), so a run cut short still shows what it measured, and one
+# part can be re-run alone while its tests are being improved. The score table reads every part's report.
+# Bounded: PIT's own per-test timeout, and each part under `timeout` (MUTATION_TIMEOUT s, default 3600).
+#   bench/mutation.sh                              every part of the security core
+#   MUTATION_PARTS="auth consents" bench/mutation.sh
+#                                                  those parts (the others' last reports still count in the table)
 #   MUTATION_CLASSES=dev.tokenservice.oauth.Revocation MUTATION_TESTS='dev.tokenservice.functions.oauth.*' \
-#     bench/mutation.sh                            narrower, while iterating (comma-separated globs)
-#   MUTATION_MIN=90 bench/mutation.sh              exit 1 when fewer than 90 % of the mutants are killed
+#     bench/mutation.sh                            any classes, as one part named "custom" (comma-separated globs)
+#   MUTATION_MIN=90 bench/mutation.sh              exit 1 when fewer than 90 % of the table's mutants are killed
+#   MUTATION_REPORT_ONLY=1 bench/mutation.sh       print the table from the reports already there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The security core: OAuth, caller authentication, consents, and the secret-hashing and revocation/liveness
-# rules of clients and tokens.
-core=dev.tokenservice.oauth.*,dev.tokenservice.auth.*,dev.tokenservice.consents.*
-core+=,dev.tokenservice.clients.SecretHasher,dev.tokenservice.tokens.TokenKeys,dev.tokenservice.tokens.TokenRepository*
-core+=,dev.tokenservice.tokens.query.RevocationCutoffs,dev.tokenservice.tokens.query.LiveFilter*
-classes=${MUTATION_CLASSES:-$core}
+# The security core, in parts of about the same size: caller authentication; the token endpoint, client
+# authentication, introspection and revocation; the browser side (authorization, consent, OpenID Connect);
+# consents and the secret-hashing and revocation/liveness rules of clients and tokens.
+declare -A part
+part[auth]=dev.tokenservice.auth.*
+o=dev.tokenservice.oauth
+part[oauth-tokens]=$o.ClientAuthentication*,$o.FailedAuthenticationThrottle*,$o.Introspection*,$o.TokenEndpoint*
+part[oauth-tokens]+=,$o.TokenRequest*,$o.TokenResponse*,$o.ClientCredentialsGrant*,$o.AuthorizationCodeGrant*
+part[oauth-tokens]+=,$o.RefreshTokenGrant*,$o.Pkce*,$o.OAuthErrors*,$o.OAuthScopes*,$o.Revocation*,$o.OpaqueTokens*
+part[oauth-tokens]+=,$o.RefreshTokens*,$o.AuthorizationCodes*,$o.UserTokens*,$o.Issuer*
+part[oauth-browser]=$o.AuthorizationEndpoint*,$o.AuthorizationPages*,$o.AuthorizationProblem*
+part[oauth-browser]+=,$o.AuthorizationRequest*,$o.ConsentTicket*,$o.IdTokens*,$o.Logout*,$o.LogoutTicket*
+part[oauth-browser]+=,$o.ServerMetadata*,$o.UserInfo*
+part[rules]=dev.tokenservice.consents.*,dev.tokenservice.clients.SecretHasher*,dev.tokenservice.tokens.TokenKeys*
+part[rules]+=,dev.tokenservice.tokens.TokenRepository*,dev.tokenservice.tokens.query.RevocationCutoffs*
+part[rules]+=,dev.tokenservice.tokens.query.LiveFilter*
+order="auth oauth-tokens oauth-browser rules"
+
 tests=${MUTATION_TESTS:-dev.tokenservice.*}
 threads=${MUTATION_THREADS:-2}
 limit=${MUTATION_TIMEOUT:-3600}
+if [ -n "${MUTATION_CLASSES:-}" ]; then
+  part[custom]=$MUTATION_CLASSES
+  parts=custom
+else
+  parts=${MUTATION_PARTS:-$order}
+fi
 
-began=$(date +%s)
-timeout --kill-after=30 "$limit" mvn -B -q --no-transfer-progress -Pmutation -pl shared,functions \
-  -Dmaven.test.skip.exec=true -DtargetClasses="$classes" -DtargetTests="$tests" -Dthreads="$threads" package
-echo "mutation run: $(( $(date +%s) - began )) s"
+if [ -z "${MUTATION_REPORT_ONLY:-}" ]; then
+  for name in $parts; do
+    [ -n "${part[$name]:-}" ] || { echo "no part named $name (parts: $order)" >&2; exit 2; }
+    began=$(date +%s)
+    rm -rf "functions/target/pit-reports-$name"
+    # package: both modules compiled, shared's test classes unpacked where PIT finds them, PIT bound to the phase
+    timeout --kill-after=30 "$limit" mvn -B -q --no-transfer-progress -Pmutation -pl shared,functions \
+      -Dmaven.test.skip.exec=true -DtargetClasses="${part[$name]}" -DtargetTests="$tests" -Dthreads="$threads" \
+      -DreportsDirectory="$PWD/functions/target/pit-reports-$name" package \
+      || echo "part $name: PIT stopped with status $? (timeout: MUTATION_TIMEOUT=$limit)"
+    echo "part $name: $(( $(date +%s) - began )) s"
+  done
+fi
 
-python3 - "${MUTATION_MIN:-0}" functions/target/pit-reports/mutations.xml <<'PY'
+python3 - "${MUTATION_MIN:-0}" functions/target/pit-reports-*/mutations.xml <<'PY'
 import sys, collections, xml.etree.ElementTree as ET
-minimum, report = float(sys.argv[1]), sys.argv[2]
+minimum, reports = float(sys.argv[1]), sys.argv[2:]
 per = collections.defaultdict(lambda: [0, 0])
 survivors = []
-for m in ET.parse(report).getroot():
-    cls = m.findtext('mutatedClass')
-    pkg = cls.rsplit('.', 1)[0]
-    killed = m.get('status') in ('KILLED', 'TIMED_OUT', 'MEMORY_ERROR', 'RUN_ERROR')
-    per[pkg][0] += killed
-    per[pkg][1] += 1
-    if not killed:
-        survivors.append(f"  {m.get('status'):11} {cls.rsplit('.', 1)[1]}.{m.findtext('mutatedMethod')}:"
-                         f"{m.findtext('lineNumber')}  {m.findtext('description')}")
+for report in reports:
+    try:
+        root = ET.parse(report).getroot()
+    except (OSError, ET.ParseError):
+        continue
+    for m in root:
+        cls = m.findtext('mutatedClass')
+        pkg = cls.rsplit('.', 1)[0]
+        killed = m.get('status') in ('KILLED', 'TIMED_OUT', 'MEMORY_ERROR', 'RUN_ERROR')
+        per[pkg][0] += killed
+        per[pkg][1] += 1
+        if not killed:
+            survivors.append(f"  {m.get('status'):11} {cls.rsplit('.', 1)[1]}.{m.findtext('mutatedMethod')}:"
+                             f"{m.findtext('lineNumber')}  {m.findtext('description')}")
+if not per:
+    sys.exit("no PIT report to read")
 total = [sum(v[0] for v in per.values()), sum(v[1] for v in per.values())]
 print(f"{'package':40} {'killed':>7} {'mutants':>8} {'score':>7}")
 for pkg in sorted(per):

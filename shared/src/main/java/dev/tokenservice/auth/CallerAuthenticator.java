@@ -98,8 +98,8 @@ public final class CallerAuthenticator {
             this.state = state;
         }
 
-        public BatchLookup addTo(BatchLookup lookup) {
-            return state.addTo(lookup);
+        public void addTo(BatchLookup lookup) {
+            state.addTo(lookup);
         }
 
         /** The caller, once its state (read alone) shows the token live; 401 invalid_token when it was revoked. */

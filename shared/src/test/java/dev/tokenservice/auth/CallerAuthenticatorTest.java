@@ -1,6 +1,7 @@
 package dev.tokenservice.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -226,6 +227,116 @@ class CallerAuthenticatorTest {
         assertEquals("the access token is malformed", refused(bearer("not-a-jwt")).description());
     }
 
+    @Test
+    void aTokenIsRefusedFromTheSecondOfItsExpiryOn() {
+        // GIVEN a token living one hour from the current second
+        String token = issue("client-a", "client-a", List.of()).value();
+
+        // THEN it is accepted in its last second and refused at its exp second (RFC 7519 §4.1.4: "on or after")
+        clock.advance(Duration.ofSeconds(3599));
+        assertEquals("client-a", authenticator.authenticate(bearer(token), ISSUER).subject());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals("the access token has expired", refused(bearer(token)).description());
+    }
+
+    @Test
+    void aTokenIssuedAheadOfThisClockIsAcceptedWithinFiveSecondsOfSkewOnly() {
+        // GIVEN tokens whose iat, or nbf, lies 5 and 6 seconds ahead of this function's clock
+        String fiveAhead = issue("client-a", "client-a", List.of()).value();
+        clock.advance(Duration.ofSeconds(1));
+        String sixAhead = issue("client-a", "client-a", List.of()).value();
+        String notBeforeFiveAhead = services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER, "client-a",
+                "client-a", List.of(), List.of(ISSUER), Duration.ofHours(1)).forOrg(null,
+                Map.of("nbf", Date.from(clock.instant().plusSeconds(5))), null)).value();
+        String notBeforeSixAhead = services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER, "client-a",
+                "client-a", List.of(), List.of(ISSUER), Duration.ofHours(1)).forOrg(null,
+                Map.of("nbf", Date.from(clock.instant().plusSeconds(6))), null)).value();
+        clock.advance(Duration.ofSeconds(-6));
+
+        // THEN the clocks' difference is forgiven up to 5 seconds, not beyond
+        assertEquals("client-a", authenticator.authenticate(bearer(fiveAhead), ISSUER).subject());
+        assertEquals("the access token is not valid yet", refused(bearer(sixAhead)).description());
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals("client-a", authenticator.authenticate(bearer(notBeforeFiveAhead), ISSUER).subject());
+        assertEquals("the access token is not valid yet", refused(bearer(notBeforeSixAhead)).description());
+    }
+
+    @Test
+    void theBearerSchemeIsCaseInsensitiveAndAnyOtherSchemeFallsBackToTheCookie() {
+        String token = issue("client-a", "client-a", List.of()).value();
+        String cookieToken = issue("client-b", "client-b", List.of()).value();
+
+        assertEquals("client-a", authenticator.authenticate(withHeader("Authorization", "bEARER " + token), ISSUER)
+                .clientId());
+        assertEquals("client-a", authenticator.authenticate(withHeader("Authorization", "Bearer  " + token + " "),
+                ISSUER).clientId(), "surrounding spaces are not part of the token");
+        assertEquals("client-b", authenticator.authenticate(withHeaders(Map.of(
+                "Authorization", "Basic " + token, "Cookie", "asc_auth_key=" + cookieToken)), ISSUER).clientId());
+        assertEquals("client-b", authenticator.authenticate(withHeaders(Map.of(
+                "Authorization", "Bearer   ", "Cookie", "asc_auth_key=" + cookieToken)), ISSUER).clientId(),
+                "an empty bearer token is no token");
+        assertEquals("Bearer", refused(withHeaders(Map.of("Authorization", "Bearer ", "Cookie", "asc_auth_key=")))
+                .headers().get("WWW-Authenticate"), "an empty cookie is no token either");
+    }
+
+    @Test
+    void aTokenOfThisServiceThatIsNotAnAccessTokenIsRefused() throws Exception {
+        // GIVEN tokens signed by this service's own key: one typed as an ID token, and access tokens lacking a claim
+        JWTClaimsSet complete = new JWTClaimsSet.Builder().issuer(ISSUER).subject("client-a").audience(ISSUER)
+                .claim("client_id", "client-a").jwtID("jti-1").issueTime(Date.from(clock.instant()))
+                .expirationTime(Date.from(clock.instant().plusSeconds(600))).build();
+
+        assertEquals("the token is not an access token (typ at+jwt)",
+                refused(bearer(signedByThisService("JWT", complete))).description());
+        for (String claim : List.of("jti", "client_id", "sub")) {
+            JWTClaimsSet lacking = new JWTClaimsSet.Builder(complete).claim(claim, null).build();
+            assertEquals("the access token lacks jti, client_id or sub",
+                    refused(bearer(signedByThisService("at+jwt", lacking))).description(), claim);
+        }
+        JWTClaimsSet withoutExpiry = new JWTClaimsSet.Builder(complete).expirationTime(null).build();
+        assertEquals("the access token has expired",
+                refused(bearer(signedByThisService("at+jwt", withoutExpiry))).description(), "no exp, no life");
+        JWTClaimsSet withoutAudience = new JWTClaimsSet.Builder(complete).audience((String) null).build();
+        assertEquals("the access token is not meant for this service (aud)",
+                refused(bearer(signedByThisService("at+jwt", withoutAudience))).description());
+    }
+
+    @Test
+    void theCallerCarriesExactlyTheTokensScopesAndIsAddressedByName() throws Exception {
+        // GIVEN a token with two scopes (one written twice, with extra spaces) and a display name
+        IssuedAccessToken issued = services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER, "user-1",
+                "client-a", List.of("clients:read", "", "tokens:admin", "clients:read"), List.of(ISSUER),
+                Duration.ofHours(1)).forOrg(null, Map.of("name", "Ada Lovelace"), null));
+
+        Caller caller = authenticator.authenticate(bearer(issued.value()), ISSUER);
+
+        assertEquals(java.util.Set.of("clients:read", "tokens:admin"), caller.scopes());
+        assertTrue(caller.hasScope("tokens:admin"));
+        assertFalse(caller.hasScope("clients:write"));
+        assertEquals(caller, caller.requireAnyScope("clients:write", "tokens:admin"), "either scope is enough");
+        assertEquals(clock.instant().getEpochSecond() + 3600, caller.expiresAt());
+        assertEquals("Ada Lovelace", caller.displayName());
+        assertEquals("client-a", callerWith(Map.of("preferred_username", "   "), "client-a").displayName(),
+                "a blank name is no name");
+        assertEquals("ada", callerWith(Map.of("preferred_username", "ada"), "client-a").displayName());
+        assertEquals("client-a", callerWith(Map.of(), "client-a").displayName());
+        assertEquals("client-a", new Caller("client-a", "client-a", java.util.Set.of(), "j", 0, null).displayName());
+    }
+
+    private Caller callerWith(Map<String, Object> claims, String subject) {
+        return authenticator.authenticate(bearer(services.accessTokenIssuer().issue(new AccessTokenRequest(ISSUER,
+                subject, subject, List.of(), List.of(ISSUER), Duration.ofHours(1)).forOrg(null, claims, null))
+                .value()), ISSUER);
+    }
+
+    private String signedByThisService(String type, JWTClaimsSet claims) throws Exception {
+        var signer = services.signingKeys().active();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(signer.algorithm()).type(new JOSEObjectType(type))
+                .keyID(signer.keyId()).build(), claims);
+        jwt.sign(signer.jwsSigner());
+        return jwt.serialize();
+    }
+
     private IssuedAccessToken issue(String subject, String clientId, List<String> scopes) {
         return services.accessTokenIssuer().issue(new AccessTokenRequest(
                 ISSUER, subject, clientId, scopes, List.of(ISSUER), Duration.ofHours(1)));
@@ -240,6 +351,10 @@ class CallerAuthenticatorTest {
     }
 
     private static ApiRequest withHeader(String name, String value) {
-        return new ApiRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withHeaders(Map.of(name, value)));
+        return withHeaders(Map.of(name, value));
+    }
+
+    private static ApiRequest withHeaders(Map<String, String> headers) {
+        return new ApiRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withHeaders(headers));
     }
 }

@@ -16,11 +16,13 @@ import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;
+import dev.tokenservice.http.Json;
 import dev.tokenservice.oauth.OpaqueTokens;
 import dev.tokenservice.testing.AtRest;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.AccessTokenRequest;
+import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.wiring.Services;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -303,7 +305,7 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
-    void introspectionDescribesALiveTokenAndNeedsAuthenticatedClients() {
+    void introspectionDescribesALiveTokenAndNeedsAuthenticatedClients() throws Exception {
         JsonNode issued = json(oauth.token(codeExchange(approve("openid files:read"), verifier)));
 
         JsonNode active = json(introspect(issued.path("access_token").asText()));
@@ -315,6 +317,8 @@ class AuthorizationCodeFlowTest {
         assertEquals("openid files:read", active.path("scope").asText());
         assertEquals(TestServices.ISSUER, active.path("iss").asText());
         assertTrue(active.path("exp").asLong() > Instant.now().getEpochSecond());
+        assertEquals(SignedJWT.parse(issued.path("access_token").asText()).getJWTClaimsSet().getAudience(),
+                Json.MAPPER.convertValue(active.path("aud"), List.class), "aud as the token carries it");
         assertFalse(json(introspect("not-a-token")).path("active").asBoolean());
         assertEquals(401, oauth.introspect(anonymous).getStatusCode());
     }
@@ -512,6 +516,134 @@ class AuthorizationCodeFlowTest {
                 "the genuine form still works");
     }
 
+    @Test
+    void aConfidentialClientMayGoWithoutPkceButThenSendsNoVerifierAndAlwaysItsSecret() {
+        // GIVEN a client that authenticates only with its secret, one redirect URI, and a code asked without PKCE
+        clientId = registerClient("Back Office", clientSecret, List.of("client_secret_basic", "client_secret_post"),
+                List.of(REDIRECT_URI));
+        Map<String, String> withoutPkce = new LinkedHashMap<>(authorizationQuery("openid"));
+        withoutPkce.remove("code_challenge");
+        withoutPkce.remove("code_challenge_method");
+        String code = redirectParameters(oauth.decide(userToken,
+                ticketOf(oauth.authorize(userToken, withoutPkce)), "approve")).get("code");
+        Map<String, String> exchange = new LinkedHashMap<>(Map.of("grant_type", "authorization_code", "code", code));
+
+        // THEN client_id alone, with or without a verifier, is no authentication
+        exchange.put("client_id", clientId);
+        assertEquals("invalid_client", json(oauth.token(exchange)).path("error").asText());
+        exchange.put("code_verifier", verifier);
+        assertEquals("invalid_client", json(oauth.token(exchange)).path("error").asText());
+        exchange.remove("client_id");
+        // AND a verifier for a code asked without a challenge is refused even with the right secret
+        APIGatewayProxyResponseEvent withVerifier = oauth.token(exchange, OAuthEndpoints.basic(clientId, clientSecret));
+        assertEquals("invalid_grant", json(withVerifier).path("error").asText());
+        assertTrue(json(withVerifier).path("error_description").asText().contains("no code_challenge"));
+
+        // AND with client_secret_basic, no verifier and no redirect_uri (its only one is meant), the code becomes tokens
+        exchange.remove("code_verifier");
+        APIGatewayProxyResponseEvent tokens = oauth.token(exchange, OAuthEndpoints.basic(clientId, clientSecret));
+        assertEquals(200, tokens.getStatusCode(), tokens.getBody());
+        assertFalse(json(tokens).path("refresh_token").asText().isEmpty());
+    }
+
+    @Test
+    void aPublicExchangeNeedsTheVerifierAndAClientWithSeveralRedirectUrisNamesOne() {
+        String code = approve("openid");
+        Map<String, String> withoutVerifier = codeExchange(code, verifier);
+        withoutVerifier.remove("code_verifier");
+        Map<String, String> withoutRedirect = codeExchange(code, verifier);
+        withoutRedirect.remove("redirect_uri");
+
+        APIGatewayProxyResponseEvent noVerifier = oauth.token(withoutVerifier);
+        APIGatewayProxyResponseEvent noRedirect = oauth.token(withoutRedirect);
+
+        assertEquals("invalid_request", json(noVerifier).path("error").asText());
+        assertTrue(json(noVerifier).path("error_description").asText().contains("code_verifier"));
+        assertEquals("invalid_request", json(noRedirect).path("error").asText());
+        assertTrue(json(noRedirect).path("error_description").asText().contains("redirect_uri"));
+        // AND another scheme in the Authorization header does not turn the public client's exchange into a secret one
+        assertEquals(200, oauth.token(codeExchange(code, verifier), "Bearer " + userToken).getStatusCode(),
+                "neither refusal used the code up");
+    }
+
+    @Test
+    void aCodeIsRedeemedOnlyByItsOwnClientAndAnUnknownCodeIsInvalidGrant() {
+        // GIVEN a code issued to the first client, and a second client with the same redirect URI
+        String code = approve("openid");
+        String firstClient = clientId;
+        String secondSecret = SecretHasher.newSecret();
+        String secondClient = registerClient("Look-alike", secondSecret);
+
+        // WHEN the second client presents the code, with its own secret and the right verifier
+        Map<String, String> stolen = codeExchange(code, verifier);
+        stolen.put("client_id", secondClient);
+        stolen.put("client_secret", secondSecret);
+        APIGatewayProxyResponseEvent refused = oauth.token(stolen);
+
+        // THEN it is invalid_grant (RFC 6749 §4.1.3), and the code still serves its own client
+        assertEquals("invalid_grant", json(refused).path("error").asText());
+        clientId = firstClient;
+        assertEquals(200, oauth.token(codeExchange(code, verifier)).getStatusCode());
+        APIGatewayProxyResponseEvent unknown = oauth.token(codeExchange(OpaqueTokens.newValue(), verifier));
+        assertEquals(400, unknown.getStatusCode());
+        assertEquals("invalid_grant", json(unknown).path("error").asText());
+    }
+
+    @Test
+    void aClientWithoutRedirectUrisMustNameOneToExchangeACode() {
+        clientId = registerClient("No Callback", clientSecret, List.of("client_secret_post"), null);
+
+        APIGatewayProxyResponseEvent response = oauth.token(clientForm("grant_type", "authorization_code",
+                "code", OpaqueTokens.newValue()));
+
+        assertEquals(400, response.getStatusCode(), response.getBody());
+        assertEquals("invalid_request", json(response).path("error").asText());
+        assertTrue(json(response).path("error_description").asText().contains("redirect_uri"));
+    }
+
+    @Test
+    void aCodeLivesSixtySecondsToTheSecond() {
+        String code = approve("openid");
+        String another = approve("openid");
+
+        clock.advance(Duration.ofSeconds(59));
+        assertEquals(200, oauth.token(codeExchange(code, verifier)).getStatusCode());
+        clock.advance(Duration.ofSeconds(1));
+        APIGatewayProxyResponseEvent late = oauth.token(codeExchange(another, verifier));
+        assertEquals("invalid_grant", json(late).path("error").asText());
+        assertTrue(json(late).path("error_description").asText().contains("expired"));
+    }
+
+    @Test
+    void aConsentRevokedInTheSameMillisecondAsTheCodeWasIssuedCoversTheCode() {
+        // GIVEN a code, and the user's consent revoked without the clock moving on
+        String code = approve("openid");
+        services.tokenRepository().recordRevocation(TokenKeys.subjectAtClientRevocation(clientId, USER),
+                clock.millis(), clock.instant().plus(Duration.ofDays(1)).getEpochSecond());
+
+        // THEN a revocation covers everything issued up to and including its instant
+        APIGatewayProxyResponseEvent response = oauth.token(codeExchange(code, verifier));
+        assertEquals("invalid_grant", json(response).path("error").asText());
+        assertTrue(json(response).path("error_description").asText().contains("revoked"));
+    }
+
+    @Test
+    void pkceValuesMustHaveTheirRfc7636Shape() {
+        // GIVEN a challenge that is not a base64url SHA-256 (42 characters)
+        Map<String, String> shortChallenge = new LinkedHashMap<>(authorizationQuery("openid"));
+        shortChallenge.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier).substring(1));
+        Map<String, String> callback = redirectParameters(oauth.authorize(userToken, shortChallenge));
+        assertEquals("invalid_request", callback.get("error"));
+        assertTrue(callback.get("error_description").contains("code_challenge"), callback.get("error_description"));
+
+        // AND a verifier one character shorter than RFC 7636 allows, even though its challenge was sent
+        verifier = "a".repeat(42);
+        String code = approve("openid");
+        APIGatewayProxyResponseEvent response = oauth.token(codeExchange(code, verifier));
+        assertEquals("invalid_grant", json(response).path("error").asText());
+        assertTrue(json(response).path("error_description").asText().contains("PKCE"));
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     /** Runs the consent page for the scopes and returns the code it yields. */
@@ -565,9 +697,16 @@ class AuthorizationCodeFlowTest {
     }
 
     private String registerClient(String name, String secret) {
+        return registerClient(name, secret, List.of("client_secret_post", "none"),
+                List.of(REDIRECT_URI, "https://app.example.com/other"));
+    }
+
+    private String registerClient(String name, String secret, List<String> authenticationMethods,
+            List<String> redirectUris) {
         ClientItem client = OAuthEndpoints.codeFlowClient(services, clock, name, secret);
         client.setScopes(List.of("openid", "files:read", "files:write"));
-        client.setRedirectUris(List.of(REDIRECT_URI, "https://app.example.com/other"));
+        client.setAuthenticationMethods(authenticationMethods);
+        client.setRedirectUris(redirectUris);
         services.clientRepository().create(client);
         return client.getClientId();
     }

@@ -17,14 +17,13 @@ import dev.tokenservice.signing.KmsSigningKeys;
 import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.testing.DynamoDbLocal;
 import dev.tokenservice.testing.Faults;
+import dev.tokenservice.testing.LogCapture;
 import dev.tokenservice.testing.MotoKms;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.testing.TestServices.RegisteredClient;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.wiring.Services;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -132,25 +131,16 @@ class DependencyFaultsTest {
         kms.failNext("Sign", 1, Faults::kmsThrottled);
         dynamoDb.failNext("DeleteItem", 1, Faults::dynamoDbUnavailable);
 
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        APIGatewayProxyResponseEvent response;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            response = tokenRequest();
-        } finally {
-            System.setOut(original);
-        }
+        var captured = LogCapture.during(this::tokenRequest);
 
-        assertDependencyError(response, 429, "1", "temporarily_unavailable");
-        List<JsonNode> lines = captured.toString(StandardCharsets.UTF_8).lines().map(DependencyFaultsTest::json).toList();
-        JsonNode left = lines.stream().filter(l -> l.path("message").asText().contains("unreturned token"))
-                .findFirst().orElseThrow(() -> new AssertionError("no log line names the row: " + lines));
+        assertDependencyError(captured.result(), 429, "1", "temporarily_unavailable");
+        JsonNode left = captured.json().stream().filter(l -> l.path("message").asText().contains("unreturned token"))
+                .findFirst().orElseThrow(() -> new AssertionError("no log line names the row: " + captured.lines()));
         assertEquals("ERROR", left.path("level").asText());
         assertTrue(left.path("token_key").asText().startsWith("AT#"));
         assertEquals(1, accessTokenRows(), "the row stays only when DynamoDB refused its removal too");
         // AND the log is JSON lines of facts: no stack trace, raw or JSON-escaped, no frame of our code
-        for (String line : captured.toString(StandardCharsets.UTF_8).lines().toList()) {
+        for (String line : captured.lines()) {
             assertTrue(Json.MAPPER.readTree(line).isObject(), "not a JSON log line: " + line);
             assertFalse(line.contains("\\tat ") || line.contains("\tat "), "a stack trace in the log: " + line);
             assertFalse(line.contains(".java:") || line.contains("dev.tokenservice."), "a stack frame in the log: " + line);
@@ -247,11 +237,4 @@ class DependencyFaultsTest {
         assertFalse(body.contains("dev.tokenservice"), body);
     }
 
-    private static JsonNode json(String line) {
-        try {
-            return Json.MAPPER.readTree(line);
-        } catch (Exception notJson) {
-            return Json.MAPPER.createObjectNode().put("message", line);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.testing.Faults;
+import dev.tokenservice.testing.LogCapture;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.testing.TestServices.RegisteredClient;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,14 +124,99 @@ class FailedClientAuthenticationTest {
                 "no failure counter is touched, and the pair record is not written again for every token");
     }
 
+    @Test
+    void whileSlowedDownRetryAfterCountsDownTheRemainingSecondsRoundedUp() {
+        // GIVEN a client id slowed down for 4 s (the third failure past the limit: 1, 2, then 4 s)
+        for (int i = 0; i < LIMIT; i++) {
+            request(client.clientId(), "wrong");
+        }
+        assertEquals("1", request(client.clientId(), "wrong").getHeaders().get("Retry-After"));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals("2", request(client.clientId(), "wrong").getHeaders().get("Retry-After"));
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals("4", request(client.clientId(), "wrong").getHeaders().get("Retry-After"));
+        int updates = dynamoDb.calls("UpdateItem");
+
+        // THEN failures inside the delay are told what is left of it, rounded up to a whole second
+        clock.advance(Duration.ofMillis(1500));
+        assertEquals("3", request(client.clientId(), "wrong").getHeaders().get("Retry-After"));
+        clock.advance(Duration.ofMillis(2000));
+        assertEquals("1", request(client.clientId(), "wrong").getHeaders().get("Retry-After"));
+        assertEquals(updates, dynamoDb.calls("UpdateItem"), "answered from memory");
+    }
+
+    @Test
+    void anotherClientIdFailingDoesNotLiftASlowDown() {
+        RegisteredClient other = TestServices.registerClient(services, List.of());
+        for (int i = 0; i <= LIMIT; i++) {
+            request(client.clientId(), "wrong");
+        }
+
+        assertEquals(401, request(other.clientId(), "wrong").getStatusCode());
+        int updates = dynamoDb.calls("UpdateItem");
+
+        assertEquals(429, request(client.clientId(), "wrong").getStatusCode());
+        assertEquals(updates, dynamoDb.calls("UpdateItem"), "still answered from memory");
+    }
+
+    @Test
+    void aSlowDownIsLoggedForOperatorsAndTheCountExpiresWithItsWindow() {
+        for (int i = 0; i < LIMIT; i++) {
+            request(client.clientId(), "wrong");
+        }
+
+        var slowed = LogCapture.during(() -> request(client.clientId(), "wrong"));
+
+        assertEquals(429, slowed.result().getStatusCode());
+        JsonNode line = slowed.line("client authentication slowed down");
+        assertEquals("WARN", line.path("level").asText());
+        assertEquals(client.clientId(), line.path("client_id").asText());
+        assertEquals(LIMIT + 1, line.path("failures").asInt());
+        assertEquals(1, line.path("retry_after").asInt());
+        // the count's row carries a TTL at the end of its five-minute window, so DynamoDB removes it
+        long ttl = Long.parseLong(services.tables().dynamoDb().getItem(r -> r.tableName(services.tables().tokens()
+                .tableName()).key(Map.of("token_key", AttributeValue.fromS("FA#" + client.clientId())))
+                .consistentRead(true)).item().get("ttl").n());
+        long windowEnd = clock.instant().plusSeconds(300).getEpochSecond();
+        assertTrue(ttl > windowEnd - 5 && ttl <= windowEnd + 1, "ttl " + ttl + ", window ends " + windowEnd);
+    }
+
+    @Test
+    void withALimitOfZeroTheFirstFailureIsAlreadySlowedDown() {
+        Services strict = TestServices.create(clock, Map.of("CLIENT_AUTH_FAILURE_LIMIT", "0"), dynamoDb,
+                TestServices::rsaKeys);
+        RegisteredClient strictClient = TestServices.registerClient(strict, List.of());
+
+        APIGatewayProxyResponseEvent first = new IssueTokenHandler(strict).handleRequest(
+                event(strictClient.clientId(), "wrong"), null);
+
+        assertEquals(429, first.getStatusCode());
+        assertEquals(200, new IssueTokenHandler(strict).handleRequest(
+                event(strictClient.clientId(), strictClient.secret()), null).getStatusCode());
+    }
+
+    @Test
+    void whenTheCountCannotBeClearedTheTokenIsIssuedAnywayAndTheFailureLogged() {
+        request(client.clientId(), "wrong");
+        dynamoDb.failNext("DeleteItem", 1, Faults::dynamoDbUnavailable);
+
+        var success = LogCapture.during(() -> request(client.clientId(), client.secret()));
+
+        assertEquals(200, success.result().getStatusCode());
+        assertEquals(client.clientId(), success.line("failure count not cleared").path("client_id").asText());
+    }
+
     private APIGatewayProxyResponseEvent request(String clientId, String secret) {
-        APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent()
+        return handler.handleRequest(event(clientId, secret), null);
+    }
+
+    private static APIGatewayProxyRequestEvent event(String clientId, String secret) {
+        return new APIGatewayProxyRequestEvent()
                 .withHttpMethod("POST").withResource("/oauth2/token").withPath("/oauth2/token")
                 .withHeaders(Map.of("Host", "issuer.test", "X-Forwarded-Proto", "https",
                         "Content-Type", "application/x-www-form-urlencoded",
                         "Authorization", "Basic " + Base64.getEncoder().encodeToString(
                                 (clientId + ":" + secret).getBytes(StandardCharsets.UTF_8))))
                 .withBody("grant_type=client_credentials");
-        return handler.handleRequest(event, null);
     }
 }

@@ -86,19 +86,31 @@ class IntrospectionReadsTest {
         int[] writesBefore = WRITES.stream().mapToInt(dynamoDb::calls).toArray();
 
         for (int i = 0; i < 5; i++) {
+            int readsBefore = reads();
             tokens.prime();
+            assertTrue(reads() > readsBefore, "token priming reads the client, as a real request does");
+            readsBefore = reads();
             introspection.prime();
+            assertTrue(reads() > readsBefore, "introspection priming reads the client and token state");
         }
 
         int[] writesAfter = WRITES.stream().mapToInt(dynamoDb::calls).toArray();
         for (int i = 0; i < WRITES.size(); i++) {
             assertEquals(writesBefore[i], writesAfter[i], WRITES.get(i) + " during priming");
         }
-        assertTrue(dynamoDb.calls("GetItem") + dynamoDb.calls("BatchGetItem") > 0);
         // Past the failure limit (2) a counted client id would now get 429; priming left no count behind.
         APIGatewayProxyResponseEvent afterPriming = introspection.handleRequest(
                 formPost("/oauth2/introspect", dev.tokenservice.wiring.Priming.NO_CLIENT, "x", "token=t"), null);
         assertEquals(401, afterPriming.getStatusCode());
+        // AND on the thread that primed, real failures are counted again: the third one past the limit is slowed down
+        for (int i = 0; i < 2; i++) {
+            assertEquals(401, introspection.handleRequest(introspectRequest("wrong", "t"), null).getStatusCode());
+        }
+        assertEquals(429, introspection.handleRequest(introspectRequest("wrong", "t"), null).getStatusCode());
+    }
+
+    private int reads() {
+        return dynamoDb.calls("GetItem") + dynamoDb.calls("BatchGetItem");
     }
 
     private String issueToken() throws Exception {

@@ -160,6 +160,47 @@ class IssueTokenHandlerTest {
     }
 
     @Test
+    void postedCredentialsMustNameTheClientAndBasicCredentialsMustAgreeWithAnyPostedClientId() throws Exception {
+        RegisteredClient client = TestServices.registerClient(services, List.of());
+
+        // a posted secret without client_id names no client
+        APIGatewayProxyResponseEvent noId = handler.handleRequest(form(null,
+                "grant_type=client_credentials&client_secret=" + client.secret()), null);
+        assertOAuthError(noId, 400, "invalid_request");
+        assertTrue(noId.getBody().contains("client_id"), noId.getBody());
+
+        // Basic credentials and a posted client_id naming another client contradict each other
+        APIGatewayProxyResponseEvent contradiction = handler.handleRequest(form(basic(client.clientId(), client.secret()),
+                "grant_type=client_credentials&client_id=someone-else"), null);
+        assertOAuthError(contradiction, 400, "invalid_request");
+        assertTrue(contradiction.getBody().contains("client_id does not match"), contradiction.getBody());
+
+        // the same client_id beside Basic is fine (RFC 6749 allows it)
+        assertEquals(200, handler.handleRequest(form(basic(client.clientId(), client.secret()),
+                "grant_type=client_credentials&client_id=" + client.clientId()), null).getStatusCode());
+    }
+
+    @Test
+    void onlyTheBasicSchemeCarriesClientCredentialsAndItNeedsAClientId() throws Exception {
+        RegisteredClient client = TestServices.registerClient(services, List.of());
+
+        // another scheme in the Authorization header is not client authentication: the posted secret is
+        APIGatewayProxyResponseEvent bearerBeside = handler.handleRequest(form("Bearer some-access-token",
+                "grant_type=client_credentials&client_id=" + client.clientId() + "&client_secret=" + client.secret()),
+                null);
+        assertEquals(200, bearerBeside.getStatusCode(), bearerBeside.getBody());
+
+        // Basic credentials with an empty client id, or no colon, are refused before any lookup
+        for (String credentials : List.of(":" + client.secret(), client.clientId() + client.secret())) {
+            String header = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+            APIGatewayProxyResponseEvent refused = handler.handleRequest(form(header, "grant_type=client_credentials"),
+                    null);
+            assertOAuthError(refused, 401, "invalid_client");
+            assertTrue(refused.getBody().contains("client_id:client_secret"), refused.getBody());
+        }
+    }
+
+    @Test
     void anUnknownGrantTypeIsUnsupported() throws Exception {
         RegisteredClient client = TestServices.registerClient(services, List.of());
 

@@ -102,6 +102,17 @@ final class OAuthEndpoints {
         return token.handleRequest(formPost("/oauth2/token", parameters), null);
     }
 
+    /** POST /oauth2/token with this Authorization header (e.g. client_secret_basic) beside the parameters. */
+    APIGatewayProxyResponseEvent token(Map<String, String> parameters, String authorization) {
+        APIGatewayProxyRequestEvent request = formPost("/oauth2/token", parameters);
+        request.getHeaders().put("Authorization", authorization);
+        return token.handleRequest(request, null);
+    }
+
+    static String basic(String clientId, String secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** POST /oauth2/introspect with exactly these parameters, client credentials among them or not. */
     APIGatewayProxyResponseEvent introspect(Map<String, String> parameters) {
         return introspect.handleRequest(formPost("/oauth2/introspect", parameters), null);

@@ -406,6 +406,106 @@ class OpenIdConnectTest {
         assertTrue(oauth.logout(userToken, Map.of("client_id", hostileId)).getBody().contains("id=\"client-logo\""));
     }
 
+    @Test
+    void signingOutWithoutNamingAClientEndsTheUsersSessionsEverywhereAndNobodyElses() {
+        // GIVEN the user signed in at two clients, and another user at the first
+        JsonNode atFirst = json(oauth.token(codeExchange(approve("openid", null))));
+        clientId = registerClient("Other App", clientSecret);
+        JsonNode atSecond = json(oauth.token(codeExchange(approve("openid", null))));
+        String otherUsersToken = Requests.token(services, "user-99", List.of("openid"));
+
+        // WHEN the user confirms a sign-out that names no client
+        String ticket = ticketOf(oauth.logout(userToken, Map.of()));
+        APIGatewayProxyResponseEvent done = oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "logout"));
+
+        // THEN a page says so (there is nowhere to return to), and every session of theirs ended
+        assertEquals(200, done.getStatusCode(), done.getBody());
+        assertTrue(done.getBody().contains("You are signed out"));
+        assertEquals(401, oauth.userInfo(atFirst.path("access_token").asText()).getStatusCode());
+        assertEquals(401, oauth.userInfo(atSecond.path("access_token").asText()).getStatusCode());
+        assertEquals(200, oauth.userInfo(otherUsersToken).getStatusCode());
+    }
+
+    @Test
+    void signingOutAtOneClientLeavesTheUsersOtherClientsAndOutlivesEveryTokenItCovers() {
+        JsonNode atFirst = json(oauth.token(codeExchange(approve("openid", null))));
+        String firstClient = clientId;
+        clientId = registerClient("Other App", clientSecret);
+        JsonNode atSecond = json(oauth.token(codeExchange(approve("openid", null))));
+        clientId = firstClient;
+        long refreshExpiry = json(oauth.introspect(clientForm("token", atFirst.path("refresh_token").asText())))
+                .path("exp").asLong();
+
+        String ticket = ticketOf(oauth.logout(userToken, Map.of("client_id", firstClient)));
+        oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "logout"));
+
+        assertEquals(401, oauth.userInfo(atFirst.path("access_token").asText()).getStatusCode());
+        assertEquals(200, oauth.userInfo(atSecond.path("access_token").asText()).getStatusCode());
+        // the record is kept (TTL) at least as long as any token it covers could live
+        long keptUntil = services.tokenRepository().find(TokenKeys.subjectAtClientRevocation(firstClient, USER))
+                .orElseThrow().getTtl();
+        assertTrue(refreshExpiry > clock.instant().getEpochSecond() && keptUntil >= refreshExpiry,
+                "kept until " + keptUntil + ", a covered refresh token expires at " + refreshExpiry);
+    }
+
+    @Test
+    void aSignOutFormIsGoodForTenMinutesToTheSecond() {
+        String inTime = ticketOf(oauth.logout(userToken, Map.of("client_id", clientId)));
+        String late = ticketOf(oauth.logout(userToken, Map.of("client_id", clientId)));
+
+        clock.advance(Duration.ofSeconds(600));
+        assertEquals(200, oauth.logoutForm(userToken, Map.of("ticket", inTime, "decision", "stay")).getStatusCode());
+        clock.advance(Duration.ofSeconds(1));
+        APIGatewayProxyResponseEvent expired = oauth.logoutForm(userToken, Map.of("ticket", late, "decision", "logout"));
+        assertEquals(400, expired.getStatusCode());
+        assertTrue(expired.getBody().contains("expired"), expired.getBody());
+    }
+
+    @Test
+    void aClientRemovedWhileItsSignOutPageWasOpenOrNeverRegisteredEndsNothing() {
+        JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
+        String ticket = ticketOf(oauth.logout(userToken, Map.of("client_id", clientId)));
+        services.tables().clients().deleteItem(services.clientRepository().find(clientId).orElseThrow());
+
+        APIGatewayProxyResponseEvent removed = oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "logout"));
+        APIGatewayProxyResponseEvent unknown = oauth.logout(userToken, Map.of("client_id", UUID.randomUUID().toString()));
+
+        assertEquals(400, removed.getStatusCode());
+        assertTrue(removed.getBody().contains("no longer registered"), removed.getBody());
+        assertEquals(400, unknown.getStatusCode());
+        assertTrue(unknown.getBody().contains("is not registered"), unknown.getBody());
+        assertEquals(200, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode(), "nothing ended");
+    }
+
+    @Test
+    void withNobodySignedInAndNoHintThereIsNothingToEndAndTheBrowserGoesBack() {
+        APIGatewayProxyResponseEvent page = oauth.logout(null, Map.of("client_id", clientId));
+        APIGatewayProxyResponseEvent back = oauth.logout(null, Map.of("client_id", clientId,
+                "post_logout_redirect_uri", LOGOUT_URI, "state", "s-3"));
+
+        assertEquals(200, page.getStatusCode(), page.getBody());
+        assertTrue(page.getBody().contains("You are signed out"));
+        assertEquals(LOGOUT_URI + "?state=s-3", back.getHeaders().get("Location"));
+    }
+
+    @Test
+    void anIdTokenHintWithoutSidEndsTheUsersSessionsAtItsClient() throws Exception {
+        // GIVEN an ID token of this service that names no session (sid), for the user at the client
+        JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
+        var signer = services.signingKeys().active();
+        SignedJWT hint = new SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(signer.algorithm())
+                .type(com.nimbusds.jose.JOSEObjectType.JWT).keyID(signer.keyId()).build(),
+                new JWTClaimsSet.Builder().issuer(TestServices.ISSUER).subject(USER).audience(clientId)
+                        .issueTime(java.util.Date.from(clock.instant()))
+                        .expirationTime(java.util.Date.from(clock.instant().plusSeconds(600))).build());
+        hint.sign(signer.jwsSigner());
+
+        APIGatewayProxyResponseEvent response = oauth.logout(null, Map.of("id_token_hint", hint.serialize()));
+
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals(401, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode());
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     private boolean verifiesAgainstJwks(JWSObject token) throws Exception {
