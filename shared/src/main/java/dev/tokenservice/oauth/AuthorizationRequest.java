@@ -58,7 +58,8 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_scope", invalidScope.description());
         }
         String challenge = single(parameters, "code_challenge", redirectUri, state).orElse(null);
-        String method = single(parameters, "code_challenge_method", redirectUri, state).orElse(challenge == null ? null : "plain");
+        // An absent method means plain (RFC 7636 §4.3), refused like a named one.
+        String method = single(parameters, "code_challenge_method", redirectUri, state).orElse(null);
         if (challenge != null && !Pkce.S256.equals(method)) {
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
                     "code_challenge_method must be S256");

@@ -644,6 +644,117 @@ class AuthorizationCodeFlowTest {
         assertTrue(json(response).path("error_description").asText().contains("PKCE"));
     }
 
+    @Test
+    void aClientChangedWhileItsConsentPageWasOpenGetsNoCode() {
+        // GIVEN three open consent pages, then the client loses the redirect URI, is disabled, or loses a scope
+        String lostRedirect = ticketOf(oauth.authorize(userToken, authorizationQuery("openid")));
+        String disabled = ticketOf(oauth.authorize(userToken, authorizationQuery("openid")));
+        String lostScope = ticketOf(oauth.authorize(userToken, authorizationQuery("openid files:write")));
+
+        changeClient(client -> client.setRedirectUris(List.of("https://app.example.com/other")));
+        APIGatewayProxyResponseEvent noRedirect = oauth.decide(userToken, lostRedirect, "approve");
+        changeClient(client -> {
+            client.setRedirectUris(List.of(REDIRECT_URI));
+            client.setEnabled(false);
+        });
+        Map<String, String> whenDisabled = redirectParameters(oauth.decide(userToken, disabled, "approve"));
+        changeClient(client -> {
+            client.setEnabled(true);
+            client.setScopes(List.of("openid", "files:read"));
+        });
+        Map<String, String> withoutScope = redirectParameters(oauth.decide(userToken, lostScope, "approve"));
+
+        // THEN an error page where the redirect is no longer the client's, an error redirect otherwise; never a code
+        assertEquals(400, noRedirect.getStatusCode());
+        assertNull(noRedirect.getHeaders().get("Location"));
+        assertTrue(noRedirect.getBody().contains("no longer registered for this redirect"), noRedirect.getBody());
+        assertEquals("unauthorized_client", whenDisabled.get("error"));
+        assertEquals("invalid_scope", withoutScope.get("error"));
+        assertNull(whenDisabled.get("code"));
+        assertNull(withoutScope.get("code"));
+        assertTrue(services.consentStore().find(clientId, USER).isEmpty(), "no consent recorded");
+    }
+
+    @Test
+    void promptNoneWithoutConsentTellsTheClientConsentRequired() {
+        Map<String, String> silent = new LinkedHashMap<>(authorizationQuery("openid"));
+        silent.put("prompt", "none");
+
+        APIGatewayProxyResponseEvent response = oauth.authorize(userToken, silent);
+
+        assertTrue(response.getHeaders().get("Location").startsWith(REDIRECT_URI + "?"));
+        assertEquals("consent_required", redirectParameters(response).get("error"));
+        assertEquals("xyz-state", redirectParameters(response).get("state"));
+    }
+
+    @Test
+    void requestsThatNameNoUsableClientOrRedirectGetAnErrorPage() {
+        Map<String, String> noClient = new LinkedHashMap<>(authorizationQuery("openid"));
+        noClient.remove("client_id");
+        Map<String, String> noRedirectChosen = new LinkedHashMap<>(authorizationQuery("openid"));
+        noRedirectChosen.remove("redirect_uri");
+        String machine = registerClient("Machine", clientSecret, List.of("client_secret_basic"), null);
+        Map<String, String> machineClient = new LinkedHashMap<>(authorizationQuery("openid"));
+        machineClient.put("client_id", machine);
+
+        Map<String, Map<String, String>> expectations = new LinkedHashMap<>();
+        expectations.put("names no client", noClient);
+        expectations.put("several", noRedirectChosen);
+        expectations.put("is not registered", machineClient);
+        for (var expected : expectations.entrySet()) {
+            APIGatewayProxyResponseEvent page = oauth.authorize(userToken, expected.getValue());
+            assertEquals(400, page.getStatusCode(), expected.getKey());
+            assertNull(page.getHeaders().get("Location"));
+            assertTrue(page.getBody().contains(expected.getKey()), page.getBody());
+        }
+        // a client_id given twice is shown the problem too (no redirect URI is trusted yet)
+        APIGatewayProxyResponseEvent repeated = oauth.authorizeRepeating(userToken, authorizationQuery("openid"),
+                "client_id");
+        assertEquals(400, repeated.getStatusCode());
+        assertTrue(repeated.getBody().contains("repeated"), repeated.getBody());
+    }
+
+    @Test
+    void aClientWithOneRedirectUriMayLeaveItOut() {
+        clientId = registerClient("Single", clientSecret, List.of("client_secret_post", "none"), List.of(REDIRECT_URI));
+        Map<String, String> implied = new LinkedHashMap<>(authorizationQuery("openid"));
+        implied.remove("redirect_uri");
+
+        APIGatewayProxyResponseEvent approved = oauth.decide(userToken, ticketOf(oauth.authorize(userToken, implied)),
+                "approve");
+
+        assertTrue(approved.getHeaders().get("Location").startsWith(REDIRECT_URI + "?"));
+    }
+
+    @Test
+    void nonceAndPromptAreCheckedAtTheirLimits() {
+        Map<String, String> longestNonce = new LinkedHashMap<>(authorizationQuery("openid"));
+        longestNonce.put("nonce", "n".repeat(512));
+        Map<String, String> tooLongNonce = new LinkedHashMap<>(authorizationQuery("openid"));
+        tooLongNonce.put("nonce", "n".repeat(513));
+        Map<String, String> noneAndConsent = new LinkedHashMap<>(authorizationQuery("openid"));
+        noneAndConsent.put("prompt", "none consent");
+
+        assertEquals(200, oauth.authorize(userToken, longestNonce).getStatusCode());
+        assertEquals("invalid_request", redirectParameters(oauth.authorize(userToken, tooLongNonce)).get("error"));
+        Map<String, String> refused = redirectParameters(oauth.authorize(userToken, noneAndConsent));
+        assertEquals("invalid_request", refused.get("error"));
+        assertTrue(refused.get("error_description").contains("prompt"));
+    }
+
+    @Test
+    void maxAgeCountsWholeSecondsSinceTheSignIn() {
+        // GIVEN the user signed in (their token's iat) exactly 100 seconds ago
+        clock.advance(Duration.ofSeconds(100));
+        Map<String, String> justInTime = new LinkedHashMap<>(authorizationQuery("openid"));
+        justInTime.put("max_age", "100");
+        Map<String, String> tooOld = new LinkedHashMap<>(authorizationQuery("openid"));
+        tooOld.put("max_age", "99");
+
+        assertEquals(200, oauth.authorize(userToken, justInTime).getStatusCode(), "a sign-in max_age old is recent enough");
+        assertEquals(401, oauth.authorize(userToken, tooOld).getStatusCode(), "an older one needs a new sign-in");
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     /** Runs the consent page for the scopes and returns the code it yields. */
@@ -676,6 +787,12 @@ class AuthorizationCodeFlowTest {
         form.put("client_id", clientId);
         form.put("code_verifier", codeVerifier);
         return form;
+    }
+
+    private void changeClient(java.util.function.Consumer<ClientItem> change) {
+        ClientItem client = services.clientRepository().find(clientId).orElseThrow();
+        change.accept(client);
+        services.tables().clients().putItem(client);
     }
 
     private Map<String, String> refresh(String refreshToken) {

@@ -91,6 +91,15 @@ final class OAuthEndpoints {
                 .withMultiValueQueryStringParameters(multi), null);
     }
 
+    /** GET /oauth2/authorize with one parameter given twice (its value repeated). */
+    APIGatewayProxyResponseEvent authorizeRepeating(String userToken, Map<String, String> query, String repeated) {
+        Map<String, List<String>> multi = new LinkedHashMap<>();
+        query.forEach((name, value) -> multi.put(name, name.equals(repeated) ? List.of(value, value) : List.of(value)));
+        return authorize.handleRequest(event("GET", "/oauth2/authorize", browserHeaders(userToken), null)
+                .withQueryStringParameters(query)
+                .withMultiValueQueryStringParameters(multi), null);
+    }
+
     APIGatewayProxyResponseEvent decide(String userToken, String ticket, String decision) {
         Map<String, String> headers = browserHeaders(userToken);
         headers.put("Content-Type", "application/x-www-form-urlencoded");
