@@ -241,7 +241,8 @@ start_hydra() { # strategy: opaque or jwt
       "$@"
   }
   export_hydra "$bin" migrate sql up -e --yes >"$log" 2>&1
-  export_hydra "$bin" serve all --dev >>"$log" 2>&1 &
+  # exec: the background subshell becomes Hydra itself, so that the cleanup's kill reaches it (it outlived the script).
+  export_hydra exec "$bin" serve all --dev >>"$log" 2>&1 &
   pid_of[$server]=$!
   pids+=($!)
   for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$admin/health/ready" && break; sleep 0.2; done
