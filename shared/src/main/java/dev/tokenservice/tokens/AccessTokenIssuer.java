@@ -135,7 +135,6 @@ public final class AccessTokenIssuer {
         item.setIssuedAt(now.toEpochMilli());
         item.setExpiresAt(expiresAt.getEpochSecond());
         item.setTtl(expiresAt.getEpochSecond());
-        item.setListShard(TokenKeys.listShard(jti));
         item.setSession(request.session());
         item.setOrg(request.org());
         item.setDetails(request.details());

@@ -97,9 +97,9 @@ public final class TokenRepository {
         recordRevocation(TokenKeys.sessionRevocation(session), Long.MAX_VALUE, keepUntilEpochSecond);
     }
 
-    /** Marks one token revoked; false when there is no such row. */
-    public boolean markRevoked(String tokenKey, long atMillis) {
-        return updateIf(tokenKey, "SET revoked = :yes, revoked_at = if_not_exists(revoked_at, :at)",
+    /** Marks one token revoked (never creating a row for a token that is not stored). */
+    public void markRevoked(String tokenKey, long atMillis) {
+        updateIf(tokenKey, "SET revoked = :yes, revoked_at = if_not_exists(revoked_at, :at)",
                 "attribute_exists(token_key)",
                 Map.of(":yes", AttributeValue.fromBool(true), ":at", AttributeValue.fromN(Long.toString(atMillis))));
     }

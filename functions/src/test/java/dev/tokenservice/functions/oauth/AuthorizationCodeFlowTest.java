@@ -676,6 +676,25 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
+    void aConsentCoversOnlyTheScopesGrantedAndWidensWithEachApproval() {
+        // GIVEN the user approved openid at some moment
+        approve("openid");
+        clock.advance(Duration.ofMinutes(3));
+
+        // WHEN the client asks for more, the page is shown again, and the approval adds to what was granted
+        APIGatewayProxyResponseEvent more = oauth.authorize(userToken, authorizationQuery("files:read"));
+        assertEquals(200, more.getStatusCode(), "openid alone does not cover files:read");
+        redirectParameters(oauth.decide(userToken, ticketOf(more), "approve"));
+
+        // THEN the consent holds both, stamped with the latest approval, and covers either without a page
+        var consent = services.consentStore().find(clientId, USER).orElseThrow();
+        assertEquals("openid files:read", consent.getScopes());
+        assertEquals(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                Instant.parse(consent.getModifiedAt()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertEquals(302, oauth.authorize(userToken, authorizationQuery("openid files:read")).getStatusCode());
+    }
+
+    @Test
     void promptNoneWithoutConsentTellsTheClientConsentRequired() {
         Map<String, String> silent = new LinkedHashMap<>(authorizationQuery("openid"));
         silent.put("prompt", "none");

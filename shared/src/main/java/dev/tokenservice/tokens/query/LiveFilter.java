@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Predicate;
 
 /**
  * Tokens from an index with their revocation state decided, in chunks: it reads a chunk of candidates,
@@ -36,10 +35,6 @@ public final class LiveFilter implements Iterator<TokenItem> {
 
     public static Keep onlyLive() {
         return (token, revoked) -> !revoked;
-    }
-
-    public static Keep matching(Predicate<Boolean> revokedState) {
-        return (token, revoked) -> revokedState.test(revoked);
     }
 
     @Override
