@@ -731,6 +731,11 @@ class AuthorizationCodeFlowTest {
                 "client_id");
         assertEquals(400, repeated.getStatusCode());
         assertTrue(repeated.getBody().contains("repeated"), repeated.getBody());
+        // once the redirect URI is trusted, a repeated parameter goes back to the client as invalid_request
+        Map<String, String> scopeTwice = redirectParameters(oauth.authorizeRepeating(userToken,
+                authorizationQuery("openid"), "scope"));
+        assertEquals("invalid_request", scopeTwice.get("error"));
+        assertTrue(scopeTwice.get("error_description").contains("scope"));
     }
 
     @Test
@@ -755,7 +760,9 @@ class AuthorizationCodeFlowTest {
         noneAndConsent.put("prompt", "none consent");
 
         assertEquals(200, oauth.authorize(userToken, longestNonce).getStatusCode());
-        assertEquals("invalid_request", redirectParameters(oauth.authorize(userToken, tooLongNonce)).get("error"));
+        APIGatewayProxyResponseEvent tooLong = oauth.authorize(userToken, tooLongNonce);
+        assertTrue(tooLong.getHeaders().get("Location").startsWith(REDIRECT_URI + "?"), "back to the client's own URI");
+        assertEquals("invalid_request", redirectParameters(tooLong).get("error"));
         Map<String, String> refused = redirectParameters(oauth.authorize(userToken, noneAndConsent));
         assertEquals("invalid_request", refused.get("error"));
         assertTrue(refused.get("error_description").contains("prompt"));
