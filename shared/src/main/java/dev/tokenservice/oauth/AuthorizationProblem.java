@@ -1,5 +1,8 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.http.ApiError;
+import java.util.function.Supplier;
+
 /**
  * A failed authorization request. When the client and its redirect URI are trustworthy, the error goes
  * back to the client by redirect (RFC 6749 §4.1.2.1); otherwise the user sees an error page, because
@@ -20,6 +23,18 @@ public final class AuthorizationProblem extends RuntimeException {
 
     public static AuthorizationProblem shownToUser(String description) {
         return new AuthorizationProblem(null, null, "invalid_request", description);
+    }
+
+    /**
+     * A browser route's parameters, read with the input rules (a control character, a value past the key limit ...):
+     * a malformed one is shown to the user on the error page, naming it, rather than answered in JSON.
+     */
+    public static <T> T shownIfMalformed(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ApiError malformed) {
+            throw shownToUser(malformed.description());
+        }
     }
 
     public static AuthorizationProblem redirected(String redirectUri, String state, String error, String description) {

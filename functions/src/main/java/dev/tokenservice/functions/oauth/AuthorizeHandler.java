@@ -36,9 +36,8 @@ public final class AuthorizeHandler implements RequestHandler<APIGatewayProxyReq
         return Endpoint.run("Authorize", ErrorFormat.OAUTH, () -> {
             ApiRequest http = new ApiRequest(event);
             String issuer = Issuer.of(services.settings(), http);
-            var parameters = http.queryParameters();
             try {
-                var request = authorization.validate(parameters);
+                var request = authorization.validate(AuthorizationProblem.shownIfMalformed(http::queryParameters));
                 Caller user = signedInUser(http);
                 var outcome = user == null ? authorization.withoutUser(request, issuer)
                         : authorization.start(request, user, issuer);

@@ -47,9 +47,9 @@ public final class DecideConsentHandler
             } catch (ApiError notSignedIn) {
                 return AuthorizationPages.signInRequired();
             }
-            Map<String, List<String>> form = http.formParameters();
             String issuer = Issuer.of(services.settings(), http);
             try {
+                Map<String, List<String>> form = AuthorizationProblem.shownIfMalformed(http::formParameters);
                 var redirect = authorization.decide(single(form, "ticket"), single(form, "decision"), user, issuer);
                 return ApiResponse.redirect(redirect.location());
             } catch (AuthorizationProblem problem) {

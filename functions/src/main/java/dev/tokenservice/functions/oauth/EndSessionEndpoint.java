@@ -37,17 +37,14 @@ final class EndSessionEndpoint {
         return Endpoint.run(name, ErrorFormat.OAUTH, () -> {
             ApiRequest http = new ApiRequest(event);
             String issuer = Issuer.of(services.settings(), http);
-            Map<String, List<String>> parameters;
-            if ("POST".equals(http.method())) {
-                if (!http.hasContentType("application/x-www-form-urlencoded")) {
-                    return AuthorizationPages.problem(415, "the logout request must be posted as a form");
-                }
-                parameters = http.formParameters();
-            } else {
-                parameters = http.queryParameters();
+            boolean posted = "POST".equals(http.method());
+            if (posted && !http.hasContentType("application/x-www-form-urlencoded")) {
+                return AuthorizationPages.problem(415, "the logout request must be posted as a form");
             }
             Optional<Caller> user = signedInUser(http);
             try {
+                Map<String, List<String>> parameters = AuthorizationProblem.shownIfMalformed(
+                        posted ? http::formParameters : http::queryParameters);
                 Logout.Outcome outcome;
                 if (parameters.containsKey("ticket")) {
                     if (user.isEmpty()) {

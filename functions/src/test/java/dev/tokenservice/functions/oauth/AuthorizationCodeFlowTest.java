@@ -739,6 +739,23 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
+    void aMalformedParameterOnABrowserRouteIsShownOnTheErrorPageNamingItNotAnsweredInJson() {
+        Map<String, String> controlInClientId = new LinkedHashMap<>(authorizationQuery("openid"));
+        controlInClientId.put("client_id", clientId + "\u0007");
+        Map<String, String> oversizeClientId = new LinkedHashMap<>(authorizationQuery("openid"));
+        oversizeClientId.put("client_id", "c".repeat(1_000));
+
+        for (var response : List.of(oauth.authorize(userToken, controlInClientId),
+                oauth.authorize(userToken, oversizeClientId),
+                oauth.logout(userToken, Map.of("client_id", clientId + "\u202E")))) {
+            assertEquals(400, response.getStatusCode(), response.getBody());
+            assertTrue(response.getHeaders().get("Content-Type").startsWith("text/html"), response.getBody());
+            assertNull(response.getHeaders().get("Location"));
+            assertTrue(response.getBody().contains("client_id: must"), response.getBody());
+        }
+    }
+
+    @Test
     void aClientWithOneRedirectUriMayLeaveItOut() {
         clientId = registerClient("Single", clientSecret, List.of("client_secret_post", "none"), List.of(REDIRECT_URI));
         Map<String, String> implied = new LinkedHashMap<>(authorizationQuery("openid"));
