@@ -57,9 +57,7 @@ class WrappedSigningKeysTest {
     @BeforeAll
     static void startKms() {
         keyPairKms = KeyPairKms.start();
-        KmsClient moto = MotoKms.client();
-        wrappingKey = moto.createKey(r -> r.keySpec(KeySpec.SYMMETRIC_DEFAULT)).keyMetadata().arn();
-        moto.enableKeyRotation(r -> r.keyId(wrappingKey));
+        wrappingKey = MotoKms.newWrappingKey();
     }
 
     @AfterAll

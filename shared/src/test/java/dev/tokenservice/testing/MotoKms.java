@@ -88,4 +88,13 @@ public final class MotoKms {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** A new symmetric key with rotation on, as the stack's key-wrapping key is created: its ARN. */
+    public static String newWrappingKey() {
+        KmsClient moto = client();
+        String arn = moto.createKey(r -> r.keySpec(software.amazon.awssdk.services.kms.model.KeySpec.SYMMETRIC_DEFAULT))
+                .keyMetadata().arn();
+        moto.enableKeyRotation(r -> r.keyId(arn));
+        return arn;
+    }
 }

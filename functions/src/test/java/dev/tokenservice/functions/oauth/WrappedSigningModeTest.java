@@ -66,8 +66,7 @@ class WrappedSigningModeTest {
     static void startKms() {
         keyPairKms = KeyPairKms.start();
         KmsClient moto = MotoKms.client();
-        wrappingKey = moto.createKey(r -> r.keySpec(KeySpec.SYMMETRIC_DEFAULT)).keyMetadata().arn();
-        moto.enableKeyRotation(r -> r.keyId(wrappingKey));
+        wrappingKey = MotoKms.newWrappingKey();
         signingKey = moto.createKey(r -> r.keySpec(KeySpec.RSA_2048).keyUsage(KeyUsageType.SIGN_VERIFY))
                 .keyMetadata().arn();
     }

@@ -50,7 +50,7 @@ class BadInputTest {
     private static final List<String> CONTROL = List.of("ab\u0000cd", "ab\u001bcd", "ab\u202Ecd");
 
     private final JsonNode resources = DynamoDbLocal.readTemplateResources();
-    private final JsonNode openApi = readOpenApi();
+    private final JsonNode openApi = OpenApiTest.readOpenApi();
     private Services services;
     private String adminToken;
     private String basicCredentials;
@@ -314,15 +314,6 @@ class BadInputTest {
             return Json.MAPPER.readTree(text);
         } catch (Exception e) {
             throw new AssertionError("an event's body is not JSON: " + text, e);
-        }
-    }
-
-    private static JsonNode readOpenApi() {
-        Path file = DynamoDbLocal.templatePath().getParent().resolve("openapi.yaml");
-        try {
-            return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file, e);
         }
     }
 }

@@ -155,7 +155,8 @@ class OpenApiTest {
         }
     }
 
-    private static JsonNode readOpenApi() {
+    /** openapi.yaml beside template.yaml, as a tree. */
+    static JsonNode readOpenApi() {
         Path file = DynamoDbLocal.templatePath().getParent().resolve("openapi.yaml");
         try {
             return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
