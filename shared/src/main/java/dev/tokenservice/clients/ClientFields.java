@@ -30,7 +30,8 @@ final class ClientFields {
 
     static String name(JsonBody body) {
         String name = required(body.string("name"), "name");
-        if (name.isBlank() || name.length() < 3 || name.length() > 256) {
+        int characters = FieldRules.characters(name);
+        if (FieldRules.blank(name) || characters < 3 || characters > 256) {
             throw JsonBody.invalid("name: must be between 3 and 256 characters");
         }
         return FieldRules.printable("name", name);
@@ -38,7 +39,7 @@ final class ClientFields {
 
     static String description(JsonBody body) {
         String description = body.string("description").orElse(null);
-        if (description != null && description.length() > 255) {
+        if (description != null && FieldRules.characters(description) > 255) {
             throw JsonBody.invalid("description: must be at most 255 characters");
         }
         return description;
@@ -46,7 +47,7 @@ final class ClientFields {
 
     static String logo(JsonBody body) {
         String logo = required(body.string("logo"), "logo");
-        if (logo.length() > MAX_LOGO_CHARS) {
+        if (FieldRules.characters(logo) > MAX_LOGO_CHARS) {
             throw JsonBody.invalid("logo: must be at most " + MAX_LOGO_CHARS + " characters");
         }
         var match = LOGO.matcher(logo);

@@ -2,6 +2,7 @@ package dev.tokenservice.oauth;
 
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
+import dev.tokenservice.http.FieldRules;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +74,7 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
                     "code_challenge (PKCE, S256) is required for this client");
         }
         String nonce = single(parameters, "nonce", redirectUri, state).orElse(null);
-        if (nonce != null && nonce.length() > LONGEST_NONCE) {
+        if (nonce != null && FieldRules.characters(nonce) > LONGEST_NONCE) {
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
                     "nonce must be at most " + LONGEST_NONCE + " characters");
         }

@@ -89,7 +89,8 @@ class AgilicusTokensTest {
 
     @Test
     void subjectsWithControlOrBidiCharactersOrPastTheKeyLimitAre400NamingSub() {
-        for (String sub : List.of("u\u0000-1", "u\u001b[2J", "u\u202Eevil", "\u00e9".repeat(600))) {
+        for (String sub : List.of("u\u0000-1", "u\u001b[2J", "u\u202Eevil", "\u00e9".repeat(600), "u".repeat(241),
+                "\u00A0", " \u202F ")) {
             var refused = api.create(admin, request(sub, "o-1").toString());
             assertEquals(400, refused.getStatusCode(), refused.getBody());
             assertTrue(json(refused).path("error_message").asText().startsWith("sub:"), refused.getBody());
@@ -97,14 +98,38 @@ class AgilicusTokensTest {
     }
 
     @Test
-    void aSubjectAtTheKeyLimitIsIssuedAndIntrospected() {
-        // GIVEN the longest subject the key rule lets in: it becomes the pair indexes' sort key with the client id
-        // appended, and DynamoDB refuses a sort key over 1024 bytes (that was a 500 before the limit came down)
-        String longest = "u".repeat(dev.tokenservice.http.FieldRules.MAX_KEY_BYTES);
-        // WHEN a token is created for it THEN it is issued and introspects to the same subject
-        JsonNode created = ok(api.create(admin, request(longest, "o-1").toString()), 201);
+    void aSubjectAndOrgAtTheKeyLimitInTheWidestEncodingAreIssuedListedAndIntrospected() throws Exception {
+        // GIVEN the longest subject and org the key rule lets in, every character four bytes of UTF-8 (960 bytes):
+        // the subject becomes the pair indexes' sort key with the client id appended, which DynamoDB refuses over
+        // 1024 bytes, and both become index partitions with a shard appended
+        String longest = "\uD83D\uDE00".repeat(dev.tokenservice.http.FieldRules.MAX_KEY_CHARACTERS);
+        String widestOrg = "\uD83C\uDFE2".repeat(dev.tokenservice.http.FieldRules.MAX_KEY_CHARACTERS);
+        // WHEN a token is created for them THEN it is issued and introspects to the same subject
+        JsonNode created = ok(api.create(admin, request(longest, widestOrg).toString()), 201);
         JsonNode introspected = ok(api.introspect(created.path("token").asText()), 200);
         assertEquals(longest, introspected.path("sub").asText());
+        // AND the list finds it by either
+        String jti = SignedJWT.parse(created.path("token").asText()).getJWTClaimsSet().getJWTID();
+        for (String filter : List.of("sub=" + longest, "org=" + widestOrg)) {
+            JsonNode listed = ok(api.list(admin, "?" + filter), 200);
+            assertEquals(jti, listed.path("tokens").path(0).path("jti").asText(), filter);
+        }
+    }
+
+    @Test
+    void anOrgPastTheKeyLimitOrWithControlCharactersIs400NamingOrgOnCreateAndList() {
+        // GIVEN orgs the org index's partition key cannot hold or a page would show differently than stored
+        for (String org : List.of("o".repeat(241), "\u00e9".repeat(1024), "o\u0000-1", "o\u202Eevil", "\u00A0")) {
+            // WHEN a token is created for one THEN 400 naming org, and nothing is stored
+            var refused = api.create(admin, request("u-org", org).toString());
+            assertEquals(400, refused.getStatusCode(), refused.getBody());
+            assertTrue(json(refused).path("error_message").asText().startsWith("org:"), refused.getBody());
+        }
+        assertEquals(0, ok(api.list(admin, "?sub=u-org"), 200).path("tokens").size(), "nothing half-written");
+        // AND a list filtered by an org past the limit is 400 naming it, not a failed index query
+        var listed = api.list(admin, "?org=" + "o".repeat(2100));
+        assertEquals(400, listed.getStatusCode(), listed.getBody());
+        assertTrue(json(listed).path("error_message").asText().startsWith("org:"), listed.getBody());
     }
 
     @Test

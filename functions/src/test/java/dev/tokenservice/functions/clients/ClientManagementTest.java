@@ -215,6 +215,22 @@ class ClientManagementTest {
     }
 
     @Test
+    void nameLengthsCountCharactersAsOpenApiDoesAndNoBreakSpacesAreBlank() {
+        // GIVEN names measured as openapi.yaml's minLength/maxLength measure them (code points, not UTF-16 units)
+        String emoji = "\uD83D\uDE00";
+        // WHEN a name of 256 emoji (512 UTF-16 units) is created THEN it is stored whole, as the document allows
+        JsonNode longest = api.createOk(owner, validClient(emoji.repeat(256)));
+        assertEquals(emoji.repeat(256), json(api.get(owner, longest.path("client_id").asText())).path("name").asText());
+        // AND 257 emoji, or two emoji (four UTF-16 units but two characters), are 400 naming the field
+        // AND so is a name of no-break spaces, which the document's \S pattern reads as blank
+        for (String name : List.of(emoji.repeat(257), emoji.repeat(2), "\u00A0\u00A0\u00A0", "\u2007\u202F\uFEFF")) {
+            var response = api.create(owner, validClient(name).toString());
+            assertEquals(400, response.getStatusCode(), name);
+            assertTrue(json(response).path("reason").asText().startsWith("name:"), response.getBody());
+        }
+    }
+
+    @Test
     void badJsonAndWrongTypesAre400NamingTheField() {
         Map<String, String> cases = Map.of(
                 "{\"name\": ", "not valid JSON",

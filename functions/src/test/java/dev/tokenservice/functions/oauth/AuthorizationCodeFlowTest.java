@@ -773,10 +773,13 @@ class AuthorizationCodeFlowTest {
         longestNonce.put("nonce", "n".repeat(512));
         Map<String, String> tooLongNonce = new LinkedHashMap<>(authorizationQuery("openid"));
         tooLongNonce.put("nonce", "n".repeat(513));
+        Map<String, String> longestWideNonce = new LinkedHashMap<>(authorizationQuery("openid"));
+        longestWideNonce.put("nonce", "\uD83D\uDE00".repeat(512)); // 512 characters as maxLength counts them: 1,024 UTF-16 units
         Map<String, String> noneAndConsent = new LinkedHashMap<>(authorizationQuery("openid"));
         noneAndConsent.put("prompt", "none consent");
 
         assertEquals(200, oauth.authorize(userToken, longestNonce).getStatusCode());
+        assertEquals(200, oauth.authorize(userToken, longestWideNonce).getStatusCode());
         APIGatewayProxyResponseEvent tooLong = oauth.authorize(userToken, tooLongNonce);
         assertTrue(tooLong.getHeaders().get("Location").startsWith(REDIRECT_URI + "?"), "back to the client's own URI");
         assertEquals("invalid_request", redirectParameters(tooLong).get("error"));

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.TestInstance;
  * come from template.yaml, each starting from its own event in events/ (credentials swapped for real ones), and
  * the fields to spoil from openapi.yaml (path, query and body fields), so a new route is covered without editing
  * this test. What is sent: JSON nested deeper than the parser allows, trailing bytes after a JSON body, values
- * longer than any DynamoDB key may be (2,100 characters, and 1,100 two-byte characters that pass a character
- * count but not the 2,048-byte limit), empty and non-numeric integers, and control and bidi characters.
+ * longer than any DynamoDB key may be (2,100 characters, and 1,100 two-byte characters: 2,200 bytes), empty and
+ * non-numeric integers, and control and bidi characters.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {

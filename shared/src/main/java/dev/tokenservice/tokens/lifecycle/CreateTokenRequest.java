@@ -3,6 +3,7 @@ package dev.tokenservice.tokens.lifecycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.http.FieldRules;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.http.Timestamps;
@@ -29,7 +30,7 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         String org = requiredText(body, "org");
         List<String> audiences = body.strings("audiences")
                 .orElseThrow(() -> JsonBody.invalid("audiences: is required"));
-        if (audiences.isEmpty() || audiences.stream().anyMatch(a -> a.isBlank() || a.length() > MAX_TEXT)) {
+        if (audiences.isEmpty() || audiences.stream().anyMatch(a -> FieldRules.blank(a) || FieldRules.characters(a) > MAX_TEXT)) {
             throw JsonBody.invalid("audiences: must list at least one non-empty audience");
         }
         JsonNode validity = body.node("time_validity")
@@ -38,8 +39,8 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         Map<String, String> roles = roles(body);
         ArrayNode hosts = hosts(body);
         ObjectNode tokenValidity = body.node("token_validity").map(CreateTokenRequest::tokenValidity).orElse(null);
-        String session = body.string("session").filter(s -> !s.isBlank()).orElse(null);
-        if (session != null && session.length() > 128) {
+        String session = body.string("session").filter(s -> !FieldRules.blank(s)).orElse(null);
+        if (session != null && FieldRules.characters(session) > 128) {
             throw JsonBody.invalid("session: must be at most 128 characters");
         }
         List<String> scopes = body.strings("scopes").orElse(List.of());
@@ -87,7 +88,7 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
 
     private static String requiredText(JsonBody body, String field) {
         String value = body.string(field).orElseThrow(() -> JsonBody.invalid(field + ": is required"));
-        if (value.isBlank() || value.length() > MAX_TEXT) {
+        if (FieldRules.blank(value) || FieldRules.characters(value) > MAX_TEXT) {
             throw JsonBody.invalid(field + ": must be a non-empty string of at most " + MAX_TEXT + " characters");
         }
         return value;
