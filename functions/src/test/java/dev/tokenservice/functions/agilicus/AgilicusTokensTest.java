@@ -371,6 +371,9 @@ class AgilicusTokensTest {
         assertEquals(List.of(jtis.get(1), jtis.get(0)), jtisOf(old));
         assertEquals(5, ok(api.list(admin, "?sub=u-list&exp_from=now"), 200).path("tokens").size());
         assertEquals(5, ok(api.list(admin, "?sub=u-list&revoked=False"), 200).path("tokens").size());
+        // AND with no filter at all (the listing index over every access token) the same five, newest first
+        List<String> unfiltered = jtisOf(ok(api.list(admin, ""), 200)).stream().filter(jtis::contains).toList();
+        assertEquals(List.of(jtis.get(4), jtis.get(3), jtis.get(2), jtis.get(1), jtis.get(0)), unfiltered);
 
         assertEquals(400, api.list(admin, "?limit=0").getStatusCode());
         assertEquals(400, api.list(admin, "?limit=101").getStatusCode());
