@@ -5,6 +5,7 @@
 # The core runs as a few PIT runs, one per part (below), one after the other: each part's report is kept as soon
 # as it finishes (functions/target/pit-reports-<part>/), so a run cut short still shows what it measured, and one
 # part can be re-run alone while its tests are being improved. The score table reads every part's report.
+# A class measured by several reports counts once, by the newest (a custom re-run replaces a part's rows for it).
 # Bounded: PIT's own per-test timeout, and each part under `timeout` (MUTATION_TIMEOUT s, default 3600).
 #   bench/mutation.sh                              every part of the security core
 #   MUTATION_PARTS="auth consents" bench/mutation.sh
@@ -59,16 +60,24 @@ if [ -z "${MUTATION_REPORT_ONLY:-}" ]; then
 fi
 
 python3 - "${MUTATION_MIN:-0}" functions/target/pit-reports-*/mutations.xml <<'PY'
-import sys, collections, xml.etree.ElementTree as ET
+import os, sys, collections, xml.etree.ElementTree as ET
 minimum, reports = float(sys.argv[1]), sys.argv[2:]
-per = collections.defaultdict(lambda: [0, 0])
-survivors = []
-for report in reports:
+# A class mutated by several reports (a part, then a custom re-run of that class on newer tests) counts once,
+# as the newest report that mutated it measured it.
+newest = {}
+for report in sorted((r for r in reports if os.path.exists(r)), key=os.path.getmtime):
     try:
         root = ET.parse(report).getroot()
     except (OSError, ET.ParseError):
         continue
+    by_class = collections.defaultdict(list)
     for m in root:
+        by_class[m.findtext('mutatedClass').split('$')[0]].append(m)
+    newest.update(by_class)
+per = collections.defaultdict(lambda: [0, 0])
+survivors = []
+for mutations in newest.values():
+    for m in mutations:
         cls = m.findtext('mutatedClass')
         pkg = cls.rsplit('.', 1)[0]
         killed = m.get('status') in ('KILLED', 'TIMED_OUT', 'MEMORY_ERROR', 'RUN_ERROR')
