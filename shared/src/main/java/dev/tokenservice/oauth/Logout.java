@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * GET and POST /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0). A valid id_token_hint names the
@@ -42,6 +43,9 @@ public final class Logout {
     public record Finished(ClientItem client, boolean signedOut) implements Outcome {
     }
 
+    private static final Set<String> DECISIONS = Set.of("logout", "stay");
+    private static final String DECISION_REFUSED = "the decision must be logout or stay";
+
     private final ClientRepository clients;
     private final TokenRepository tokens;
     private final IdTokens idTokens;
@@ -61,6 +65,12 @@ public final class Logout {
 
     /** Checks the parameters; a problem is shown to the user, since no redirect target is trusted yet. */
     public Request validate(Map<String, List<String>> parameters, String issuerUrl) {
+        // A decision belongs to the confirmation page's form; sent without its ticket it changes nothing, but one
+        // that is neither button (openapi.yaml's enum) is refused here as it is beside a ticket
+        List<String> decision = parameters.get("decision");
+        if (decision != null && (decision.size() != 1 || !DECISIONS.contains(decision.get(0)))) {
+            throw AuthorizationProblem.shownToUser(DECISION_REFUSED);
+        }
         Optional<JWTClaimsSet> hint = single(parameters, "id_token_hint").flatMap(t -> idTokens.verifyHint(t, issuerUrl));
         Optional<String> clientId = single(parameters, "client_id");
         if (hint.isPresent() && clientId.isPresent() && !hint.get().getAudience().contains(clientId.get())) {
@@ -119,7 +129,7 @@ public final class Logout {
             return new Finished(client, false);
         }
         if (!"logout".equals(decision)) {
-            throw AuthorizationProblem.shownToUser("the decision must be logout or stay");
+            throw AuthorizationProblem.shownToUser(DECISION_REFUSED);
         }
         if (client != null) {
             revokeAtClient(client.getClientId(), user.subject());

@@ -77,9 +77,14 @@ final class OAuthEndpoints {
 
     /** POST /oauth2/logout: the confirmation page's form (ticket, decision), or a relying party's form. */
     APIGatewayProxyResponseEvent logoutForm(String userToken, Map<String, String> form) {
+        return logoutForm(userToken, form(form));
+    }
+
+    /** POST /oauth2/logout with a form body as written (a field repeated, a value empty). */
+    APIGatewayProxyResponseEvent logoutForm(String userToken, String formBody) {
         Map<String, String> headers = browserHeaders(userToken);
         headers.put("Content-Type", "application/x-www-form-urlencoded");
-        return endSessionByPost.handleRequest(event("POST", "/oauth2/logout", headers, form(form)), null);
+        return endSessionByPost.handleRequest(event("POST", "/oauth2/logout", headers, formBody), null);
     }
 
     /** GET /oauth2/authorize as a browser sends it, the user's token in the DocSpace cookie (if any). */

@@ -312,6 +312,27 @@ class OpenIdConnectTest {
     }
 
     @Test
+    void aDecisionThatIsNeitherButtonIsRefusedEvenWithoutATicket() {
+        // GIVEN a signed-in user with tokens at the client
+        JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
+        // WHEN a form posts a decision the page never sends (empty, another word, twice), with or without a
+        // client, and without the page's ticket (found by schemathesis: `decision=&state=` got the sign-out page)
+        for (String form : List.of("decision=&state=", "decision=approve&client_id=" + clientId,
+                "decision=logout&decision=logout")) {
+            APIGatewayProxyResponseEvent refused = oauth.logoutForm(userToken, form);
+            // THEN 400, the error page naming the decision, and nothing ended
+            assertEquals(400, refused.getStatusCode(), form);
+            assertTrue(refused.getHeaders().get("Content-Type").startsWith("text/html"), form);
+            assertTrue(refused.getBody().contains("the decision must be logout or stay"), refused.getBody());
+        }
+        assertEquals(200, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode(), "nothing ended");
+        // AND a decision the page does send, without its ticket, is the logout request it also is: the confirmation
+        APIGatewayProxyResponseEvent page = oauth.logoutForm(userToken, Map.of("decision", "logout", "client_id", clientId));
+        assertEquals(200, page.getStatusCode(), page.getBody());
+        assertTrue(ticketOf(page).length() > 0);
+    }
+
+    @Test
     void anIdTokenHintForAnotherClientThanClientIdIsRefused() {
         String idToken = json(oauth.token(codeExchange(approve("openid", null)))).path("id_token").asText();
         String otherClient = registerClient("Other App", clientSecret);
