@@ -9,7 +9,9 @@
 # Knobs: RUNS, WARM, FUNCTIONS (names below), CDS=1 adds the token endpoint with an AppCDS archive, PRIME=1 adds
 # the token and introspection endpoints with their SnapStart priming hooks run after init (as before a snapshot),
 # WRAPPED=1 adds the token and introspection endpoints in the `wrapped` signing mode (key ring read and one Decrypt
-# at the first request, local signing after; the functions without a suffix sign with KMS Sign), SKIP_BUILD=1.
+# at the first request, local signing after; the functions without a suffix sign with KMS Sign), TIERED=1 adds those
+# two in `wrapped` mode again with the JVM's default tiered compilation (C1 then C2) instead of template.yaml's
+# C1 only (-XX:TieredStopAtLevel=1), for the cold start and the warm CPU it trades, SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -43,15 +45,16 @@ print(boto3.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
 export KMS_SIGNING_KEY_ID
 events=$(mktemp -d)
 java -cp "$(module_classpath bench)" dev.tokenservice.bench.Seed template.yaml events "$events" >/dev/null
-if [ -n "${WRAPPED:-}" ]; then
+if [ -n "${WRAPPED:-}${TIERED:-}" ]; then
   wrapping_key=$(java -cp "$(module_classpath bench)" dev.tokenservice.bench.WrappedKeyRing)
   # Events of their own: the token to introspect must be signed by the key ring's key.
   SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key" java -cp "$(module_classpath bench)" \
     dev.tokenservice.bench.Seed template.yaml events "$events/wrapped" >/dev/null
   functions="$functions IssueToken+WRAPPED IntrospectToken+WRAPPED"
+  [ -n "${TIERED:-}" ] && functions="$functions IssueToken+WRAPPED+TIERED IntrospectToken+WRAPPED+TIERED"
 fi
 
-jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1)   # template.yaml's JAVA_TOOL_OPTIONS, for both
+jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1)   # template.yaml: every function but wrapped signing (+TIERED)
 handler_of() {
   case $1 in
     IssueToken) echo dev.tokenservice.functions.oauth.IssueTokenHandler ;;
@@ -82,9 +85,10 @@ for run in $(seq 1 "$runs"); do
     prime=0
     mode=(env)
     event_dir=
-    [[ $function == *+WRAPPED ]] && event_dir=wrapped/
+    [[ $function == *+WRAPPED* ]] && event_dir=wrapped/
+    [[ $function == *+TIERED ]] && flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=4)
     case $function in
-      *+WRAPPED) mode=(env SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key") ;;
+      *+WRAPPED*) mode=(env SIGNING_MODE=wrapped KEY_WRAPPING_KEY_ID="$wrapping_key") ;;
       *+CDS) flags+=(-XX:SharedArchiveFile="$cds_archive") ;;
       *+PRIME) prime=1 ;;
     esac

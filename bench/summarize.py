@@ -27,8 +27,8 @@ def cold_start(rows):
     print()
     print("| function | fresh JVM → first response, min / median (ms) | ratio to baseline (median) "
           "| handler init (ms, median) | first invoke (ms, median) | AWS calls at init (+ priming) | AWS calls per warm request "
-          "| sequential round trips | warm p50 / p99 in process (ms) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| sequential round trips | warm p50 / p99 in process (ms) | warm process CPU per request (ms) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, rs in by.items():
         t = [r["jvm_to_first_response_ms"] for r in rs]
         med = statistics.median(t)
@@ -43,7 +43,9 @@ def cold_start(rows):
               + f" | {rs[-1]['warm_aws_calls_per_request']} ({calls}) | "
               f"{rs[-1]['warm_sequential_round_trips']} | "
               f"{statistics.median(r['warm_p50_ms'] for r in rs):.1f} / "
-              f"{statistics.median(r['warm_p99_ms'] for r in rs):.1f} |")
+              f"{statistics.median(r['warm_p99_ms'] for r in rs):.1f} | "
+              + (f"{statistics.median(r['warm_cpu_ms'] for r in rs):.2f} |" if all('warm_cpu_ms' in r for r in rs)
+                 else "n/a |"))
 
 
 def load(rows):
