@@ -68,7 +68,8 @@ public final class ColdStart {
         long[] warm = new long[warmRuns];
         // Process CPU (every thread: handler, JIT compilers, GC) over the warm requests, per request: what the
         // compilation level changes beside the handler's own time, on a machine whose wall clock is noisy.
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long warmCpuStart = os.getProcessCpuTime();
         List<String> warmCalls = List.of();
         int warmSequential = 0;

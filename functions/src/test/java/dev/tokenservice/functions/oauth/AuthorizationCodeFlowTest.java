@@ -774,7 +774,8 @@ class AuthorizationCodeFlowTest {
         Map<String, String> tooLongNonce = new LinkedHashMap<>(authorizationQuery("openid"));
         tooLongNonce.put("nonce", "n".repeat(513));
         Map<String, String> longestWideNonce = new LinkedHashMap<>(authorizationQuery("openid"));
-        longestWideNonce.put("nonce", "\uD83D\uDE00".repeat(512)); // 512 characters as maxLength counts them: 1,024 UTF-16 units
+        // 512 characters as openapi.yaml's maxLength counts them, 1,024 UTF-16 units
+        longestWideNonce.put("nonce", "\uD83D\uDE00".repeat(512));
         Map<String, String> noneAndConsent = new LinkedHashMap<>(authorizationQuery("openid"));
         noneAndConsent.put("prompt", "none consent");
 

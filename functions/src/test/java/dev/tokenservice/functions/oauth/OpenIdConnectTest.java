@@ -327,7 +327,8 @@ class OpenIdConnectTest {
         }
         assertEquals(200, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode(), "nothing ended");
         // AND a decision the page does send, without its ticket, is the logout request it also is: the confirmation
-        APIGatewayProxyResponseEvent page = oauth.logoutForm(userToken, Map.of("decision", "logout", "client_id", clientId));
+        APIGatewayProxyResponseEvent page = oauth.logoutForm(userToken,
+                Map.of("decision", "logout", "client_id", clientId));
         assertEquals(200, page.getStatusCode(), page.getBody());
         assertTrue(ticketOf(page).length() > 0);
     }

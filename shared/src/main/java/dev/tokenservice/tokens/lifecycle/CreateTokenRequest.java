@@ -30,7 +30,8 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         String org = requiredText(body, "org");
         List<String> audiences = body.strings("audiences")
                 .orElseThrow(() -> JsonBody.invalid("audiences: is required"));
-        if (audiences.isEmpty() || audiences.stream().anyMatch(a -> FieldRules.blank(a) || FieldRules.characters(a) > MAX_TEXT)) {
+        if (audiences.isEmpty()
+                || audiences.stream().anyMatch(a -> FieldRules.blank(a) || FieldRules.characters(a) > MAX_TEXT)) {
             throw JsonBody.invalid("audiences: must list at least one non-empty audience");
         }
         JsonNode validity = body.node("time_validity")
