@@ -24,6 +24,9 @@ final class ClientFields {
     private static final int MAX_LOGO_CHARS = 2_000_000;
     private static final int MAX_LOGO_BYTES = 256_000;
     private static final int MAX_URIS = 12;
+    // Every URL field at this length, the largest logo and the longest name and description still fit one
+    // DynamoDB item (400 KB; ClientManagementTest stores such a client): past it the write failed with a 500.
+    private static final int MAX_URL_CHARS = 2048;
 
     private ClientFields() {
     }
@@ -69,6 +72,7 @@ final class ClientFields {
 
     static String url(JsonBody body, String field) {
         String url = required(body.string(field), field);
+        requireUrlLength(field, url);
         if (!URL.matcher(url).matches()) {
             throw JsonBody.invalid(field + ": must be an http or https URL with a host name");
         }
@@ -82,6 +86,7 @@ final class ClientFields {
             throw JsonBody.invalid(field + ": must hold between 1 and " + MAX_URIS + " URLs");
         }
         for (String value : values) {
+            requireUrlLength(field, value);
             URI uri;
             try {
                 uri = new URI(value);
@@ -97,6 +102,12 @@ final class ClientFields {
             }
         }
         return List.copyOf(new LinkedHashSet<>(values));
+    }
+
+    private static void requireUrlLength(String field, String url) {
+        if (FieldRules.characters(url) > MAX_URL_CHARS) {
+            throw JsonBody.invalid(field + ": a URL must be at most " + MAX_URL_CHARS + " characters");
+        }
     }
 
     static List<String> scopes(JsonBody body) {

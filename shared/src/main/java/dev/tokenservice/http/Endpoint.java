@@ -46,8 +46,9 @@ public final class Endpoint {
     /**
      * Maps an AWS SDK failure. Throttling (also a transaction cancelled for throttling) is the caller's cue to
      * slow down: 429. A passing outage (a 5xx from the service, a timeout, an unreachable endpoint, a write
-     * conflict) is 503. Both carry Retry-After. Any other refusal (access denied, a missing table, a disabled
-     * key) is this deployment's fault and no retry helps: 500, logged as an error.
+     * conflict) is 503. Both carry Retry-After. An item over DynamoDB's size limit is the caller's: 400. Any
+     * other refusal (access denied, a missing table, a disabled key) is this deployment's fault and no retry
+     * helps: 500, logged as an error.
      */
     public static ApiError dependencyFailure(String endpoint, SdkException failure) {
         AwsServiceException service = failure instanceof AwsServiceException e ? e : null;
@@ -75,8 +76,23 @@ public final class Endpoint {
                     service == null ? "a dependency could not be reached, retry later" : "service unavailable, retry later",
                     Map.of("Retry-After", "2"));
         }
+        if (tooLargeToStore(service)) {
+            // A request whose stored form passes DynamoDB's 400 KB item limit: the field limits are meant to stop
+            // it first (a warning says one is missing); nothing was written, and the caller can send less.
+            Log.warn("request too large to store", fields);
+            return new ApiError(400, "invalid_request",
+                    "the request is too large: what it would store passes DynamoDB's 400 KB item limit");
+        }
         Log.error("dependency refused the call", fields);
         return new ApiError(500, "server_error", "something went wrong");
+    }
+
+    /** DynamoDB's refusal of an item over its size limit (ValidationException "... exceeded the maximum allowed size"). */
+    private static boolean tooLargeToStore(AwsServiceException service) {
+        return service != null && service.awsErrorDetails() != null
+                && "ValidationException".equals(service.awsErrorDetails().errorCode())
+                && service.awsErrorDetails().errorMessage() != null
+                && service.awsErrorDetails().errorMessage().contains("exceeded the maximum allowed size");
     }
 
     /** The SDK failure at the root of a failure, or null when there is none. */

@@ -54,6 +54,24 @@ class EndpointTest {
     }
 
     @Test
+    void anItemOverDynamoDbsSizeLimitIs400NotA500() throws Exception {
+        // GIVEN a row whose stored form passes DynamoDB's 400 KB item limit, written to DynamoDB Local
+        var tables = dev.tokenservice.testing.TestServices.create(java.time.Clock.systemUTC()).tables();
+        dev.tokenservice.tokens.TokenItem row = new dev.tokenservice.tokens.TokenItem();
+        row.setTokenKey("AT#too-large");
+        row.setDetails("{\"padding\":\"" + "x".repeat(450_000) + "\"}");
+        // WHEN an endpoint writes it THEN the caller gets a 400 in its family's format, not a 500
+        APIGatewayProxyResponseEvent response = Endpoint.run("Test", ErrorFormat.AGILICUS, () -> {
+            tables.tokens().putItem(row);
+            return ApiResponse.json(201, "{}", java.util.Map.of());
+        });
+        assertEquals(400, response.getStatusCode(), response.getBody());
+        assertEquals("invalid_request", body(response).path("error_code").asText(), response.getBody());
+        // AND nothing was written
+        assertNull(tables.tokens().getItem(row));
+    }
+
+    @Test
     void anythingElseIsAPlain500WithoutDetails() throws Exception {
         APIGatewayProxyResponseEvent response = Endpoint.run("Test", ErrorFormat.OAUTH, () -> {
             throw new IllegalStateException("secret detail at dev.tokenservice.Foo");

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +131,39 @@ class AgilicusTokensTest {
         var listed = api.list(admin, "?org=" + "o".repeat(2100));
         assertEquals(400, listed.getStatusCode(), listed.getBody());
         assertTrue(json(listed).path("error_message").asText().startsWith("org:"), listed.getBody());
+    }
+
+    @Test
+    void claimsPastTheirLimitAre400NamingTheLargestFieldAndStoreNothing() {
+        // GIVEN requests whose roles or hosts would make a token (and its row) of over 32 KB of claims; with
+        // thousands of them the row passed DynamoDB's 400 KB item limit, which was a 500
+        ObjectNode manyRoles = request("u-big", "o-1");
+        ObjectNode roles = manyRoles.putObject("roles");
+        for (int i = 0; i < 5000; i++) {
+            roles.put("app-" + i, "role-" + "r".repeat(100));
+        }
+        ObjectNode manyHosts = request("u-big", "o-1");
+        var hosts = manyHosts.putArray("hosts");
+        for (int i = 0; i < 3000; i++) {
+            hosts.addObject().put("upstream_host", "h" + i + ".example.com").put("app_id", "a-" + "x".repeat(100));
+        }
+        for (var entry : Map.of("roles", manyRoles, "hosts", manyHosts).entrySet()) {
+            // WHEN it is created or validated THEN 400 naming the largest field
+            for (var response : List.of(api.create(admin, entry.getValue().toString()),
+                    api.validate(admin, entry.getValue().toString()))) {
+                assertEquals(400, response.getStatusCode(), entry.getKey());
+                assertTrue(json(response).path("error_message").asText().startsWith(entry.getKey() + ":"),
+                        response.getBody());
+            }
+        }
+        // AND nothing was stored, while a request just within the limit is issued
+        assertEquals(0, ok(api.list(admin, "?sub=u-big"), 200).path("tokens").size());
+        ObjectNode within = request("u-big", "o-1");
+        ObjectNode someRoles = within.putObject("roles");
+        for (int i = 0; i < 200; i++) {
+            someRoles.put("app-" + i, "role-" + "r".repeat(100));
+        }
+        ok(api.create(admin, within.toString()), 201);
     }
 
     @Test

@@ -231,6 +231,38 @@ class ClientManagementTest {
     }
 
     @Test
+    void aClientWithEveryFieldAtItsLimitIsStoredAndOneUrlPastItIs400() {
+        // GIVEN a client with every field at its limit: 2048-character URLs everywhere (12 redirect URIs, 12
+        // origins), the largest logo (256,000 bytes), a name and description of four-byte characters
+        String longPath = "/" + "p".repeat(2048 - "https://app.example.com/00".length() - 1);
+        var largest = validClient("\uD83D\uDE00".repeat(256));
+        largest.put("description", "\uD83D\uDE00".repeat(255));
+        largest.put("logo", "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(new byte[256_000]));
+        for (String field : List.of("website_url", "terms_url", "policy_url", "logout_redirect_uri")) {
+            largest.put(field, "https://app.example.com/" + "u".repeat(2048 - "https://app.example.com/".length()));
+        }
+        var redirects = largest.putArray("redirect_uris");
+        var origins = largest.putArray("allowed_origins");
+        for (int i = 10; i < 22; i++) {
+            redirects.add("https://app.example.com/" + i + longPath);
+            origins.add("https://app" + i + ".example.com" + longPath.substring(3));
+        }
+        // WHEN it is created THEN it fits one DynamoDB item (400 KB): stored and read back whole
+        // (without a URL limit, 12 redirect URIs of 40,000 characters were a 500 from that limit)
+        JsonNode created = api.createOk(owner, largest);
+        JsonNode read = json(api.get(owner, created.path("client_id").asText()));
+        assertEquals(12, read.path("redirect_uris").size());
+        assertEquals(largest.path("logo").asText(), read.path("logo").asText());
+        // AND a URL one character longer, in a list or alone, is 400 naming its field
+        var tooLong = validClient("Too long");
+        tooLong.putArray("redirect_uris").add("https://app.example.com/10" + longPath + "p");
+        assertBadRequestNaming(api.create(owner, tooLong.toString()), "redirect_uris", "2049-character redirect URI");
+        var tooLongSite = validClient("Too long");
+        tooLongSite.put("website_url", "https://app.example.com/" + "u".repeat(2048 - "https://app.example.com/".length() + 1));
+        assertBadRequestNaming(api.create(owner, tooLongSite.toString()), "website_url", "2049-character website_url");
+    }
+
+    @Test
     void badJsonAndWrongTypesAre400NamingTheField() {
         Map<String, String> cases = Map.of(
                 "{\"name\": ", "not valid JSON",

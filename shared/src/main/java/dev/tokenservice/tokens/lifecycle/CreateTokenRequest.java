@@ -7,6 +7,7 @@ import dev.tokenservice.http.FieldRules;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.http.Timestamps;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +23,15 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         long durationSeconds, ArrayNode hosts, ObjectNode tokenValidity, String session, List<String> scopes) {
 
     private static final int MAX_TEXT = 1024;
+    // What a request adds to its token's claims (and its stored row). Past DynamoDB's 400 KB item limit the
+    // write failed with a 500; well before it, the token would not fit the request headers it is sent in.
+    private static final int MAX_CLAIMS_BYTES = 32_768;
+    private static final List<String> CLAIM_FIELDS = List.of("audiences", "roles", "hosts", "scopes", "token_validity");
     private static final Set<String> METHODS =
             Set.of("get", "put", "post", "delete", "head", "options", "connect", "trace", "patch", "all");
 
     public static CreateTokenRequest parse(JsonBody body, Duration longestLifetime) {
+        requireClaimsWithinLimit(body);
         String sub = requiredText(body, "sub");
         String org = requiredText(body, "org");
         List<String> audiences = body.strings("audiences")
@@ -85,6 +91,25 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         ArrayNode scopeJson = json.putArray("scopes");
         scopes.forEach(scopeJson::add);
         return json;
+    }
+
+    /** 400 naming the largest of the fields that become claims when together they pass MAX_CLAIMS_BYTES of JSON. */
+    private static void requireClaimsWithinLimit(JsonBody body) {
+        int total = 0;
+        String largest = null;
+        int largestBytes = -1;
+        for (String field : CLAIM_FIELDS) {
+            int bytes = body.node(field).map(node -> Json.write(node).getBytes(StandardCharsets.UTF_8).length).orElse(0);
+            total += bytes;
+            if (bytes > largestBytes) {
+                largest = field;
+                largestBytes = bytes;
+            }
+        }
+        if (total > MAX_CLAIMS_BYTES) {
+            throw JsonBody.invalid(largest + ": " + String.join(", ", CLAIM_FIELDS) + " may hold at most "
+                    + MAX_CLAIMS_BYTES + " bytes of JSON together");
+        }
     }
 
     private static String requiredText(JsonBody body, String field) {
