@@ -25,7 +25,8 @@ final class ClientFields {
     private static final int MAX_LOGO_BYTES = 256_000;
     private static final int MAX_URIS = 12;
     // Every URL field at this length, the largest logo and the longest name and description still fit one
-    // DynamoDB item (400 KB; ClientManagementTest stores such a client): past it the write failed with a 500.
+    // DynamoDB item (400 KB; ClientManagementTest stores such a client); without a limit, long URLs passed the
+    // item limit and the write failed with a 500.
     private static final int MAX_URL_CHARS = 2048;
 
     private ClientFields() {

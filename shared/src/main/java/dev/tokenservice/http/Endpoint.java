@@ -87,7 +87,7 @@ public final class Endpoint {
         return new ApiError(500, "server_error", "something went wrong");
     }
 
-    /** DynamoDB's refusal of an item over its size limit (ValidationException "... exceeded the maximum allowed size"). */
+    /** DynamoDB's refusal of an item over its size limit (a ValidationException, "exceeded the maximum allowed size"). */
     private static boolean tooLargeToStore(AwsServiceException service) {
         return service != null && service.awsErrorDetails() != null
                 && "ValidationException".equals(service.awsErrorDetails().errorCode())

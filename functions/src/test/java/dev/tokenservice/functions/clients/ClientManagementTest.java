@@ -258,7 +258,8 @@ class ClientManagementTest {
         tooLong.putArray("redirect_uris").add("https://app.example.com/10" + longPath + "p");
         assertBadRequestNaming(api.create(owner, tooLong.toString()), "redirect_uris", "2049-character redirect URI");
         var tooLongSite = validClient("Too long");
-        tooLongSite.put("website_url", "https://app.example.com/" + "u".repeat(2048 - "https://app.example.com/".length() + 1));
+        tooLongSite.put("website_url",
+                "https://app.example.com/" + "u".repeat(2048 - "https://app.example.com/".length() + 1));
         assertBadRequestNaming(api.create(owner, tooLongSite.toString()), "website_url", "2049-character website_url");
     }
 

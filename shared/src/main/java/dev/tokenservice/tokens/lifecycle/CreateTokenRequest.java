@@ -26,7 +26,8 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
     // What a request adds to its token's claims (and its stored row). Past DynamoDB's 400 KB item limit the
     // write failed with a 500; well before it, the token would not fit the request headers it is sent in.
     private static final int MAX_CLAIMS_BYTES = 32_768;
-    private static final List<String> CLAIM_FIELDS = List.of("audiences", "roles", "hosts", "scopes", "token_validity");
+    private static final List<String> CLAIM_FIELDS =
+            List.of("audiences", "roles", "hosts", "scopes", "token_validity");
     private static final Set<String> METHODS =
             Set.of("get", "put", "post", "delete", "head", "options", "connect", "trace", "patch", "all");
 
@@ -99,7 +100,8 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         String largest = null;
         int largestBytes = -1;
         for (String field : CLAIM_FIELDS) {
-            int bytes = body.node(field).map(node -> Json.write(node).getBytes(StandardCharsets.UTF_8).length).orElse(0);
+            int bytes = body.node(field)
+                    .map(node -> Json.write(node).getBytes(StandardCharsets.UTF_8).length).orElse(0);
             total += bytes;
             if (bytes > largestBytes) {
                 largest = field;
