@@ -35,6 +35,9 @@ public final class IntrospectTokenHandler implements RequestHandler<APIGatewayPr
             ApiRequest request = new ApiRequest(event);
             JsonBody body = JsonBody.parse(request);
             boolean excludeRoles = body.node("introspect_options").map(options -> {
+                if (!options.isObject()) {
+                    throw JsonBody.invalid("introspect_options: must be an object");
+                }
                 JsonNode exclude = options.path("exclude_roles");
                 if (!exclude.isMissingNode() && !exclude.isNull() && !exclude.isBoolean()) {
                     throw JsonBody.invalid("introspect_options.exclude_roles: must be true or false");

@@ -233,6 +233,13 @@ class AgilicusTokensTest {
 
         String excluded = "{\"token\":\"" + raw.path("token").asText() + "\",\"introspect_options\":{\"exclude_roles\":true}}";
         assertFalse(ok(api.introspectBody(excluded), 200).has("roles"));
+        // AND options that are not an object are 400 naming them (schemathesis seed 7: an array was read as none)
+        for (String options : List.of("[]", "[{}]", "\"all\"", "true")) {
+            var refused = api.introspectBody("{\"token\":\"" + raw.path("token").asText()
+                    + "\",\"introspect_options\":" + options + "}");
+            assertEquals(400, refused.getStatusCode(), options);
+            assertTrue(json(refused).path("error_message").asText().startsWith("introspect_options:"), options);
+        }
     }
 
     @Test
