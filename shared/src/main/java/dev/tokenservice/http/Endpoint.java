@@ -76,7 +76,7 @@ public final class Endpoint {
                     service == null ? "a dependency could not be reached, retry later" : "service unavailable, retry later",
                     Map.of("Retry-After", "2"));
         }
-        if (tooLargeToStore(service)) {
+        if (tooLargeToStore(errorCode, service)) {
             // A request whose stored form passes DynamoDB's 400 KB item limit: the field limits are meant to stop
             // it first (a warning says one is missing); nothing was written, and the caller can send less.
             Log.warn("request too large to store", fields);
@@ -88,10 +88,8 @@ public final class Endpoint {
     }
 
     /** DynamoDB's refusal of an item over its size limit (a ValidationException, "exceeded the maximum allowed size"). */
-    private static boolean tooLargeToStore(AwsServiceException service) {
-        return service != null && service.awsErrorDetails() != null
-                && "ValidationException".equals(service.awsErrorDetails().errorCode())
-                && service.awsErrorDetails().errorMessage() != null
+    private static boolean tooLargeToStore(String errorCode, AwsServiceException service) {
+        return "ValidationException".equals(errorCode) && service.awsErrorDetails().errorMessage() != null
                 && service.awsErrorDetails().errorMessage().contains("exceeded the maximum allowed size");
     }
 

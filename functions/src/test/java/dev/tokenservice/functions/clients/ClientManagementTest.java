@@ -239,7 +239,7 @@ class ClientManagementTest {
         largest.put("description", "\uD83D\uDE00".repeat(255));
         largest.put("logo", "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(new byte[256_000]));
         for (String field : List.of("website_url", "terms_url", "policy_url", "logout_redirect_uri")) {
-            largest.put(field, "https://app.example.com/" + "u".repeat(2048 - "https://app.example.com/".length()));
+            largest.put(field, urlOfLength(2048));
         }
         var redirects = largest.putArray("redirect_uris");
         var origins = largest.putArray("allowed_origins");
@@ -258,8 +258,7 @@ class ClientManagementTest {
         tooLong.putArray("redirect_uris").add("https://app.example.com/10" + longPath + "p");
         assertBadRequestNaming(api.create(owner, tooLong.toString()), "redirect_uris", "2049-character redirect URI");
         var tooLongSite = validClient("Too long");
-        tooLongSite.put("website_url",
-                "https://app.example.com/" + "u".repeat(2048 - "https://app.example.com/".length() + 1));
+        tooLongSite.put("website_url", urlOfLength(2049));
         assertBadRequestNaming(api.create(owner, tooLongSite.toString()), "website_url", "2049-character website_url");
     }
 
@@ -314,6 +313,10 @@ class ClientManagementTest {
         assertEquals("[\"https://app.example.com\"]", read.path("allowed_origins").toString());
         assertTrue(read.path("enabled").asBoolean());
         assertEquals(200, api.clientCredentials(clientId, created.path("client_secret").asText()).getStatusCode());
+    }
+
+    private static String urlOfLength(int length) {
+        return "https://app.example.com/" + "u".repeat(length - "https://app.example.com/".length());
     }
 
     private static void assertBadRequestNaming(APIGatewayProxyResponseEvent response, String field, String body) {

@@ -114,10 +114,12 @@ public record CreateTokenRequest(String sub, String org, Map<String, String> rol
         }
     }
 
+    /** sub and org: key fields, so JsonBody.string has already held them to FieldRules' key limit. */
     private static String requiredText(JsonBody body, String field) {
         String value = body.string(field).orElseThrow(() -> JsonBody.invalid(field + ": is required"));
-        if (FieldRules.blank(value) || FieldRules.characters(value) > MAX_TEXT) {
-            throw JsonBody.invalid(field + ": must be a non-empty string of at most " + MAX_TEXT + " characters");
+        if (FieldRules.blank(value)) {
+            throw JsonBody.invalid(field + ": must be a non-empty string of at most " + FieldRules.MAX_KEY_CHARACTERS
+                    + " characters");
         }
         return value;
     }
