@@ -115,6 +115,7 @@ public final class LocalServer {
             boolean everyInterface = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
             settings.fixIssuer("http://" + (everyInterface ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host)
                     + ":" + http.getAddress().getPort());
+            settings.fixLoginUrl(settings.effective("ISSUER") + DevSignInPage.PATH);
             settings.apply();
             out.println("signing:  " + prepareSigningKey(settings, template, data, environment));
 
@@ -133,6 +134,11 @@ public final class LocalServer {
             ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, namedThreads());
             opened.push(() -> shutDown(workers));
             http.createContext("/", gateway);
+            if (settings.effective("LOGIN_URL").startsWith(settings.effective("ISSUER") + DevSignInPage.PATH)) {
+                http.createContext(DevSignInPage.PATH, new DevSignInPage(services, settings.effective("ISSUER")));
+                out.println("sign-in:  " + settings.effective("LOGIN_URL") + " (development sign-in page: anyone may "
+                        + "sign in as anyone; a deployed stack has none)");
+            }
             http.setExecutor(workers);
             http.start();
             HttpServer serving = http;

@@ -101,6 +101,17 @@ final class LocalSettings {
         }
     }
 
+    /**
+     * Sends sign-ins to the development sign-in page unless the template's LoginUrl parameter or the environment
+     * names a login front end, so that the OpenID flow works in a browser from a fresh clone.
+     */
+    void fixLoginUrl(String url) {
+        String configured = effective("LOGIN_URL");
+        if (configured == null || configured.isBlank()) {
+            values.put("LOGIN_URL", url);
+        }
+    }
+
     /** Sets a value unless the environment or a system property already has one. */
     void propose(String name, String value) {
         if (environment.apply(name) == null && System.getProperty(name) == null) {

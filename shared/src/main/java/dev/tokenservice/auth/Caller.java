@@ -6,9 +6,17 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
-/** Who is calling: the verified claims of a live access token issued by this service. */
+/**
+ * Who is calling: the verified claims of a live access token issued by this service, and what its row keeps of
+ * the user's sign-in for userinfo (JSON, or null).
+ */
 public record Caller(String subject, String clientId, Set<String> scopes, String jti, long expiresAt,
-        JWTClaimsSet claims) {
+        JWTClaimsSet claims, String userClaims) {
+
+    public Caller(String subject, String clientId, Set<String> scopes, String jti, long expiresAt,
+            JWTClaimsSet claims) {
+        this(subject, clientId, scopes, jti, expiresAt, claims, null);
+    }
 
     /** How to address the caller on a page: the token's name or preferred_username, else its subject. */
     public String displayName() {

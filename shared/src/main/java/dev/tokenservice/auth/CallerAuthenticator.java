@@ -117,7 +117,8 @@ public final class CallerAuthenticator {
                 throw invalid("the access token has been revoked");
             }
             return new Caller(claims.getSubject(), stringClaim(claims, "client_id"), scopes(claims), claims.getJWTID(),
-                    claims.getExpirationTime().toInstant().getEpochSecond(), claims);
+                    claims.getExpirationTime().toInstant().getEpochSecond(), claims,
+                    stored.token().map(dev.tokenservice.tokens.TokenItem::getUserClaims).orElse(null));
         }
     }
 

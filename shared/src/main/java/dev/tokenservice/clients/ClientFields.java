@@ -98,6 +98,10 @@ final class ClientFields {
             if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
                 throw JsonBody.invalid(field + ": '" + value + "' must be an absolute http or https URL");
             }
+            if (uri.getRawUserInfo() != null) {
+                // The logout URI's pattern refuses user:password@ too; a credential in a redirect URI leaks it.
+                throw JsonBody.invalid(field + ": '" + value + "' must not hold a user name or password");
+            }
             if (uri.getRawFragment() != null) {
                 throw JsonBody.invalid(field + ": '" + value + "' must not have a fragment");
             }

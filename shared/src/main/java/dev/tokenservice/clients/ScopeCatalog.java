@@ -28,7 +28,8 @@ public final class ScopeCatalog {
             new Scope("openid", "openid", "openid", false),
             new Scope(ServiceScopes.CLIENTS_ADMIN, "clients", "admin", true),
             new Scope(ServiceScopes.CLIENTS_WRITE, "clients", "write", true),
-            new Scope(ServiceScopes.TOKENS_ADMIN, "tokens", "admin", true));
+            new Scope(ServiceScopes.TOKENS_ADMIN, "tokens", "admin", true),
+            new Scope(ServiceScopes.SESSIONS_CREATE, "sessions", "create", true));
 
     private ScopeCatalog() {
     }

@@ -71,6 +71,19 @@ public final class Settings {
         return Duration.ofSeconds(Long.parseLong(optional("ID_TOKEN_TTL_SECONDS").orElse("3600")));
     }
 
+    /**
+     * The login front end a browser is sent to when a request needs a sign-in its session cannot give (the
+     * template's LoginUrl); absent: the client hears login_required instead.
+     */
+    public Optional<String> loginUrl() {
+        return optional("LOGIN_URL").filter(url -> !url.isBlank());
+    }
+
+    /** Lifetime of a browser session minted for a login front end (a working day by default, as Keycloak's 10 h). */
+    public Duration sessionTtl() {
+        return Duration.ofSeconds(Long.parseLong(optional("SESSION_TTL_SECONDS").orElse("36000")));
+    }
+
     /** KMS key (id, ARN or alias) that signs new tokens; absent means the local key file signs. */
     public Optional<String> kmsSigningKey() {
         return optional("KMS_SIGNING_KEY_ID");

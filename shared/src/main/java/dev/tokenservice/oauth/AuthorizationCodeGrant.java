@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenRepository;
 import java.util.List;
@@ -45,6 +46,6 @@ public final class AuthorizationCodeGrant {
             throw OAuthErrors.invalidGrant("the consent behind this code was revoked");
         }
         return userTokens.issue(issuerUrl, client, grant.getSubject(), OAuthScopes.split(grant.getScope()),
-                grant.getSession(), grant.getAuthTime(), grant.getNonce());
+                grant.getSession(), grant.getAuthTime(), grant.getNonce(), UserClaims.fromJson(grant.getUserClaims()));
     }
 }

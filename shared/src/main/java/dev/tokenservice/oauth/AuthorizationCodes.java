@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.sessions.Session;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
@@ -28,18 +29,20 @@ public final class AuthorizationCodes {
 
     /**
      * Stores a new code for the approved request and returns its value, the only time it exists in clear; the
-     * OpenID Connect nonce and the user's sign-in time go into the ID token it buys.
+     * OpenID Connect nonce, the user's sign-in time and what the session released go into the ID token it buys.
      */
-    public String issue(String clientId, String principal, String redirectUri, List<String> scopes, String challenge,
-            String nonce, Long authTime) {
+    public String issue(String clientId, Session user, String redirectUri, List<String> scopes, String challenge,
+            String nonce) {
         String code = OpaqueTokens.newValue();
+        // The code and every token it buys carry the browser session's sid: ending the session ends them all.
         TokenItem row = OpaqueTokens.row(TokenKeys.authorizationCode(OpaqueTokens.hash(code)),
-                TokenKeys.AUTHORIZATION_CODE, clientId, principal, scopes, OpaqueTokens.newSessionId(), clock.instant(),
+                TokenKeys.AUTHORIZATION_CODE, clientId, user.subject(), scopes, user.sessionId(), clock.instant(),
                 LIFETIME);
         row.setRedirectUri(redirectUri);
         row.setCodeChallenge(challenge);
         row.setNonce(nonce);
-        row.setAuthTime(authTime);
+        row.setAuthTime(user.authTime());
+        row.setUserClaims(user.claims().keptFor(scopes).toJson());
         tokens.create(row);
         return code;
     }

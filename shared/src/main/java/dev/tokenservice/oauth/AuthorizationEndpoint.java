@@ -1,33 +1,33 @@
 package dev.tokenservice.oauth;
 
-import dev.tokenservice.auth.Caller;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.consents.ConsentStore;
+import dev.tokenservice.sessions.Session;
+import dev.tokenservice.sessions.SessionCheck;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * GET and POST /oauth2/authorize (RFC 6749 §4.1 with PKCE and RFC 9207's iss): a signed-in user either
- * already consented to what the client asks, and goes straight back with a code, or sees a consent page
- * whose decision comes back here.
+ * GET and POST /oauth2/authorize (RFC 6749 §4.1 with PKCE, RFC 9207's iss, OpenID Connect Core §3.1.2): a person
+ * whose browser session satisfies the request either already consented to what the client asks, and goes straight
+ * back with a code, or sees a consent page whose decision comes back here. A request the session cannot satisfy
+ * (nobody signed in, prompt=login, max_age elapsed, prompt=select_account, another user named by id_token_hint)
+ * goes to the login front end once, by the sign-in hand-off, and otherwise ends in login_required.
  */
 public final class AuthorizationEndpoint {
 
     /** What the browser is shown next. */
-    public sealed interface Outcome permits Redirect, ConsentPage, SignInPage {
+    public sealed interface Outcome permits Redirect, ConsentPage {
     }
 
-    /** The user must sign in (again): nobody is, the sign-in is older than max_age, or prompt=login asks. */
-    public record SignInPage(AuthorizationRequest request) implements Outcome {
-    }
-
-    /** 302 to the client's redirect URI with a code or an error. */
+    /** 302 to the client's redirect URI with a code or an error, or to the login front end. */
     public record Redirect(String location) implements Outcome {
     }
 
@@ -41,37 +41,47 @@ public final class AuthorizationEndpoint {
     private final SecretHasher hasher;
     private final IdTokens idTokens;
     private final Clock clock;
-
-    /** A session token issued this recently counts as the fresh sign-in that prompt=login or max_age=0 asks for. */
-    static final long FRESH_SIGN_IN_SECONDS = 60;
+    private final Optional<String> loginUrl;
 
     public AuthorizationEndpoint(ClientRepository clients, ConsentStore consents, AuthorizationCodes codes,
-            SecretHasher hasher, IdTokens idTokens, Clock clock) {
+            SecretHasher hasher, IdTokens idTokens, Clock clock, Optional<String> loginUrl) {
         this.clients = clients;
         this.consents = consents;
         this.codes = codes;
         this.hasher = hasher;
         this.idTokens = idTokens;
         this.clock = clock;
-    }
-
-    /** Checks the request before anything else, so that its problems reach the client or the user. */
-    public AuthorizationRequest validate(Map<String, List<String>> parameters) {
-        return AuthorizationRequest.validate(parameters, clients);
+        this.loginUrl = loginUrl;
     }
 
     /**
-     * The next step for a signed-in user. A sign-in older than max_age, prompt=login, or an id_token_hint that
-     * names someone else needs a new sign-in; prompt=consent asks again even when a consent exists;
-     * prompt=none never shows a page (OpenID Connect §3.1.2.1), so each of those is an error then.
+     * The next step for an authorization request (its parameters from the query or the form) in the browser's
+     * session. A request coming back from the login front end arrives as a single resume parameter.
      */
-    public Outcome start(AuthorizationRequest request, Caller user, String issuerUrl) {
-        if (!signInSatisfies(request, user, issuerUrl)) {
-            return request.prompts("none")
-                    ? new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "login_required",
-                            "a new sign-in is needed"))
-                    : new SignInPage(request);
+    public Outcome authorize(Map<String, List<String>> parameters, SessionCheck browser, String issuerUrl) {
+        boolean resumed = parameters.containsKey("resume");
+        LoginHandOff.Resumed original;
+        if (resumed) {
+            if (parameters.size() != 1 || parameters.get("resume").size() != 1) {
+                throw AuthorizationProblem.shownToUser("a sign-in link back (resume) comes alone");
+            }
+            original = LoginHandOff.resume(hasher, parameters.get("resume").get(0), clock.instant());
+        } else {
+            original = new LoginHandOff.Resumed(parameters, clock.instant().getEpochSecond());
         }
+        AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients);
+        String unmet = unmetSignIn(request, browser, original.startedAt(), resumed, issuerUrl);
+        if (unmet != null) {
+            if (request.prompts("none") || resumed || loginUrl.isEmpty()) {
+                boolean chooseAccount = request.prompts("select_account") && browser.session().isPresent();
+                return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl,
+                        chooseAccount ? "account_selection_required" : "login_required", unmet));
+            }
+            String back = LoginHandOff.returnLink(hasher, issuerUrl, original.parameters(), original.startedAt(),
+                    clock.instant());
+            return new Redirect(LoginHandOff.frontEndLocation(loginUrl.get(), back, original.parameters()));
+        }
+        Session user = browser.session().orElseThrow();
         String clientId = request.client().getClientId();
         boolean consented = !request.prompts("consent") && consents.covers(clientId, user.subject(), request.scopes());
         if (consented) {
@@ -82,50 +92,42 @@ public final class AuthorizationEndpoint {
             return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "consent_required",
                     "the user has not consented to these scopes"));
         }
-        return new ConsentPage(request, ConsentTicket.issue(hasher, request, user.subject(), clock.instant()));
+        return new ConsentPage(request, ConsentTicket.issue(hasher, request, user, clock.instant()));
     }
 
     /**
-     * What to do when nobody is signed in: with prompt=none the client hears login_required; otherwise the user
-     * is asked to sign in.
+     * Why the browser's session does not satisfy the request, or null when it does. prompt=login and max_age=0
+     * (Core §3.1.2.1: the same) need a sign-in made after the request began, which only a request brought back
+     * by the hand-off can show; max_age counts from when the request began; select_account needs a session chosen
+     * after it began; an id_token_hint must name the signed-in user.
      */
-    public Outcome withoutUser(AuthorizationRequest request, String issuerUrl) {
-        if (!request.prompts("none")) {
-            return new SignInPage(request);
+    private String unmetSignIn(AuthorizationRequest request, SessionCheck browser, long startedAt, boolean resumed,
+            String issuerUrl) {
+        if (browser.session().isEmpty()) {
+            return browser.refusal() != null ? browser.refusal() : "the user is not signed in";
         }
-        return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl,
-                "login_required", "the user is not signed in"));
-    }
-
-    /** The user's sign-in (their session token's iat) is recent enough, and is the one an id_token_hint names. */
-    private boolean signInSatisfies(AuthorizationRequest request, Caller user, String issuerUrl) {
+        Session user = browser.session().get();
         Long maxAge = request.maxAge();
         if (request.prompts("login") || (maxAge != null && maxAge == 0)) {
-            maxAge = FRESH_SIGN_IN_SECONDS;
-        }
-        if (maxAge != null) {
-            Long signedInAt = authTime(user);
-            if (signedInAt == null || clock.instant().getEpochSecond() - signedInAt > maxAge) {
-                return false;
+            if (!resumed || user.authTime() < startedAt) {
+                return "a new sign-in is needed (prompt=login or max_age=0)";
             }
+        } else if (maxAge != null && user.authTime() < startedAt - maxAge) {
+            return "the sign-in is older than max_age";
         }
-        if (request.idTokenHint() != null) {
-            return idTokens.verifyHint(request.idTokenHint(), issuerUrl)
-                    .filter(hint -> hint.getSubject().equals(user.subject()))
-                    .isPresent();
+        if (request.prompts("select_account") && (!resumed || user.issuedAt() < startedAt)) {
+            return "an account must be chosen (prompt=select_account)";
         }
-        return true;
+        if (request.idTokenHint() != null && idTokens.verifyHint(request.idTokenHint(), issuerUrl)
+                .filter(hint -> hint.getSubject().equals(user.subject())).isEmpty()) {
+            return "the id_token_hint names another user, or is not an ID token of this issuer";
+        }
+        return null;
     }
 
-    /** When the user signed in: the iat of the session token they hold (epoch seconds). */
-    private static Long authTime(Caller user) {
-        return user.claims() == null || user.claims().getIssueTime() == null ? null
-                : user.claims().getIssueTime().toInstant().getEpochSecond();
-    }
-
-    /** The user's answer on the consent page; the ticket proves the page was ours and shown to this user. */
-    public Redirect decide(String ticket, String decision, Caller user, String issuerUrl) {
-        ConsentTicket.Content approved = ConsentTicket.verify(hasher, ticket, user.subject(), clock.instant());
+    /** The user's answer on the consent page; the ticket proves the page was ours and shown in this session. */
+    public Redirect decide(String ticket, String decision, Session user, String issuerUrl) {
+        ConsentTicket.Content approved = ConsentTicket.verify(hasher, ticket, user, clock.instant());
         // The client may have changed while the page was open: it must still own this redirect URI.
         ClientItem client = clients.find(approved.clientId())
                 .filter(found -> found.getRedirectUris() != null && found.getRedirectUris().contains(approved.redirectUri()))
@@ -141,7 +143,8 @@ public final class AuthorizationEndpoint {
             return new Redirect(errorRedirect(approved.redirectUri(), approved.state(), issuerUrl, "unauthorized_client",
                     "the client is disabled"));
         }
-        if (!client.scopesOrEmpty().containsAll(approved.scopes())) {
+        if (!AuthorizationRequest.permittedScopes(client, approved.scopes().contains("openid"))
+                .containsAll(approved.scopes())) {
             return new Redirect(errorRedirect(approved.redirectUri(), approved.state(), issuerUrl, "invalid_scope",
                     "the client is no longer registered for every approved scope"));
         }
@@ -155,10 +158,9 @@ public final class AuthorizationEndpoint {
         return errorRedirect(problem.redirectUri(), problem.state(), issuerUrl, problem.error(), problem.description());
     }
 
-    private String codeRedirect(ClientItem client, String redirectUri, Caller user, List<String> scopes,
+    private String codeRedirect(ClientItem client, String redirectUri, Session user, List<String> scopes,
             String state, String challenge, String nonce, String issuerUrl) {
-        String code = codes.issue(client.getClientId(), user.subject(), redirectUri, scopes, challenge, nonce,
-                authTime(user));
+        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("code", code);
         parameters.put("state", state);

@@ -74,25 +74,23 @@ public final class AuthorizationPages {
         return ApiResponse.html(status, page("Authorization error", body, nonce), headers(nonce, null, false));
     }
 
-    public static APIGatewayProxyResponseEvent signInRequired() {
-        return signInRequired(null);
+    /**
+     * The sign-in needed page, for a form posted without a live session (the consent or sign-out form): it says
+     * why the browser's cookie did not count when it held something (an access token, an ended session).
+     */
+    public static APIGatewayProxyResponseEvent signInRequired(String refusal) {
+        String nonce = nonce();
+        String body = "<h1>Sign in first</h1><p id=\"problem\">This page needs you to be signed in to this service"
+                + " (a session in the <code>asc_auth_key</code> cookie, set when you sign in)."
+                + (refusal == null ? "" : " " + text(capitalized(refusal)) + ".")
+                + " Start again from the application.</p>";
+        Map<String, String> headers = headers(nonce, null, false);
+        headers.put("WWW-Authenticate", "Cookie");
+        return ApiResponse.html(401, page("Sign in required", body, nonce), headers);
     }
 
-    /**
-     * The sign-in needed page, naming the client when the request was valid: nobody is signed in, or the
-     * client asked for a newer sign-in (max_age, prompt=login) or for another user (id_token_hint).
-     */
-    public static APIGatewayProxyResponseEvent signInRequired(ClientItem client) {
-        String nonce = nonce();
-        String body = (client == null ? "" : clientCard(client))
-                + "<h1>Sign in first</h1><p id=\"problem\">This page needs you to be signed in to this service"
-                + (client == null ? "" : ", recently enough for <strong id=\"client-name\">" + text(client.getName())
-                        + "</strong>,")
-                + " with your access token in the <code>asc_auth_key</code> cookie (or an "
-                + "<code>Authorization: Bearer</code> header). Sign in, then open the link again.</p>";
-        Map<String, String> headers = headers(nonce, null, client != null && hasLogo(client));
-        headers.put("WWW-Authenticate", "Bearer");
-        return ApiResponse.html(401, page("Sign in required", body, nonce), headers);
+    private static String capitalized(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
     /** The RP-Initiated Logout confirmation: the user's own form, bound to them by the ticket. */

@@ -16,6 +16,14 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
         String codeChallenge, String nonce, Long maxAge, List<String> prompt, String idTokenHint) {
 
     private static final int LONGEST_NONCE = 512;
+    /** RFC 6749 leaves state unbounded; this keeps the redirect's Location header far below gateway limits. */
+    static final int LONGEST_STATE = 2048;
+    private static final String OPENID = "openid";
+    /**
+     * OpenID Connect's own scopes (Core §5.4, §11): a client registered for openid may ask for them in an OpenID
+     * request without registering each, as relying-party libraries ask for "openid profile email" by default.
+     */
+    public static final List<String> OPENID_SCOPES = List.of("profile", "email", "address", "phone", "offline_access");
     private static final List<String> PROMPTS = List.of("none", "login", "consent", "select_account");
 
     public AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
@@ -35,6 +43,11 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
                 .orElseThrow(() -> AuthorizationProblem.shownToUser("the client " + clientId + " is not registered"));
         String redirectUri = redirectUriOf(parameters, client);
         String state = single(parameters, "state", null, null).orElse(null);
+        if (state != null && (state.length() > LONGEST_STATE || !state.chars().allMatch(c -> c >= 0x20 && c <= 0x7E))) {
+            // Not echoed: the client gets the error without the value it could not have meant.
+            throw AuthorizationProblem.redirected(redirectUri, null, "invalid_request", "state must be at most "
+                    + LONGEST_STATE + " printable ASCII characters (RFC 6749 VSCHAR)");
+        }
 
         if (!client.isEnabled()) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client", "the client is disabled");
@@ -53,10 +66,15 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
                     "response_type must be code");
         }
         List<String> scopes;
+        Optional<String> requestedScope = single(parameters, "scope", redirectUri, state);
         try {
-            scopes = OAuthScopes.granted(single(parameters, "scope", redirectUri, state), client.scopesOrEmpty());
+            scopes = OAuthScopes.granted(requestedScope, permittedScopes(client,
+                    requestedScope.map(OAuthScopes::split).orElse(List.of()).contains(OPENID)));
         } catch (dev.tokenservice.http.ApiError invalidScope) {
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_scope", invalidScope.description());
+        }
+        if (scopes.contains(OPENID) && !parameters.containsKey("redirect_uri")) {
+            throw AuthorizationProblem.shownToUser("redirect_uri is required in an OpenID Connect request");
         }
         String challenge = single(parameters, "code_challenge", redirectUri, state).orElse(null);
         // An absent method means plain (RFC 7636 §4.3), refused like a named one.
@@ -93,6 +111,17 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
         String idTokenHint = single(parameters, "id_token_hint", redirectUri, state).orElse(null);
         return new AuthorizationRequest(client, redirectUri, scopes, state, challenge, nonce, maxAge, prompt,
                 idTokenHint);
+    }
+
+    /** The scopes the client may be granted: its registered ones, and OpenID's own in an OpenID request. */
+    public static List<String> permittedScopes(ClientItem client, boolean openIdRequest) {
+        List<String> registered = client.scopesOrEmpty();
+        if (!openIdRequest || !registered.contains(OPENID)) {
+            return registered;
+        }
+        List<String> permitted = new java.util.ArrayList<>(registered);
+        OPENID_SCOPES.stream().filter(scope -> !permitted.contains(scope)).forEach(permitted::add);
+        return permitted;
     }
 
     private static void refuseIfPresent(Map<String, List<String>> parameters, String name, String error,

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.signing.TokenSigner;
 import dev.tokenservice.tokens.AccessTokenIssuer;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,7 +36,8 @@ public final class IdTokens {
     private final Duration hintAcceptance;
 
     /** What one ID token says beyond issuer and time: who, for which client, since when, in which session. */
-    public record Claims(String subject, String clientId, Long authTime, String nonce, String session) {
+    public record Claims(String subject, String clientId, Long authTime, String nonce, String session,
+            UserClaims user, List<String> scopes) {
     }
 
     /**
@@ -69,6 +72,15 @@ public final class IdTokens {
         if (claims.session() != null) {
             body.claim("sid", claims.session());
         }
+        if (!claims.user().amr().isEmpty()) {
+            body.claim("amr", claims.user().amr());
+        }
+        if (claims.user().acr() != null) {
+            body.claim("acr", claims.user().acr());
+        }
+        // The standard claims the scopes release, as Keycloak and Auth0 put them in the ID token too: many relying
+        // parties read name and email from it rather than calling userinfo (Core §5.4 allows both).
+        claims.user().releasedBy(claims.scopes()).forEach(body::claim);
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(signer.algorithm()).type(JOSEObjectType.JWT)
                 .keyID(signer.keyId()).build(), body.build());
         AccessTokenIssuer.sign(jwt, signer);

@@ -1,10 +1,10 @@
 package dev.tokenservice.oauth;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.tokenservice.auth.Caller;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.SecretHasher;
+import dev.tokenservice.sessions.Session;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
 import java.time.Clock;
@@ -71,7 +71,19 @@ public final class Logout {
         if (decision != null && (decision.size() != 1 || !DECISIONS.contains(decision.get(0)))) {
             throw AuthorizationProblem.shownToUser(DECISION_REFUSED);
         }
-        Optional<JWTClaimsSet> hint = single(parameters, "id_token_hint").flatMap(t -> idTokens.verifyHint(t, issuerUrl));
+        Optional<String> presentedHint = single(parameters, "id_token_hint");
+        Optional<JWTClaimsSet> hint = presentedHint.flatMap(t -> idTokens.verifyHint(t, issuerUrl));
+        if (presentedHint.isPresent() && hint.isEmpty()) {
+            // Saying "signed out" here would be untrue: nothing was ended.
+            throw AuthorizationProblem.shownToUser("the id_token_hint is not an ID token of this service, or has long "
+                    + "expired; nothing was signed out");
+        }
+        Optional<String> state = single(parameters, "state");
+        if (state.isPresent() && (state.get().length() > AuthorizationRequest.LONGEST_STATE
+                || !state.get().chars().allMatch(c -> c >= 0x20 && c <= 0x7E))) {
+            throw AuthorizationProblem.shownToUser("state must be at most " + AuthorizationRequest.LONGEST_STATE
+                    + " printable ASCII characters");
+        }
         Optional<String> clientId = single(parameters, "client_id");
         if (hint.isPresent() && clientId.isPresent() && !hint.get().getAudience().contains(clientId.get())) {
             throw AuthorizationProblem.shownToUser("the id_token_hint was issued to another client than client_id");
@@ -91,11 +103,11 @@ public final class Logout {
                         "post_logout_redirect_uri does not match any logout URI registered for the client");
             }
         }
-        return new Request(client, redirectUri, single(parameters, "state").orElse(null), hint.orElse(null));
+        return new Request(client, redirectUri, state.orElse(null), hint.orElse(null));
     }
 
     /** With a valid hint the session ends now; otherwise a signed-in user confirms, and nobody has nothing to end. */
-    public Outcome start(Request request, Optional<Caller> user) {
+    public Outcome start(Request request, Optional<Session> user) {
         if (request.hint() != null) {
             JWTClaimsSet hint = request.hint();
             Object sid = hint.getClaim("sid");
@@ -116,7 +128,7 @@ public final class Logout {
      * The user's answer on the confirmation page. Signing out ends every session the user has at the client
      * (one record), or, when no client was named, every session the user has here.
      */
-    public Outcome decide(String ticket, String decision, Caller user) {
+    public Outcome decide(String ticket, String decision, Session user) {
         LogoutTicket.Content confirmed = LogoutTicket.verify(hasher, ticket, user.subject(), clock.instant());
         ClientItem client = confirmed.clientId() == null ? null : clients.find(confirmed.clientId())
                 .orElseThrow(() -> AuthorizationProblem.shownToUser("the client is no longer registered"));
@@ -131,6 +143,9 @@ public final class Logout {
         if (!"logout".equals(decision)) {
             throw AuthorizationProblem.shownToUser(DECISION_REFUSED);
         }
+        // The browser's session ends with every code and token issued in it (they carry its sid), and so do the
+        // user's tokens at the client (or everywhere) from other sessions.
+        tokens.revokeSession(user.sessionId(), keepUntil());
         if (client != null) {
             revokeAtClient(client.getClientId(), user.subject());
         } else {

@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
 import java.util.List;
 
@@ -29,6 +30,6 @@ public final class RefreshTokenGrant {
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
         // A new ID token names the same sign-in (sub, auth_time, sid) and has no nonce (OpenID Connect Core §12.2).
         return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession(), grant.getAuthTime(),
-                null);
+                null, UserClaims.fromJson(grant.getUserClaims()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
@@ -25,12 +26,17 @@ public final class RefreshTokens {
         this.lifetime = lifetime;
     }
 
-    /** A new refresh token; authTime (when the user signed in, epoch seconds) is kept for the ID tokens it buys. */
-    public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime) {
+    /**
+     * A new refresh token; authTime (when the user signed in, epoch seconds) and what the session released of the
+     * person are kept for the ID tokens and userinfo answers it buys.
+     */
+    public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
+            UserClaims user) {
         String value = OpaqueTokens.newValue();
         TokenItem row = OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
                 clientId, subject, scopes, session, clock.instant(), lifetime);
         row.setAuthTime(authTime);
+        row.setUserClaims(user.toJson());
         tokens.create(row);
         return value;
     }

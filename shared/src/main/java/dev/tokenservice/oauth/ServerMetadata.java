@@ -17,8 +17,9 @@ public final class ServerMetadata {
     }
 
     /** Claims an ID token or the userinfo answer may carry. */
-    static final List<String> CLAIMS = List.of("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
-            "azp", "sid", "scope", "jti", "nbf", "cid", "tid");
+    static final List<String> CLAIMS = java.util.stream.Stream.concat(java.util.stream.Stream.of("sub", "iss", "aud",
+            "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "sid", "amr", "acr", "scope", "jti", "nbf", "cid", "tid"),
+            dev.tokenservice.sessions.UserClaims.names().stream()).toList();
 
     /** The document for this issuer: the listed catalogue scopes, and the algorithms of the published keys. */
     public static ObjectNode describe(String issuer, SigningKeys keys) {
@@ -54,6 +55,9 @@ public final class ServerMetadata {
         metadata.put("authorization_response_iss_parameter_supported", true);
         var supported = metadata.putArray("scopes_supported");
         scopes.forEach(supported::add);
+        if (scopes.contains("openid")) {
+            AuthorizationRequest.OPENID_SCOPES.forEach(supported::add);
+        }
         metadata.putArray("subject_types_supported").add("public");
         var algorithms = metadata.putArray("id_token_signing_alg_values_supported");
         signingAlgorithms.stream().distinct().forEach(algorithms::add);

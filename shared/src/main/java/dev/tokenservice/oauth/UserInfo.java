@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.sessions.UserClaims;
 import java.util.Date;
 import java.util.List;
 
@@ -35,6 +36,9 @@ public final class UserInfo {
         seconds(info, "nbf", token.getNotBeforeTime());
         info.put("jti", token.getJWTID());
         info.put("cid", caller.clientId());
+        // The person's standard claims that the token's scopes release (Core §5.3.2, §5.4), as the session gave them.
+        UserClaims.fromJson(caller.userClaims()).releasedBy(List.copyOf(caller.scopes()))
+                .forEach((name, value) -> info.set(name, Json.MAPPER.valueToTree(value)));
         if (claim(token, "tid") != null) {
             info.put("tid", claim(token, "tid"));
         } else if (token.getClaim("tid") instanceof Number tenant) {

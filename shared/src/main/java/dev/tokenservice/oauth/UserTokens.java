@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.AccessTokenRequest;
@@ -33,16 +34,19 @@ final class UserTokens {
     /**
      * @param authTime when the user signed in (epoch seconds), carried from the code to every refresh token
      * @param nonce    the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
+     * @param user     what the session told of the person (amr, acr, standard claims), kept with the grant
      */
     TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
-            Long authTime, String nonce) {
+            Long authTime, String nonce, UserClaims user) {
+        // A refresh may narrow the scopes: only what they still release is kept and served.
+        UserClaims released = user.keptFor(scopes);
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
-                audience(issuerUrl, scopes), accessTokenTtl).inSession(session));
+                audience(issuerUrl, scopes), accessTokenTtl).inSession(session).withUserClaims(released.toJson()));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
-                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime) : null;
+                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, released) : null;
         String idToken = scopes.contains(OPENID)
-                ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session),
-                        access.value())
+                ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session,
+                        released, scopes), access.value())
                 : null;
         return new TokenResponse(access, refresh, idToken);
     }

@@ -12,7 +12,10 @@ public final class ServiceScopes {
     /** List, read and delete any issued token (Knetik TOKENS_ADMIN, Agilicus token administration). */
     public static final String TOKENS_ADMIN = "tokens:admin";
 
-    public static final List<String> ALL = List.of(CLIENTS_ADMIN, CLIENTS_WRITE, TOKENS_ADMIN);
+    /** Mint browser sessions for people a login front end signed in (POST /oauth2/sessions). */
+    public static final String SESSIONS_CREATE = "sessions:create";
+
+    public static final List<String> ALL = List.of(CLIENTS_ADMIN, CLIENTS_WRITE, TOKENS_ADMIN, SESSIONS_CREATE);
 
     private ServiceScopes() {
     }

@@ -101,6 +101,8 @@ public final class Schemas {
             .addAttribute(String.class, a -> a.name("nonce").getter(TokenItem::getNonce).setter(TokenItem::setNonce))
             .addAttribute(Long.class, a -> a.name("auth_time").getter(TokenItem::getAuthTime)
                     .setter(TokenItem::setAuthTime))
+            .addAttribute(String.class, a -> a.name("user_claims").getter(TokenItem::getUserClaims)
+                    .setter(TokenItem::setUserClaims))
             .addAttribute(Long.class, a -> a.name("consumed_at").getter(TokenItem::getConsumedAt)
                     .setter(TokenItem::setConsumedAt))
             .addAttribute(String.class, a -> a.name("sealed_value").getter(TokenItem::getSealedValue)

@@ -138,6 +138,7 @@ public final class AccessTokenIssuer {
         item.setSession(request.session());
         item.setOrg(request.org());
         item.setDetails(request.details());
+        item.setUserClaims(request.userClaims());
         return new Unsigned(new SignedJWT(header, claims), signer, jti,
                 expiresAt.getEpochSecond() - issuedAt.getEpochSecond(), item);
     }

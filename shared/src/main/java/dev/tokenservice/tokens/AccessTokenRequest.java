@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public record AccessTokenRequest(
         String issuer, String subject, String clientId, List<String> scopes, List<String> audience, Duration ttl,
-        String session, String org, Map<String, Object> extraClaims, String details, Instant fixedExpiry) {
+        String session, String org, Map<String, Object> extraClaims, String details, Instant fixedExpiry,
+        String userClaims) {
 
     public AccessTokenRequest {
         extraClaims = extraClaims == null ? Map.of() : Map.copyOf(extraClaims);
@@ -20,23 +21,29 @@ public record AccessTokenRequest(
 
     public AccessTokenRequest(
             String issuer, String subject, String clientId, List<String> scopes, List<String> audience, Duration ttl) {
-        this(issuer, subject, clientId, scopes, audience, ttl, null, null, Map.of(), null, null);
+        this(issuer, subject, clientId, scopes, audience, ttl, null, null, Map.of(), null, null, null);
     }
 
     public AccessTokenRequest inSession(String sessionId) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, sessionId, org, extraClaims,
-                details, fixedExpiry);
+                details, fixedExpiry, userClaims);
     }
 
     public AccessTokenRequest forOrg(String orgId, Map<String, Object> claims, String storedDetails) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, orgId, claims,
-                storedDetails, fixedExpiry);
+                storedDetails, fixedExpiry, userClaims);
     }
 
     /** Expires at this instant whatever the lifetime (a reissued token keeps its original's expiry). */
     public AccessTokenRequest expiringAt(Instant expiry) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, org, extraClaims,
-                details, expiry);
+                details, expiry, userClaims);
+    }
+
+    /** Kept beside the token (not in it) for userinfo: what the user's session released to this grant, as JSON. */
+    public AccessTokenRequest withUserClaims(String storedUserClaims) {
+        return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, org, extraClaims,
+                details, fixedExpiry, storedUserClaims);
     }
 
     public String scopeString() {

@@ -23,6 +23,7 @@ public final class TokenItem {
     private Long consumedAt;
     private String nonce;
     private Long authTime;
+    private String userClaims;
     private String sealedValue;
     private String sealedKey;
     private Long issuedAt;
@@ -67,9 +68,15 @@ public final class TokenItem {
     /** For an authorization code: the OpenID Connect nonce of its request, returned in the ID token. */
     public String getNonce() { return nonce; }
     public void setNonce(String nonce) { this.nonce = nonce; }
-    /** For a code or refresh token: when the user signed in (epoch seconds, the session token's iat). */
+    /** For a code or refresh token: when the user signed in (epoch seconds, the session's auth_time). */
     public Long getAuthTime() { return authTime; }
     public void setAuthTime(Long authTime) { this.authTime = authTime; }
+    /**
+     * For a code, refresh token or access token of a user: what the session told of the person that the grant's
+     * scopes release (amr, acr, standard claims) as JSON, served by the ID token and userinfo; null when nothing.
+     */
+    public String getUserClaims() { return userClaims; }
+    public void setUserClaims(String userClaims) { this.userClaims = userClaims; }
     /** Epoch milliseconds at which a single-use value (code, refresh token) was used; set once, conditionally. */
     public Long getConsumedAt() { return consumedAt; }
     public void setConsumedAt(Long consumedAt) { this.consumedAt = consumedAt; }

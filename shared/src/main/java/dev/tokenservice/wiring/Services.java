@@ -25,6 +25,8 @@ import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.oauth.Revocation;
 import dev.tokenservice.oauth.TokenEndpoint;
+import dev.tokenservice.sessions.SessionCheck;
+import dev.tokenservice.sessions.Sessions;
 import dev.tokenservice.signing.KeyRingStore;
 import dev.tokenservice.signing.KeyRotation;
 import dev.tokenservice.signing.KmsSigningKeys;
@@ -215,7 +217,17 @@ public final class Services {
 
     public AuthorizationEndpoint authorizationEndpoint() {
         return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(),
-                idTokens(), clock);
+                idTokens(), clock, settings.loginUrl());
+    }
+
+    /** Browser sessions: minted for a login front end, checked by the browser-facing routes. */
+    public Sessions sessions() {
+        return new Sessions(signingKeys(), tokenRepository(), clock, settings.sessionTtl());
+    }
+
+    /** The browser's session, from the asc_auth_key cookie: live, absent, or refused with the reason. */
+    public SessionCheck browserSession(ApiRequest request) {
+        return sessions().check(request.cookie(CallerAuthenticator.DOCSPACE_COOKIE), Issuer.of(settings, request));
     }
 
     public Logout logout() {

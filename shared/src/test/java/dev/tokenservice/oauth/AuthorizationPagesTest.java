@@ -52,17 +52,16 @@ class AuthorizationPagesTest {
     }
 
     @Test
-    void theSignInPageNamesTheClientOnlyWhenTheRequestNamedOne() {
-        APIGatewayProxyResponseEvent anonymous = AuthorizationPages.signInRequired();
-        APIGatewayProxyResponseEvent forClient = AuthorizationPages.signInRequired(client(null));
+    void theSignInPageSaysWhyTheCookieDidNotCountWhenItHeldSomething() {
+        APIGatewayProxyResponseEvent anonymous = AuthorizationPages.signInRequired(null);
+        APIGatewayProxyResponseEvent refused = AuthorizationPages.signInRequired(
+                "the asc_auth_key cookie holds a token that is not a session <script>");
 
         assertEquals(401, anonymous.getStatusCode());
-        assertEquals("Bearer", anonymous.getHeaders().get("WWW-Authenticate"));
-        assertFalse(anonymous.getBody().contains("client-name"));
         assertTrue(anonymous.getBody().contains("asc_auth_key"));
-        assertTrue(forClient.getBody().contains("recently enough for <strong id=\"client-name\"><bdi>Photo Printer"));
-        assertFalse(forClient.getBody().contains("<img"), "a client without a logo shows none");
-        assertFalse(csp(forClient).contains("img-src"));
+        assertFalse(anonymous.getBody().contains("not a session"));
+        assertTrue(refused.getBody().contains("The asc_auth_key cookie holds a token that is not a session &lt;script&gt;"),
+                refused.getBody());
     }
 
     @Test

@@ -2,8 +2,6 @@ package dev.tokenservice.functions.oauth;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import dev.tokenservice.auth.Caller;
-import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
@@ -12,10 +10,10 @@ import dev.tokenservice.oauth.AuthorizationPages;
 import dev.tokenservice.oauth.AuthorizationProblem;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.Logout;
+import dev.tokenservice.sessions.SessionCheck;
 import dev.tokenservice.wiring.Services;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What GET and POST /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0) share: the relying party's request, by
@@ -30,7 +28,7 @@ final class EndSessionEndpoint {
     EndSessionEndpoint(Services services) {
         this.services = services;
         this.logout = services.logout();
-        services.callerAuthenticator();
+        services.sessions();
     }
 
     APIGatewayProxyResponseEvent answer(String name, APIGatewayProxyRequestEvent event) {
@@ -41,14 +39,15 @@ final class EndSessionEndpoint {
             if (posted && !http.hasContentType("application/x-www-form-urlencoded")) {
                 return AuthorizationPages.problem(415, "the logout request must be posted as a form");
             }
-            Optional<Caller> user = signedInUser(http);
+            SessionCheck browser = services.browserSession(http);
+            var user = browser.session();
             try {
                 Map<String, List<String>> parameters = AuthorizationProblem.shownIfMalformed(
                         posted ? http::formParameters : http::queryParameters);
                 Logout.Outcome outcome;
                 if (parameters.containsKey("ticket")) {
                     if (user.isEmpty()) {
-                        return AuthorizationPages.signInRequired();
+                        return AuthorizationPages.signInRequired(browser.refusal());
                     }
                     outcome = logout.decide(single(parameters, "ticket"), single(parameters, "decision"), user.get());
                 } else {
@@ -67,14 +66,6 @@ final class EndSessionEndpoint {
                 return AuthorizationPages.problem(400, problem.description());
             }
         });
-    }
-
-    private Optional<Caller> signedInUser(ApiRequest http) {
-        try {
-            return Optional.of(services.authenticate(http));
-        } catch (ApiError notSignedIn) {
-            return Optional.empty();
-        }
     }
 
     private static String single(Map<String, List<String>> form, String name) {

@@ -17,6 +17,8 @@ import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.oauth.AuthorizationCodes;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.sessions.Session;
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.testing.AtRest;
 import dev.tokenservice.testing.DynamoDbLocal;
 import dev.tokenservice.testing.MutableClock;
@@ -60,8 +62,8 @@ class CleanupExpiredTokensHandlerTest {
         String user = Requests.token(services, "user-1", List.of(ServiceScopes.CLIENTS_WRITE));
         String oldAccess = jtiKey(Requests.token(services, "svc", List.of()));
         String longAccess = jtiKey(accessToken("svc", Duration.ofHours(4)));
-        String oldRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-old", null));
-        String oldCode = codeKey(codes.issue("c-1", "user-1", "https://app.example.com/cb", List.of("openid"), null, null, null));
+        String oldRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-old", null, UserClaims.NONE));
+        String oldCode = codeKey(codes.issue("c-1", signedIn("user-1"), "https://app.example.com/cb", List.of("openid"), null, null));
         services.tokenRepository().revokeSession("session-old", clock.instant().plus(Duration.ofHours(2)).getEpochSecond());
         String kept = createClient(admin, "Kept client");
         String deleted = createClient(admin, "Deleted client");
@@ -77,8 +79,8 @@ class CleanupExpiredTokensHandlerTest {
         // AND rows written now, all live
         clock.advance(Duration.ofHours(3));
         String liveAccess = jtiKey(Requests.token(services, "svc", List.of()));
-        String liveRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-live", null));
-        String liveCode = codeKey(codes.issue("c-1", "user-1", "https://app.example.com/cb", List.of("openid"), null, null, null));
+        String liveRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-live", null, UserClaims.NONE));
+        String liveCode = codeKey(codes.issue("c-1", signedIn("user-1"), "https://app.example.com/cb", List.of("openid"), null, null));
         services.tokenRepository().revokeSession("session-live", clock.instant().plus(Duration.ofHours(2)).getEpochSecond());
         Set<String> before = tokenKeys();
 
@@ -200,5 +202,9 @@ class CleanupExpiredTokensHandlerTest {
         } catch (Exception notJson) {
             return Json.MAPPER.createObjectNode();
         }
+    }
+
+    private static Session signedIn(String subject) {
+        return new Session(subject, "browser-session", "login-front-end", 0, 0, UserClaims.NONE);
     }
 }

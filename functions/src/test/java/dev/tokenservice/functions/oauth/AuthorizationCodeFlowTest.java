@@ -65,7 +65,7 @@ class AuthorizationCodeFlowTest {
         oauth = new OAuthEndpoints(services);
         clientSecret = SecretHasher.newSecret();
         clientId = registerClient("Photo <Printer> & Co", clientSecret);
-        userToken = Requests.token(services, USER, List.of("openid"));
+        userToken = Requests.session(services, USER);
         verifier = OpaqueTokens.newValue();
         threads = Executors.newFixedThreadPool(2);
     }
@@ -183,17 +183,17 @@ class AuthorizationCodeFlowTest {
         Map<String, String> silent = new LinkedHashMap<>(authorizationQuery("openid"));
         silent.put("prompt", "none");
 
-        APIGatewayProxyResponseEvent page = oauth.authorize(null, authorizationQuery("openid"));
+        Map<String, String> withoutLoginFrontEnd = redirectParameters(oauth.authorize(null, authorizationQuery("openid")));
 
-        assertEquals(401, page.getStatusCode());
-        assertTrue(page.getBody().contains("asc_auth_key"));
+        assertEquals("login_required", withoutLoginFrontEnd.get("error"));
+        assertEquals("xyz-state", withoutLoginFrontEnd.get("state"));
         assertEquals("login_required", redirectParameters(oauth.authorize(null, silent)).get("error"));
     }
 
     @Test
     void aConsentFormCannotBeReplayedByAnotherUser() {
         String ticket = ticketOf(oauth.authorize(userToken, authorizationQuery("openid")));
-        String otherUser = Requests.token(services, "user-99", List.of());
+        String otherUser = Requests.session(services, "user-99");
 
         APIGatewayProxyResponseEvent response = oauth.decide(otherUser, ticket, "approve");
 
@@ -294,7 +294,8 @@ class AuthorizationCodeFlowTest {
         assertTrue(json(introspect(issued.path("refresh_token").asText())).path("active").asBoolean());
 
         var revoked = new RevokeClientConsentHandler(services).handleRequest(Requests.request("DELETE",
-                "/api/2.0/clients/{clientId}/revoke", "/api/2.0/clients/" + clientId + "/revoke", userToken, null), null);
+                "/api/2.0/clients/{clientId}/revoke", "/api/2.0/clients/" + clientId + "/revoke",
+                Requests.token(services, USER, List.of("openid")), null), null);
 
         assertEquals(200, revoked.getStatusCode(), revoked.getBody());
         assertFalse(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
@@ -383,6 +384,7 @@ class AuthorizationCodeFlowTest {
     @Test
     void revokingARefreshTokenRevokesItsFamilyAndRevokingAnAccessTokenOnlyItself() {
         JsonNode first = json(oauth.token(codeExchange(approve("openid"), verifier)));
+        userToken = Requests.session(services, USER);
         JsonNode second = json(oauth.token(codeExchange(approve("openid"), verifier)));
 
         assertEquals(200, oauth.revoke(clientForm("token", first.path("access_token").asText())).getStatusCode());
@@ -495,7 +497,8 @@ class AuthorizationCodeFlowTest {
         int dot = ticket.indexOf('.');
         String payload = new String(Base64.getUrlDecoder().decode(ticket.substring(0, dot)), StandardCharsets.UTF_8);
         String widened = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                payload.replace("\nopenid\n", "\nopenid files:write\n").getBytes(StandardCharsets.UTF_8));
+                payload.replace("\"scope\":[\"openid\"]", "\"scope\":[\"openid\",\"files:write\"]")
+                        .getBytes(StandardCharsets.UTF_8));
         assertNotEquals(ticket.substring(0, dot), widened.substring(0, widened.length()), "the scopes were edited");
         String otherTicket = ticketOf(oauth.authorize(userToken, authorizationQuery("files:read")));
 
@@ -758,13 +761,20 @@ class AuthorizationCodeFlowTest {
     @Test
     void aClientWithOneRedirectUriMayLeaveItOut() {
         clientId = registerClient("Single", clientSecret, List.of("client_secret_post", "none"), List.of(REDIRECT_URI));
-        Map<String, String> implied = new LinkedHashMap<>(authorizationQuery("openid"));
+        Map<String, String> implied = new LinkedHashMap<>(authorizationQuery("files:read"));
         implied.remove("redirect_uri");
+        Map<String, String> openIdImplied = new LinkedHashMap<>(authorizationQuery("openid"));
+        openIdImplied.remove("redirect_uri");
 
         APIGatewayProxyResponseEvent approved = oauth.decide(userToken, ticketOf(oauth.authorize(userToken, implied)),
                 "approve");
+        APIGatewayProxyResponseEvent openIdRequest = oauth.authorize(userToken, openIdImplied);
 
         assertTrue(approved.getHeaders().get("Location").startsWith(REDIRECT_URI + "?"));
+        // AND not in an OpenID request, where redirect_uri is REQUIRED (Core §3.1.2.1): an error page, no redirect
+        assertEquals(400, openIdRequest.getStatusCode());
+        assertNull(openIdRequest.getHeaders().get("Location"));
+        assertTrue(openIdRequest.getBody().contains("redirect_uri is required"), openIdRequest.getBody());
     }
 
     @Test
@@ -799,7 +809,8 @@ class AuthorizationCodeFlowTest {
         tooOld.put("max_age", "99");
 
         assertEquals(200, oauth.authorize(userToken, justInTime).getStatusCode(), "a sign-in max_age old is recent enough");
-        assertEquals(401, oauth.authorize(userToken, tooOld).getStatusCode(), "an older one needs a new sign-in");
+        assertEquals("login_required", redirectParameters(oauth.authorize(userToken, tooOld)).get("error"),
+                "an older one needs a new sign-in");
     }
 
     // --- helpers -------------------------------------------------------------------------------------------

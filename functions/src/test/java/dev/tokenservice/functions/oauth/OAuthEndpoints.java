@@ -61,6 +61,13 @@ final class OAuthEndpoints {
         return userInfo.handleRequest(event("GET", "/oauth2/userinfo", headers, null), null);
     }
 
+    /** POST /oauth2/userinfo with the token both in the form and the Authorization header (RFC 6750 §2 forbids). */
+    APIGatewayProxyResponseEvent userInfoByFormAndHeader(String accessToken) {
+        APIGatewayProxyRequestEvent request = formPost("/oauth2/userinfo", Map.of("access_token", accessToken));
+        request.getHeaders().put("Authorization", "Bearer " + accessToken);
+        return userInfoByPost.handleRequest(request, null);
+    }
+
     /** POST /oauth2/userinfo with the access token in the form body (RFC 6750 §2.2). */
     APIGatewayProxyResponseEvent userInfoByForm(String accessToken) {
         return userInfoByPost.handleRequest(formPost("/oauth2/userinfo", Map.of("access_token", accessToken)), null);
@@ -97,6 +104,32 @@ final class OAuthEndpoints {
     }
 
     /** GET /oauth2/authorize with one parameter given twice (its value repeated). */
+    /** GET /oauth2/authorize with a token in the Authorization header (not a browser's way to sign in). */
+    APIGatewayProxyResponseEvent authorizeWithBearer(String token, Map<String, String> query) {
+        Map<String, String> headers = browserHeaders(null);
+        headers.put("Authorization", "Bearer " + token);
+        return authorize.handleRequest(event("GET", "/oauth2/authorize", headers, null)
+                .withQueryStringParameters(query), null);
+    }
+
+    /** POST /oauth2/authorize carrying an authorization request as a form (OpenID Connect Core §3.1.2.1). */
+    APIGatewayProxyResponseEvent authorizeByForm(String userToken, Map<String, String> parameters) {
+        Map<String, String> headers = browserHeaders(userToken);
+        headers.put("Content-Type", "application/x-www-form-urlencoded");
+        return decide.handleRequest(event("POST", "/oauth2/authorize", headers, form(parameters)), null);
+    }
+
+    /** GET of a link of this service's authorization endpoint (e.g. the sign-in hand-off's return_to). */
+    APIGatewayProxyResponseEvent follow(String userToken, String link) {
+        Map<String, String> query = new LinkedHashMap<>();
+        for (String pair : URI.create(link).getRawQuery().split("&")) {
+            int eq = pair.indexOf('=');
+            query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return authorize(userToken, query);
+    }
+
     APIGatewayProxyResponseEvent authorizeRepeating(String userToken, Map<String, String> query, String repeated) {
         Map<String, List<String>> multi = new LinkedHashMap<>();
         query.forEach((name, value) -> multi.put(name, name.equals(repeated) ? List.of(value, value) : List.of(value)));

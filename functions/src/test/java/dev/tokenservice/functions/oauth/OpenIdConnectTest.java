@@ -70,7 +70,7 @@ class OpenIdConnectTest {
         clientSecret = SecretHasher.newSecret();
         clientId = registerClient("Photo Printer", clientSecret);
         signedInAt = clock.instant().getEpochSecond();
-        userToken = Requests.token(services, USER, List.of("openid"));
+        userToken = Requests.session(services, USER);
         verifier = OpaqueTokens.newValue();
     }
 
@@ -170,25 +170,27 @@ class OpenIdConnectTest {
         Map<String, String> generous = new LinkedHashMap<>(query);
         generous.put("max_age", "3600");
 
-        APIGatewayProxyResponseEvent page = oauth.authorize(userToken, query);
+        Map<String, String> refused = redirectParameters(oauth.authorize(userToken, query));
 
-        assertEquals(401, page.getStatusCode(), "the sign-in page, not a code");
-        assertTrue(page.getBody().contains("Photo Printer"), "it names the client");
+        // THEN without a login front end configured, the client hears login_required, saying why
+        assertEquals("login_required", refused.get("error"), "no code for a sign-in older than asked");
+        assertTrue(refused.get("error_description").contains("max_age"), refused.toString());
         assertEquals("login_required", redirectParameters(oauth.authorize(userToken, silent)).get("error"));
         assertTrue(redirectParameters(oauth.authorize(userToken, generous)).containsKey("code"));
     }
 
     @Test
-    void promptLoginAsksForAFreshSignIn() {
+    void promptLoginIsNeverSatisfiedByASessionThatExistedBeforeTheRequest() {
         approve("openid", null);
         Map<String, String> query = authorizationQuery("openid", null);
         query.put("prompt", "login");
-        clock.advance(Duration.ofMinutes(5));
+        clock.advance(Duration.ofSeconds(1));
+        String justMinted = Requests.session(services, USER);
 
-        assertEquals(401, oauth.authorize(userToken, query).getStatusCode());
-        String freshToken = Requests.token(services, USER, List.of("openid"));
-        assertTrue(redirectParameters(oauth.authorize(freshToken, query)).containsKey("code"),
-                "a session token issued just now is a fresh sign-in");
+        // THEN without a login front end to hand off to, the client hears login_required, even for a session a
+        // second old: only a sign-in after the request began counts (the hand-off: SignInBoundaryTest)
+        assertEquals("login_required", redirectParameters(oauth.authorize(userToken, query)).get("error"));
+        assertEquals("login_required", redirectParameters(oauth.authorize(justMinted, query)).get("error"));
     }
 
     @Test
@@ -255,7 +257,7 @@ class OpenIdConnectTest {
         services = TestServices.create(clock, Map.of("TOKEN_AUDIENCE", "https://api.example.com"));
         oauth = new OAuthEndpoints(services);
         clientId = registerClient("Photo Printer", clientSecret);
-        userToken = Requests.token(services, USER, List.of("openid"));
+        userToken = Requests.session(services, USER);
 
         String accessToken = json(oauth.token(codeExchange(approve("openid", null)))).path("access_token").asText();
 
@@ -280,6 +282,7 @@ class OpenIdConnectTest {
     @Test
     void logoutWithTheIdTokenEndsItsSessionAndReturnsToTheRegisteredUri() throws Exception {
         JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
+        userToken = Requests.session(services, USER);
         JsonNode otherSession = json(oauth.token(codeExchange(approve("openid", null))));
         String sid = SignedJWT.parse(tokens.path("id_token").asText()).getJWTClaimsSet().getStringClaim("sid");
 
@@ -376,10 +379,10 @@ class OpenIdConnectTest {
     }
 
     @Test
-    void withoutAValidHintTheSignedInUserConfirmsOnAProtectedPage() {
+    void withoutAHintTheSignedInUserConfirmsOnAProtectedPage() {
         JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
         Map<String, String> request = Map.of("client_id", clientId, "post_logout_redirect_uri", LOGOUT_URI,
-                "state", "s-2", "id_token_hint", "not-an-id-token");
+                "state", "s-2");
 
         APIGatewayProxyResponseEvent page = oauth.logout(userToken, request);
 
@@ -392,7 +395,7 @@ class OpenIdConnectTest {
         String ticket = ticketOf(page);
 
         // WHEN another user posts the form, nothing happens
-        String otherUser = Requests.token(services, "user-99", List.of("openid"));
+        String otherUser = Requests.session(services, "user-99");
         assertEquals(400, oauth.logoutForm(otherUser, Map.of("ticket", ticket, "decision", "logout")).getStatusCode());
         assertEquals(200, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode());
 
@@ -411,9 +414,8 @@ class OpenIdConnectTest {
         query.put("client_id", hostileId);
 
         APIGatewayProxyResponseEvent consent = oauth.authorize(userToken, query);
-        APIGatewayProxyResponseEvent signIn = oauth.authorize(null, query);
 
-        for (APIGatewayProxyResponseEvent page : List.of(consent, signIn)) {
+        for (APIGatewayProxyResponseEvent page : List.of(consent)) {
             String body = page.getBody();
             assertTrue(body.contains("<img id=\"client-logo\" alt=\"\" src=\"" + LOGO + "\">"), body);
             assertTrue(body.contains("href=\"https://app.example.com/terms\""));
@@ -449,20 +451,35 @@ class OpenIdConnectTest {
     }
 
     @Test
-    void signingOutAtOneClientLeavesTheUsersOtherClientsAndOutlivesEveryTokenItCovers() {
-        JsonNode atFirst = json(oauth.token(codeExchange(approve("openid", null))));
+    void signingOutAtOneClientEndsTheBrowserSessionAndTheUsersTokensThereAndOutlivesEveryTokenItCovers() {
+        // GIVEN the user signed in at the first client in an earlier browser session too
+        String earlierBrowser = userToken;
+        JsonNode atFirstEarlier = json(oauth.token(codeExchange(approve("openid", null))));
         String firstClient = clientId;
         clientId = registerClient("Other App", clientSecret);
+        JsonNode atSecondEarlier = json(oauth.token(codeExchange(approve("openid", null))));
+        // AND, in this browser session, at both clients
+        userToken = Requests.session(services, USER);
         JsonNode atSecond = json(oauth.token(codeExchange(approve("openid", null))));
         clientId = firstClient;
+        JsonNode atFirst = json(oauth.token(codeExchange(approve("openid", null))));
         long refreshExpiry = json(oauth.introspect(clientForm("token", atFirst.path("refresh_token").asText())))
                 .path("exp").asLong();
 
         String ticket = ticketOf(oauth.logout(userToken, Map.of("client_id", firstClient)));
         oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "logout"));
 
+        // THEN this browser session ends, with everything issued in it (the OP session, OpenID's sid)
         assertEquals(401, oauth.userInfo(atFirst.path("access_token").asText()).getStatusCode());
-        assertEquals(200, oauth.userInfo(atSecond.path("access_token").asText()).getStatusCode());
+        assertEquals(401, oauth.userInfo(atSecond.path("access_token").asText()).getStatusCode());
+        assertEquals(302, oauth.authorize(userToken, authorizationQuery("openid", null)).getStatusCode());
+        assertEquals("login_required", redirectParameters(oauth.authorize(userToken, authorizationQuery("openid", null)))
+                .get("error"), "the session cookie no longer signs anybody in");
+        // AND the user's tokens at that client from other sessions, but not those at other clients
+        assertEquals(401, oauth.userInfo(atFirstEarlier.path("access_token").asText()).getStatusCode());
+        assertEquals(200, oauth.userInfo(atSecondEarlier.path("access_token").asText()).getStatusCode());
+        assertTrue(oauth.authorize(earlierBrowser, authorizationQuery("openid", null)).getStatusCode() < 400,
+                "the other browser session lives on");
         // the record is kept (TTL) at least as long as any token it covers could live
         long keptUntil = services.tokenRepository().find(TokenKeys.subjectAtClientRevocation(firstClient, USER))
                 .orElseThrow().getTtl();

@@ -1,6 +1,8 @@
 package dev.tokenservice.functions.testing;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import dev.tokenservice.sessions.NewSession;
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.AccessTokenRequest;
 import dev.tokenservice.wiring.Services;
@@ -21,6 +23,23 @@ public final class Requests {
         return services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, subject, subject,
                 scopes, List.of(TestServices.ISSUER), Duration.ofHours(1))).value();
     }
+
+    /**
+     * A browser session for the subject, as POST /oauth2/sessions mints it for a login front end that signed the
+     * person in just now (the value of the asc_auth_key cookie).
+     */
+    public static String session(Services services, String subject) {
+        return session(services, subject, null, UserClaims.NONE);
+    }
+
+    /** A browser session for a sign-in at authTime (epoch seconds; null = now), with what the front end told. */
+    public static String session(Services services, String subject, Long authTime, UserClaims claims) {
+        return services.sessions().mint(TestServices.ISSUER, LOGIN_FRONT_END, new NewSession(subject, authTime, claims))
+                .credential();
+    }
+
+    /** The client id the test sessions are minted for. */
+    public static final String LOGIN_FRONT_END = "login-front-end";
 
     /** method and path with its query; pathParameters filled from the route template's {name} segments. */
     public static APIGatewayProxyRequestEvent request(String method, String route, String pathAndQuery, String token,
