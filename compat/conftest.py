@@ -44,6 +44,18 @@ class LocalService:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())["access_token"]
 
+    def session(self, sub=None, claims=None):
+        """A browser session for a person, as a login front end gets it from POST /oauth2/sessions (the admin
+        client holds sessions:create): the value of the asc_auth_key cookie. sub defaults to the admin's id."""
+        body = {"sub": sub or self.admin_client_id}
+        if claims:
+            body["claims"] = claims
+        request = urllib.request.Request(self.url + "/oauth2/sessions", data=json.dumps(body).encode(), method="POST",
+                                         headers={"Authorization": "Bearer " + self.token(),
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())["session"]
+
     def token_status(self, client_id, client_secret):
         try:
             self.token(client_id, client_secret)

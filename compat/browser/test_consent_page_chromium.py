@@ -1,6 +1,6 @@
 """The authorization code flow in a real browser: Debian's headless Chromium, driven by Playwright.
 
-A user signed in to this service (their access token in the asc_auth_key cookie) opens a client's
+A user signed in to this service (their session in the asc_auth_key cookie) opens a client's
 authorization link, sees the consent page, approves, and the browser follows the redirect to the
 client's callback, served here on loopback. The client then exchanges the code with its PKCE verifier,
 as an application would. This also proves the page's Content-Security-Policy lets the form's redirect
@@ -115,8 +115,8 @@ def browser():
 
 
 def test_a_user_approves_in_chromium_and_the_client_exchanges_the_code(local_service, app, callback, browser):
-    # GIVEN a signed-in user: their token of this service sits in the asc_auth_key cookie
-    user_token = local_service.token()
+    # GIVEN a signed-in user: their session, minted for a login front end, sits in the asc_auth_key cookie
+    user_token = local_service.session()
     user = json.loads(base64.urlsafe_b64decode(user_token.split(".")[1] + "==").decode())["sub"]
     context = browser.new_context()
     context.add_cookies([{"name": "asc_auth_key", "value": user_token, "url": local_service.url}])
@@ -168,7 +168,7 @@ def test_a_user_approves_in_chromium_and_the_client_exchanges_the_code(local_ser
 
 def test_denying_in_chromium_returns_access_denied(local_service, app, callback, browser):
     context = browser.new_context()
-    context.add_cookies([{"name": "asc_auth_key", "value": local_service.token(), "url": local_service.url}])
+    context.add_cookies([{"name": "asc_auth_key", "value": local_service.session(), "url": local_service.url}])
     page = context.new_page()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(b"x" * 43).digest()).rstrip(b"=").decode()
     query = urllib.parse.urlencode({"response_type": "code", "client_id": app["client_id"],
@@ -219,7 +219,7 @@ def test_an_openid_sign_in_in_chromium_shows_the_logo_and_ends_with_logout(local
     image = pytest.importorskip("PIL.Image")
     # GIVEN a signed-in user and a relying party that sends a nonce
     context = browser.new_context()
-    context.add_cookies([{"name": "asc_auth_key", "value": local_service.token(), "url": local_service.url}])
+    context.add_cookies([{"name": "asc_auth_key", "value": local_service.session(), "url": local_service.url}])
     page = context.new_page()
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()

@@ -93,8 +93,8 @@ class OpenIdRelyingPartyTest {
     @Test
     void aRelyingPartyThatKnowsOnlyTheIssuerSignsAUserInReadsUserInfoRefreshesAndSignsOut() throws Exception {
         // GIVEN a relying party registered for openid, and a user signed in to this service
-        String userToken = clientCredentialsToken();
-        JsonNode registered = registerRelyingParty(userToken);
+        String adminToken = clientCredentialsToken();
+        JsonNode registered = registerRelyingParty(adminToken);
         ClientID clientId = new ClientID(registered.path("client_id").asText());
         Secret secret = new Secret(registered.path("client_secret").asText());
 
@@ -114,7 +114,7 @@ class OpenIdRelyingPartyTest {
                 .endpointURI(provider.getAuthorizationEndpointURI())
                 .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
                 .build();
-        var callback = AuthenticationResponseParser.parse(signIn(request.toURI(), userToken)).toSuccessResponse();
+        var callback = AuthenticationResponseParser.parse(signIn(request.toURI())).toSuccessResponse();
         assertEquals(state, callback.getState());
 
         // THEN the code becomes tokens whose ID token the SDK validates (JWKS signature, iss, aud, exp, nonce)
@@ -170,16 +170,36 @@ class OpenIdRelyingPartyTest {
         return ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens();
     }
 
-    /** The user's browser opens the request, approves the consent page if shown, and stops at the redirect. */
-    private static URI signIn(URI authorization, String userToken) throws Exception {
-        HttpResponse<String> response = BROWSER.send(browser(authorization, userToken).GET().build(),
+    /**
+     * The user's browser opens the request with no session, is handed to the runner's development sign-in page,
+     * signs in there (the page sets the session cookie and follows the link back), approves the consent page if
+     * shown, and stops at the redirect to the relying party.
+     */
+    private static URI signIn(URI authorization) throws Exception {
+        HttpResponse<String> handOff = BROWSER.send(browser(authorization, null).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, handOff.statusCode(), handOff.body());
+        URI signInPage = URI.create(handOff.headers().firstValue("Location").orElseThrow());
+        assertTrue(signInPage.getPath().equals("/dev/sign-in"), signInPage.toString());
+        String returnTo = java.net.URLDecoder.decode(signInPage.getRawQuery().replaceFirst("^return_to=([^&]*).*$", "$1"),
+                StandardCharsets.UTF_8);
+        HttpResponse<String> signedIn = BROWSER.send(HttpRequest.newBuilder(signInPage)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=ada&name=Ada+Lovelace&return_to="
+                        + URLEncoder.encode(returnTo, StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, signedIn.statusCode(), signedIn.body());
+        String session = signedIn.headers().firstValue("Set-Cookie").orElseThrow()
+                .replaceFirst("^asc_auth_key=([^;]*);.*$", "$1");
+        URI back = URI.create(signedIn.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> response = BROWSER.send(browser(back, session).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
             Matcher ticket = TICKET.matcher(response.body());
             assertTrue(ticket.find(), response.body());
             String form = "ticket=" + URLEncoder.encode(ticket.group(1).replace("&amp;", "&"), StandardCharsets.UTF_8)
                     + "&decision=approve";
-            response = BROWSER.send(browser(authorization, userToken)
+            response = BROWSER.send(browser(authorization, session)
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
         }
@@ -187,9 +207,9 @@ class OpenIdRelyingPartyTest {
         return URI.create(response.headers().firstValue("Location").orElseThrow());
     }
 
-    private static HttpRequest.Builder browser(URI uri, String userToken) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", "text/html")
-                .header("Cookie", "asc_auth_key=" + userToken);
+    private static HttpRequest.Builder browser(URI uri, String session) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", "text/html");
+        return session == null ? builder : builder.header("Cookie", "asc_auth_key=" + session);
     }
 
     private static String clientCredentialsToken() throws Exception {
