@@ -92,6 +92,7 @@ class EveryEventInvokeTest {
             Map.entry("EndSessionFunction", page(200)),
             Map.entry("PostEndSessionFunction", page(401)),
             Map.entry("IssueTokenFunction", oauthError(401, "invalid_client")),
+            Map.entry("CreateSessionFunction", oauthError(401, "invalid_token")),
             Map.entry("IntrospectTokenFunction", oauthError(401, "invalid_client")),
             Map.entry("RevokeTokenFunction", oauthError(401, "invalid_client")),
             Map.entry("AuthorizeFunction", page(400)),
