@@ -11,8 +11,13 @@ the code (the keys in shared/.../tokens/TokenKeys.java, ExpiryShards, ClientRegi
 call, with the line it comes from.
 
 AWS documented default quotas (per account and region unless said; all adjustable but the per-partition ones):
-  API Gateway    10,000 requests/s across all REST APIs, burst 5,000
+  API Gateway    10,000 requests/s, burst 5,000, shared by every REST, HTTP and WebSocket API of the account in the
+                 region (2,500/s, burst 1,250, in some newer regions; --apigw N models those)
                  https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+  the template   its own stage throttles come first: TokenEndpointRateLimit (default 500/s) on POST /oauth2/token,
+                 /oauth2/introspect and /oauth2/revoke, DefaultRateLimit (default 1,000/s) on every other method;
+                 raised with `sam deploy --parameter-overrides TokenEndpointRateLimit=... DefaultRateLimit=...`
+                 (read from template.yaml's defaults here)
   Lambda         1,000 concurrent executions; each function scales by 1,000 execution environments per 10 s
                  https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
                  https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html
@@ -21,19 +26,36 @@ AWS documented default quotas (per account and region unless said; all adjustabl
                  on-demand: 40,000 read request units/s and 40,000 write request units/s per table (the
                  table-level throughput quota, checked here against the table and each index apart)
                  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
-                 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode-max-throughput.html
-  KMS            cryptographic operations, shared by the account in the region: symmetric 5,500 to 100,000/s
-                 by region (5,500 used here, the lowest), RSA 500/s, ECC 300/s
-                 https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html
-Usage: capacity.py [AFTER.jsonl] [--before BEFORE.jsonl] [--signing kms|wrapped|both]
-                   [--duration-ms IssueToken=18,IntrospectToken=10,CreateClient=19]
+                 a NEW on-demand table (and each new index) takes 4,000 writes/s and 12,000 reads/s at once (its
+                 warm throughput) and grows with traffic (double the previous peak within 30 minutes); the template
+                 parameter TokensTableWarmWritesPerSecond pre-warms the tokens table and its three per-token indexes
+                 (billed once for the increase: https://aws.amazon.com/dynamodb/pricing/on-demand/)
+                 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput.html
+                 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/pre-warming-on-demand-capacity-mode.html
+  KMS            cryptographic operations, shared by the account in the region: 1,000/s for RSA and 1,000/s for ECC
+                 asymmetric keys, at least 10,000/s symmetric (more in the largest regions)
+                 https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html ("Request quotas")
+The per-container client cache (DESIGN.md section 3, CLIENT_CACHE_SECONDS, default 1; --client-cache 0 models it off):
+a container reads a client's row (and the client's revocation record) at most once per CLIENT_CACHE_SECONDS when the
+presented secret matches, so one client's hot items see (containers / seconds) reads, containers = rate x duration.
+With no fresh run (bench/target/results/cold-start.jsonl) the committed measurement
+bench/measured/cold-start-after-issue14.jsonl is used, with the warm durations README's "Performance" section
+measured on an idle machine (its own were taken at load average 16).
+Usage: capacity.py [AFTER.jsonl] [--before BEFORE.jsonl] [--signing kms|wrapped|both] [--client-cache SECONDS]
+                   [--apigw REQUESTS_PER_SECOND] [--duration-ms IssueToken=18,IntrospectToken=10,CreateClient=19]
 (--duration-ms replaces the measured warm p50, e.g. with a quieter run's or an AWS measurement; the Lambda ceiling
 is 1,000 / duration. Before-files without a per-index breakdown count the row 1 unit and each index entry alike.)
 Prints tables; asserts nothing.
 """
 import json
+import os
+import re
 import sys
 
+FRESH_RUN = "bench/target/results/cold-start.jsonl"
+COMMITTED_RUN = "bench/measured/cold-start-after-issue14.jsonl"
+# Warm p50 in process on an idle machine, README "Performance" (2026-11-23): used with the committed measurement.
+IDLE_DURATIONS_MS = {"IssueToken": 17.9, "IntrospectToken": 9.7, "CreateClient": 19.2}
 APIGW_RPS = 10_000
 LAMBDA_CONCURRENCY = 1_000
 LAMBDA_SCALE_PER_10S = 1_000
@@ -41,9 +63,12 @@ PARTITION_RCU = 3_000
 PARTITION_WCU = 1_000
 TABLE_RRU = 40_000
 TABLE_WRU = 40_000
-KMS_RSA = 500
-KMS_ECC = 300
-KMS_SYMMETRIC = 5_500
+KMS_RSA = 1_000
+KMS_ECC = 1_000
+KMS_SYMMETRIC = 10_000
+WARM_WRITES = 4_000   # a new on-demand table's and index's warm throughput, per second
+WARM_READS = 12_000
+GOAL = 10_000         # one client: 10,000 tokens/s and 10,000 introspections/s
 SHARDS_BEFORE = {"listing": 8, "expiry": 16}
 SHARDS_AFTER = {"listing": 16, "subject": 16, "expiry": 16}
 MANY = None  # spreads over as many partitions as there are clients/tokens: no partition bound
@@ -106,20 +131,65 @@ def targets(row):
     return found
 
 
-def ceilings(op, row, one_client, signing, shards):
+def template_throttles(path="template.yaml"):
+    """The stage throttles template.yaml deploys by default: {operation: (parameter, requests/s)}."""
+    text = open(path).read()
+
+    def default(name):
+        match = re.search(r"^  %s:\n(?:    .*\n)*?    Default: (\d+)" % name, text, re.M)
+        return int(match.group(1)) if match else None
+    token, other = default("TokenEndpointRateLimit"), default("DefaultRateLimit")
+    return {"IssueToken": ("TokenEndpointRateLimit", token), "IntrospectToken": ("TokenEndpointRateLimit", token),
+            "CreateClient": ("DefaultRateLimit", other)}
+
+
+class Scenario:
+    """Which limits a stack has: the template's throttles or raised ones, a new table or a warm one."""
+
+    def __init__(self, title, throttles, fresh_table, apigw, cache_seconds):
+        self.title, self.throttles, self.fresh_table = title, throttles, fresh_table
+        self.apigw, self.cache_seconds = apigw, cache_seconds
+
+    def table_limit(self, reads):
+        if self.fresh_table:
+            return (WARM_READS, "12,000 RRU/s (new table's warm throughput)") if reads else \
+                (WARM_WRITES, "4,000 WRU/s (new table's warm throughput)")
+        return (TABLE_RRU, "40,000 RRU/s") if reads else (TABLE_WRU, "40,000 WRU/s")
+
+
+def hot_item(name, units_per_request, duration_s, scenario, cached):
+    """(quota, requests/s) of one item read on every request, or once per container per cache period when cached."""
+    if cached and scenario.cache_seconds > 0:
+        # rate x duration containers, each reading the item once per cache period: rate <= 3,000 x period / duration
+        return ("DynamoDB one item (%s), cached %gs per container" % (name, scenario.cache_seconds),
+                PARTITION_RCU * scenario.cache_seconds / duration_s / units_per_request)
+    return ("DynamoDB one item (%s) 3,000 RCU/s" % name, PARTITION_RCU / units_per_request)
+
+
+def ceilings(op, row, one_client, signing, shards, scenario):
     """[(quota, requests/s)] for one operation."""
     duration_s = max(row["warm_p50_ms"], 0.001) / 1000
-    limits = [("API Gateway 10,000 req/s per region", APIGW_RPS),
+    cached = scenario.cache_seconds > 0
+    limits = [("API Gateway %s req/s, every API of the account in the region" % f"{scenario.apigw:,}", scenario.apigw),
               ("Lambda 1,000 concurrent (%.1f ms each)" % (duration_s * 1000), LAMBDA_CONCURRENCY / duration_s)]
+    if scenario.throttles:
+        parameter, rate = scenario.throttles[op]
+        limits.append(("template %s %s/s (stage method throttle)" % (parameter, f"{rate:,}"), rate))
     calls = row["warm_aws_calls"].split()
     kms_signs = calls.count("Kms.Sign")
     if signing == "kms" and kms_signs:
-        limits.append(("KMS RSA 500/s (account, region)", KMS_RSA / kms_signs))
+        limits.append(("KMS RSA 1,000/s (account, region)", KMS_RSA / kms_signs))
     for (call, target), u in targets(row).items():
         if call == "DynamoDb.BatchGetItem":
             continue  # below: DynamoDB reports reads per table, not per key
-        per_partition = PARTITION_RCU if call in ("DynamoDb.GetItem", "DynamoDb.Query") else PARTITION_WCU
-        table_quota = TABLE_RRU if per_partition == PARTITION_RCU else TABLE_WRU
+        reads = call in ("DynamoDb.GetItem", "DynamoDb.Query")
+        per_partition = PARTITION_RCU if reads else PARTITION_WCU
+        table_quota, table_label = scenario.table_limit(reads)
+        if op == "IssueToken" and call == "DynamoDb.GetItem":
+            # The client row of client authentication: per item, cached or not, never a table bound worth showing.
+            if one_client:
+                limits.append(hot_item("the client row", u, duration_s, scenario, cached))
+            continue
         if target == "total" and call != "DynamoDb.PutItem":
             entries = [("clients", u)]
         elif target == "total":
@@ -133,18 +203,22 @@ def ceilings(op, row, one_client, signing, shards):
             if uu <= 0:
                 continue
             limits.extend(partition_limits(op, call, t, uu, per_partition, one_client, shards))
-            limits.append(("DynamoDB %s 40,000 units/s" % t, table_quota / uu))
-    reads = sum(u for (call, _), u in targets(row).items() if call == "DynamoDb.BatchGetItem")
+            limits.append(("DynamoDB %s %s" % (t, table_label), table_quota / uu))
     batch_keys = [float(x.rsplit("=", 1)[1]) for x in row["warm_capacity_units"].split()
                   if x.startswith("DynamoDb.BatchGetItem=")]
     if batch_keys:
-        # One key of the first batch is the caller's client row (clients table), the rest are tokens-table rows.
-        token_reads = sum(batch_keys) - 1
-        limits.append(("DynamoDB tokens table 40,000 RRU/s (%g units)" % token_reads, TABLE_RRU / token_reads))
+        # The first batch: the caller's client row (clients table), the token row and 3 revocation records. With
+        # the cache, the client row and the client's revocation record come from it.
+        token_reads = sum(batch_keys) - 1 - (1 if cached else 0)
+        table_quota, table_label = scenario.table_limit(True)
+        limits.append(("DynamoDB tokens table %s (%g units)" % (table_label, token_reads), table_quota / token_reads))
         if one_client:
-            # The caller's client row and its client's revocation record are the same items on every request,
-            # read strongly consistent: 1 unit each per request on a partition that cannot split below one item.
-            limits.append(("DynamoDB one item (the client row, RV#CLIENT#<client>) 3,000 RCU/s", PARTITION_RCU))
+            limits.append(hot_item("the client row, RV#CLIENT#<client>", 1, duration_s, scenario, cached))
+            # A client_credentials token's subject is its client: RV#SUB#<client> and RV#SUBCLIENT#<client>#<client>
+            # are the same two items on every introspection of that client's tokens, uncached (DESIGN.md section 3
+            # caches only the client-level record), 1 RCU each even when absent.
+            limits.append(("DynamoDB one item (RV#SUB#<client>, RV#SUBCLIENT#<client>#<client>) 3,000 RCU/s",
+                           PARTITION_RCU))
     if op == "CreateClient":
         # quota#tenant#<tenant>: one item in the clients table, 2 units per transactional write, every creation.
         limits.append(("DynamoDB item quota#tenant#<tenant> 1,000 WCU/s (2 per transactional write)",
@@ -168,10 +242,11 @@ def partition_limits(op, call, target, units, per_partition, one_client, shards)
     return out
 
 
-def report(title, rows, shards, signing_modes):
-    print(f"\n### {title}\n")
+def report(rows, shards, signing_modes, scenario):
+    print(f"\n#### {scenario.title}\n")
     print("| operation | signing | case | ceiling (req/s) | binds first | next |")
     print("|---|---|---|---|---|---|")
+    found = {}
     for op, label in (("IssueToken", "client_credentials token"), ("IntrospectToken", "introspection"),
                       ("CreateClient", "client creation")):
         row = rows.get(op)
@@ -179,16 +254,30 @@ def report(title, rows, shards, signing_modes):
             continue
         for signing in (signing_modes if op == "IssueToken" else ["-"]):
             for one_client in (False, True):
-                limits = sorted(ceilings(op, row, one_client, signing, shards), key=lambda l: l[1])
+                limits = sorted(ceilings(op, row, one_client, signing, shards, scenario), key=lambda l: l[1])
                 first, second = limits[0], limits[1] if len(limits) > 1 else ("-", 0)
+                found[(op, signing, one_client)] = limits
                 print(f"| {label} | {signing} | {'one client' if one_client else 'many clients'} | "
                       f"**{first[1]:,.0f}** | {first[0]} | {second[0]}: {second[1]:,.0f} |")
-    token = rows.get("IssueToken")
-    if token:
-        concurrency = APIGW_RPS * token["warm_p50_ms"] / 1000
-        print(f"\nAt 10,000 tokens/s one token function needs {concurrency:,.0f} concurrent executions; Lambda adds "
-              f"{LAMBDA_SCALE_PER_10S:,} per 10 s per function, so from cold it takes about "
-              f"{max(1, concurrency / LAMBDA_SCALE_PER_10S) * 10:.0f} s to get there.")
+    return found
+
+
+def goal(found, scenario):
+    """The goal: one client at 10,000 tokens/s and 10,000 introspections/s, API Gateway binding first."""
+    print(f"\nGoal, one client at {GOAL:,} tokens/s and {GOAL:,} introspections/s with API Gateway binding first "
+          f"({scenario.title}):")
+    for op, signing, what in (("IssueToken", "wrapped", "tokens"), ("IssueToken", "kms", "tokens (kms)"),
+                              ("IntrospectToken", "-", "introspections")):
+        limits = found.get((op, signing, True))
+        if not limits:
+            continue
+        below = [l for l in limits if l[1] < GOAL and not l[0].startswith("API Gateway")]
+        first = limits[0]
+        verdict = "met" if first[0].startswith("API Gateway") and first[1] >= GOAL and not below else "NOT met"
+        print(f"- {what}: {verdict}; binds first: {first[0]} at {first[1]:,.0f}/s" +
+              ("" if not below else "; below the goal: " + "; ".join(f"{n} {v:,.0f}/s" for n, v in below)))
+    print(f"- both together are {2 * GOAL:,} requests/s through API Gateway, whose {scenario.apigw:,}/s is the "
+          "account's in the region, shared with every other API there: an increase through Service Quotas first.")
 
 
 def units_line(rows):
@@ -202,10 +291,12 @@ def units_line(rows):
 
 
 def main(argv):
-    after = "bench/target/results/cold-start.jsonl"
+    after = None
     before = None
     signing = "both"
     durations = {}
+    cache_seconds = 1.0
+    apigw = APIGW_RPS
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -213,28 +304,52 @@ def main(argv):
             before = args.pop(0)
         elif arg == "--signing":
             signing = args.pop(0)
+        elif arg == "--client-cache":
+            cache_seconds = float(args.pop(0))
+        elif arg == "--apigw":
+            apigw = int(args.pop(0))
         elif arg == "--duration-ms":
             for pair in args.pop(0).split(","):
                 name, ms = pair.split("=")
                 durations[name] = float(ms)
         else:
             after = arg
+    if after is None:
+        if os.path.exists(FRESH_RUN):
+            after = FRESH_RUN
+        else:
+            after = COMMITTED_RUN
+            durations = {**IDLE_DURATIONS_MS, **durations}
+            print(f"(no fresh run in {FRESH_RUN}: the committed measurement {COMMITTED_RUN}, with the idle-machine "
+                  f"warm durations {IDLE_DURATIONS_MS} unless --duration-ms says otherwise)")
     modes = ["kms", "wrapped"] if signing == "both" else [signing]
     rows = load(after)
     for name, ms in durations.items():
-        for r in (rows,):
-            if name in r:
-                r[name]["warm_p50_ms"] = ms
+        if name in rows:
+            rows[name]["warm_p50_ms"] = ms
     if before:
         # Only the token path changed: the other operations are taken from the same (after) file.
         old = dict(rows)
         old["IssueToken"] = dict(load(before)["IssueToken"], warm_p50_ms=rows["IssueToken"]["warm_p50_ms"])
         print("\nBefore (client-issued-index and subject-issued-index keyed by client/subject, 8 listing shards):")
         units_line(old)
-        report("Ceilings before (" + before + ")", old, SHARDS_BEFORE, modes)
-    print("\nAfter (subject index sharded 16 ways, client index gone, 16 listing shards):")
+        report(old, SHARDS_BEFORE, modes, Scenario("Ceilings before (" + before + "), warm stack, no template "
+                                                   "throttles, no client cache", None, False, apigw, 0))
+    print(f"\nMeasured: {after}; client cache {cache_seconds:g} s (CLIENT_CACHE_SECONDS); API Gateway {apigw:,}/s.")
     units_line(rows)
-    report("Ceilings after (" + after + ")", rows, SHARDS_AFTER, modes)
+    throttles = template_throttles()
+    scenarios = [
+        Scenario("Default parameters, fresh stack (template throttles, new tables' warm throughput)",
+                 throttles, True, apigw, cache_seconds),
+        Scenario("Fresh stack, throttles raised (TokenEndpointRateLimit and DefaultRateLimit >= 10,000), tables new",
+                 None, True, apigw, cache_seconds),
+        Scenario("Warm stack: throttles raised, tables warmed by traffic or TokensTableWarmWritesPerSecond=10000",
+                 None, False, apigw, cache_seconds),
+    ]
+    found = None
+    for scenario in scenarios:
+        found = report(rows, SHARDS_AFTER, modes, scenario)
+    goal(found, scenarios[-1])
 
 
 if __name__ == "__main__":

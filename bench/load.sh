@@ -2,7 +2,7 @@
 # Part 3 of the benchmark: CPU milliseconds per request of each server's own processes, beside req/s and p50/p99,
 # per endpoint, for
 #   token-service  the local runner (template.yaml's API on loopback, DynamoDB Local in process, local RS256 key file)
-#   keycloak       org.keycloak:keycloak-quarkus-dist from Maven Central, start-dev (H2), a confidential client
+#   keycloak       org.keycloak:keycloak-quarkus-dist resolved by Maven (dependency:copy), start-dev (H2), a confidential client
 #   hydra-opaque   Ory Hydra v2 built from the Go module proxy with SQLite, opaque (HMAC) access tokens
 #   hydra-jwt      the same, JWT access tokens (RS256 with Hydra's own RSA-4096 key)
 # each with a client set up like ours (client_credentials, client_secret_basic). CPU comes from /proc/<pid>/stat
@@ -181,8 +181,12 @@ start_keycloak() {
   if [ ! -x "$home/bin/kc.sh" ]; then
     mkdir -p "$cache"
     zip="$cache/keycloak-quarkus-dist-$kc_version.zip"
-    [ -s "$zip" ] || curl -fsS -o "$zip" \
-      "https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$kc_version/keycloak-quarkus-dist-$kc_version.zip"
+    # Through Maven, like every other dependency: its repository settings, mirror and MAVEN_OPTS (local repository)
+    # apply, and a zip already in the local repository is not downloaded again.
+    # -N: only the root project, not once per module.
+    [ -s "$zip" ] || mvn -q -B -N org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+      -Dartifact="org.keycloak:keycloak-quarkus-dist:$kc_version:zip" -DoutputDirectory="$cache" \
+      -Dmdep.overWriteReleases=true
     unzip -q -o "$zip" -d "$cache"
   fi
   rm -rf "$home/data"   # a fresh H2 database each time

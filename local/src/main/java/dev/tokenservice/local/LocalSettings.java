@@ -61,6 +61,9 @@ final class LocalSettings {
         });
         settings.propose("LOCAL_SIGNING_KEY_FILE", data.signingKey().toString());
         settings.propose("SECRET_PEPPER_FILE", data.pepper().toString());
+        // On AWS the cleanup leaves expired rows to DynamoDB's TTL (free) for days; here a write costs nothing, so
+        // it removes them a minute after their expiry, as it would without TTL.
+        settings.propose("CLEANUP_TTL_GRACE_SECONDS", "60");
         settings.propose("LOCAL_SEALING_KEY_FILE", data.sealingKey().toString());
         String keySpec = template.parameters().get("SigningKeySpec");
         if (keySpec != null) {

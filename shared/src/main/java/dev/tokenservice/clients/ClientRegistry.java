@@ -200,7 +200,7 @@ public final class ClientRegistry {
                 "token_key", AttributeValue.fromS(TokenKeys.consentCleanup(clientId)),
                 "kind", AttributeValue.fromS(TokenKeys.HOUSEKEEPING),
                 "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
-        consentTask.putAll(ExpiryShards.attributes(now.getEpochSecond(), TokenKeys.consentCleanup(clientId)));
+        consentTask.putAll(ExpiryShards.taskAttributes(now.getEpochSecond()));
         transact(List.of(
                 TransactWriteItem.builder().delete(d -> d.tableName(tables.clients().tableName())
                         .key(Map.of("client_id", AttributeValue.fromS(clientId)))

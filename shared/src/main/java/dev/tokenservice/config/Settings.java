@@ -185,9 +185,19 @@ public final class Settings {
         return optional("AWS_ENDPOINT_URL_" + service.toUpperCase()).or(() -> optional("AWS_ENDPOINT_URL"));
     }
 
-    /** The scheduled cleanup removes a row once it has been expired this long (writers' clock skew). */
+    /** The scheduled cleanup runs a housekeeping task once it has been due this long (writers' clock skew). */
     public Duration cleanupGrace() {
         return Duration.ofSeconds(Long.parseLong(optional("CLEANUP_GRACE_SECONDS").orElse("60")));
+    }
+
+    /**
+     * The scheduled cleanup removes a row TTL should have deleted once it has been expired this long. AWS documents
+     * that TTL typically deletes within two days of expiry; a third day keeps the cleanup from racing TTL on a slow
+     * day (each row removed here costs a write, one TTL removes is free). Every read that decides access checks
+     * the expiry itself, so waiting costs only storage.
+     */
+    public Duration cleanupTtlGrace() {
+        return Duration.ofSeconds(Long.parseLong(optional("CLEANUP_TTL_GRACE_SECONDS").orElse("259200")));
     }
 
     /** At most this many rows are looked at per cleanup run; the next run continues. */

@@ -7,11 +7,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one cleanup run did: rows deleted by kind, how long it took, and whether it stopped early (and why),
- * written as one JSON log line so that a metric filter or Logs Insights can follow it.
+ * What one cleanup run did: rows deleted by kind (what TTL left behind past its grace, and due housekeeping
+ * tasks), what TTL removed, how long it took, and whether it stopped early (and why), written as one JSON log
+ * line so that a metric filter or Logs Insights can follow it.
  */
 public record CleanupSummary(Map<String, Long> deleted, long durationMs, boolean truncated, String stoppedBy,
-        LocalDate fromDay, LocalDate toDay, int queries, int unprocessedRetries, String failure) {
+        LocalDate fromDay, LocalDate toDay, int queries, int unprocessedRetries, String failure, Ttl ttl) {
+
+    /**
+     * @param graceSeconds how long after its expiry a row is left to TTL
+     * @param expiredCounted rows this run counted as expired since the previous run (kept per day of expiry)
+     * @param settled the days of expiry no run sweeps again, and what became of their rows
+     */
+    public record Ttl(long graceSeconds, long expiredCounted, Settled settled) {
+    }
+
+    /**
+     * Days of expiry from {@code firstDay} to {@code lastDay} (those with a count): {@code expired} rows counted as
+     * they expired, {@code leftBehind} of them removed by the cleanup past the grace; the rest TTL removed.
+     */
+    public record Settled(LocalDate firstDay, LocalDate lastDay, long expired, long leftBehind) {
+        public static final Settled NONE = new Settled(null, null, 0, 0);
+
+        public long removedByTtl() {
+            return expired - leftBehind;
+        }
+    }
 
     public static final String ACCESS_TOKEN = "access_token";
     public static final String REFRESH_TOKEN = "refresh_token";
@@ -59,7 +80,14 @@ public record CleanupSummary(Map<String, Long> deleted, long durationMs, boolean
             "to_day", toDay == null ? null : toDay.toString(),
             "queries", queries,
             "unprocessed_retries", unprocessedRetries,
-            "failure", failure};
+            "failure", failure,
+            "ttl_grace_seconds", ttl.graceSeconds(),
+            "expired_counted", ttl.expiredCounted(),
+            "settled_from_day", ttl.settled().firstDay() == null ? null : ttl.settled().firstDay().toString(),
+            "settled_to_day", ttl.settled().lastDay() == null ? null : ttl.settled().lastDay().toString(),
+            "settled_expired", ttl.settled().expired(),
+            "settled_removed_by_ttl", ttl.settled().removedByTtl(),
+            "settled_left_behind_by_ttl", ttl.settled().leftBehind()};
     }
 
     /** The same as a map, the scheduled function's result. */

@@ -3,6 +3,8 @@ package dev.tokenservice.tokens;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.concurrent.SideBySide;
@@ -74,14 +76,42 @@ public final class AccessTokenIssuer {
     }
 
     /**
+     * Signatures priming makes with a signer that signs in this JVM (the `wrapped` mode's throwaway key, the local key
+     * file), so that C2 has compiled the signing path (RSA's BigInteger Montgomery multiplication and squaring, with
+     * their intrinsics, and the modular exponentiation around them) before the snapshot, and the first tokens after a
+     * restore do not sign in the interpreter or C1. Measured with {@code CONVERGE=600 bash bench/priming.sh} (a fresh
+     * JVM with the `wrapped` mode's flags, the throwaway key generated first as priming does, load average 16 on 2
+     * cores): signatures 1-10 took 17 ms of CPU each, Montgomery squaring and multiplication reached C2 before the
+     * 17th, BigInteger.oddModPow before the 56th, and from there a signature took 1.9-2.3 ms, as at the 600th. Four
+     * times that point leaves room for a function with less than one vCPU, whose compiler threads lag further behind.
+     * A KMS signer is never looped: its signatures are calls, not code to compile, and the `kms` mode runs C1 only.
+     */
+    public static final int PRIMING_SIGNATURES = 200;
+
+    /**
      * SnapStart priming: builds, signs and serialises a token and maps its row exactly as {@link #issue} does, but
-     * stores nothing. The token expires the second it is made and has no row, so no verification can accept it. It is
-     * signed by the priming signer, so that in `wrapped` mode no private key is decrypted into the snapshot.
+     * stores nothing, then signs {@link #PRIMING_SIGNATURES} times in all. The token expires the second it is made and
+     * has no row, so no verification can accept it. It is signed by the priming signer, so that in `wrapped` mode no
+     * private key is decrypted into the snapshot.
      */
     public void primeWithoutStoring(String issuer) {
+        primeWithoutStoring(issuer, PRIMING_SIGNATURES);
+    }
+
+    /** As {@link #primeWithoutStoring(String)} with another number of signatures (bench/priming.sh compares them). */
+    public void primeWithoutStoring(String issuer, int signatures) {
+        TokenSigner primingSigner = keys.primingSigner();
         Unsigned token = prepare(new AccessTokenRequest(issuer, "priming", "priming", List.of(), List.of("priming"),
-                Duration.ZERO), keys.primingSigner());
+                Duration.ZERO), primingSigner);
         SideBySide.run(() -> sign(token.jwt(), token.signer())).join();
+        if (signsInThisJvm(primingSigner)) {
+            for (int i = 1; i < signatures; i++) {
+                Unsigned again = prepare(new AccessTokenRequest(issuer, "priming", "priming", List.of(),
+                        List.of("priming"), Duration.ZERO), primingSigner);
+                sign(again.jwt(), primingSigner);
+                again.jwt().serialize();
+            }
+        }
         token.jwt().serialize();
         TokenItem item = token.row();
         item.setExpiryShard(ExpiryShards.of(item.getExpiresAt(), item.getTokenKey()));
@@ -93,6 +123,11 @@ public final class AccessTokenIssuer {
                 // Verification code is loaded either way; the answer does not matter.
             }
         });
+    }
+
+    /** Nimbus's own RSA and EC signers compute in this JVM; any other (KMS) calls out. */
+    private static boolean signsInThisJvm(TokenSigner signer) {
+        return signer.jwsSigner() instanceof RSASSASigner || signer.jwsSigner() instanceof ECDSASigner;
     }
 
     /** A token ready to be signed, with the signer to use and its row (not yet sealed or stored). */

@@ -14,10 +14,16 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * records, housekeeping tasks) carries expires_at (epoch seconds) and this shard, which is how the scheduled
  * cleanup finds it with queries instead of a scan. For a revocation record, expires_at is the moment the
  * last token it can cover has expired; for a housekeeping task, the moment it is due.
+ *
+ * <p>Housekeeping tasks have a partition of their own per day ({@link #TASK_SHARD}): the cleanup looks for due
+ * tasks on every run, and must not read a day's expired tokens to find them (those are left to TTL).
  */
 public final class ExpiryShards {
 
     public static final int SHARDS = 16;
+
+    /** The shard suffix of a day's housekeeping tasks. */
+    public static final String TASK_SHARD = "task";
 
     private ExpiryShards() {
     }
@@ -26,13 +32,24 @@ public final class ExpiryShards {
         return day(expiresAtEpochSecond) + "#" + Math.floorMod(tokenKey.hashCode(), SHARDS);
     }
 
-    /** Every shard of one day, the partitions the cleanup queries for it. */
+    /** Every shard of one day, tasks included: the partitions the cleanup sweeps for what TTL left behind. */
     public static List<String> ofDay(LocalDate day) {
+        List<String> shards = new ArrayList<>(tokenShardsOfDay(day));
+        shards.add(taskShard(day));
+        return shards;
+    }
+
+    /** The shards of one day that hold rows TTL deletes (tokens, codes, revocation records). */
+    public static List<String> tokenShardsOfDay(LocalDate day) {
         List<String> shards = new ArrayList<>(SHARDS);
         for (int shard = 0; shard < SHARDS; shard++) {
             shards.add(day + "#" + shard);
         }
         return shards;
+    }
+
+    public static String taskShard(LocalDate day) {
+        return day + "#" + TASK_SHARD;
     }
 
     public static LocalDate day(long epochSecond) {
@@ -44,5 +61,12 @@ public final class ExpiryShards {
         return Map.of(
                 "expires_at", AttributeValue.fromN(Long.toString(expiresAtEpochSecond)),
                 "expiry_shard", AttributeValue.fromS(of(expiresAtEpochSecond, tokenKey)));
+    }
+
+    /** expires_at (the moment it is due) and the task shard for a housekeeping task. */
+    public static Map<String, AttributeValue> taskAttributes(long dueEpochSecond) {
+        return Map.of(
+                "expires_at", AttributeValue.fromN(Long.toString(dueEpochSecond)),
+                "expiry_shard", AttributeValue.fromS(taskShard(day(dueEpochSecond))));
     }
 }

@@ -282,7 +282,7 @@ public final class Services {
     /** The scheduled removal of expired rows; stops this long before the invocation's time runs out. */
     public ExpiredTokenCleanup expiredTokenCleanup() {
         return new ExpiredTokenCleanup(tables(), clock, new ExpiredTokenCleanup.Limits(settings.cleanupGrace(),
-                settings.cleanupMaxItems(), java.time.Duration.ofSeconds(10), settings.cleanupLookbackDays()));
+                settings.cleanupTtlGrace(), settings.cleanupMaxItems(), java.time.Duration.ofSeconds(10), settings.cleanupLookbackDays()));
     }
 
     /** The KMS client of this container (one, shared by signing, sealing and key rotation). */

@@ -22,7 +22,11 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
-/** The cleanup's mechanics over DynamoDB Local: batches, unprocessed items, its bounds, and revocation races. */
+/**
+ * The cleanup's mechanics over DynamoDB Local: what it leaves to TTL and what it removes itself, what it says TTL
+ * removed, batches, unprocessed items, its bounds, and revocation races. DynamoDB Local has no TTL process; a test
+ * that needs one deletes rows itself, as TTL would.
+ */
 class ExpiredTokenCleanupTest {
 
     private static final Duration LONG_ENOUGH = Duration.ofMinutes(1);
@@ -30,6 +34,61 @@ class ExpiredTokenCleanupTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2030-06-10T12:00:00Z"));
     private final Faults faults = new Faults();
     private final Services services = TestServices.create(clock, Map.of(), faults, TestServices::rsaKeys);
+
+    @Test
+    void aTokenExpiredLessThanTheTtlGraceAgoIsLeftForTtl() {
+        // GIVEN tokens that expired two days ago (TTL typically deletes within two days; it has not here)
+        issueTokens(2, Duration.ofMinutes(5));
+        clock.advance(Duration.ofDays(2));
+
+        // WHEN the cleanup runs as deployed
+        CleanupSummary summary = services.expiredTokenCleanup().run(() -> LONG_ENOUGH.toMillis());
+
+        // THEN it writes nothing for them: they are TTL's, which deletes for free
+        assertEquals(0, summary.totalDeleted());
+        assertEquals(2, accessTokenRows());
+    }
+
+    @Test
+    void whatTtlLeftBehindPastTheGraceIsRemovedAndALiveTokenNever() {
+        // GIVEN three tokens that expired three days and an hour ago, and one still live
+        issueTokens(3, Duration.ofMinutes(5));
+        String live = services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, "live", "live",
+                List.of(), List.of(TestServices.ISSUER), Duration.ofDays(4))).jti();
+        clock.advance(Duration.ofDays(3).plusHours(1));
+
+        // WHEN the cleanup runs as deployed
+        CleanupSummary summary = services.expiredTokenCleanup().run(() -> LONG_ENOUGH.toMillis());
+
+        // THEN the three TTL left behind are gone, the live one stays
+        assertEquals(3, summary.deleted(CleanupSummary.ACCESS_TOKEN));
+        assertEquals(1, accessTokenRows());
+        assertTrue(services.tokenRepository().find(TokenKeys.accessToken(live)).isPresent());
+    }
+
+    @Test
+    void theSummarySaysWhatTtlRemovedOnceADayIsSettled() {
+        // GIVEN a first run, then ten tokens that expire and are counted by the next run
+        services.expiredTokenCleanup().run(() -> LONG_ENOUGH.toMillis());
+        List<String> jtis = issueTokens(10, Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(15));
+        Map<String, Object> counting = services.expiredTokenCleanup().run(() -> LONG_ENOUGH.toMillis()).asMap();
+        assertEquals(10L, counting.get("expired_counted"));
+        // AND TTL deletes seven of them
+        jtis.subList(0, 7).forEach(jti -> services.tokenRepository().delete(TokenKeys.accessToken(jti)));
+
+        // WHEN the cleanup runs once the day of their expiry is past the grace for good
+        clock.advance(Duration.ofDays(6));
+        Map<String, Object> settled = services.expiredTokenCleanup().run(() -> LONG_ENOUGH.toMillis()).asMap();
+
+        // THEN it removed the three TTL left behind and says TTL removed the other seven
+        assertEquals(3L, settled.get("deleted_total"));
+        assertEquals("2030-06-10", settled.get("settled_from_day"));
+        assertEquals(10L, settled.get("settled_expired"));
+        assertEquals(7L, settled.get("settled_removed_by_ttl"));
+        assertEquals(3L, settled.get("settled_left_behind_by_ttl"));
+        assertEquals(0, accessTokenRows());
+    }
 
     @Test
     void unprocessedItemsAreRetriedUntilEveryExpiredTokenIsGone() {
@@ -89,7 +148,8 @@ class ExpiredTokenCleanupTest {
         // GIVEN a client revocation record past its expiry
         String key = TokenKeys.clientRevocation("client-1");
         services.tokenRepository().recordRevocation(key, clock.millis(), clock.instant().plusSeconds(60).getEpochSecond());
-        clock.advance(Duration.ofMinutes(10));
+        // (past the grace TTL is given: TTL has left it behind)
+        clock.advance(Duration.ofDays(3).plusMinutes(10));
         // AND the client revoked again (a later expiry) between the cleanup's query and its delete
         long renewedUntil = clock.instant().plus(Duration.ofDays(30)).getEpochSecond();
         AtomicBoolean renewed = new AtomicBoolean();
@@ -132,14 +192,18 @@ class ExpiredTokenCleanupTest {
 
     private ExpiredTokenCleanup cleanup(int maxItems) {
         return new ExpiredTokenCleanup(services.tables(), clock,
-                new ExpiredTokenCleanup.Limits(Duration.ofSeconds(60), maxItems, Duration.ofSeconds(10), 7));
+                new ExpiredTokenCleanup.Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), maxItems,
+                        Duration.ofSeconds(10), 7));
     }
 
-    private void issueTokens(int count, Duration ttl) {
+    /** Issues tokens and returns their jtis. */
+    private List<String> issueTokens(int count, Duration ttl) {
+        List<String> jtis = new java.util.ArrayList<>();
         for (int i = 0; i < count; i++) {
-            services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, "svc-" + i, "svc-" + i,
-                    List.of(), List.of(TestServices.ISSUER), ttl));
+            jtis.add(services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, "svc-" + i,
+                    "svc-" + i, List.of(), List.of(TestServices.ISSUER), ttl)).jti());
         }
+        return jtis;
     }
 
     private long accessTokenRows() {

@@ -51,7 +51,9 @@ class CleanupExpiredTokensHandlerTest {
 
     /** Late evening UTC, so that the run three hours later also crosses into the next day's partitions. */
     private final MutableClock clock = new MutableClock(Instant.parse("2030-03-01T22:00:00Z"));
-    private final Services services = TestServices.create(clock, Map.of("REFRESH_TOKEN_TTL_SECONDS", "7200"));
+    /** Rows are left to TTL for half an hour here (DynamoDB Local has none), so three hours on all are past it. */
+    private final Services services = TestServices.create(clock, Map.of("REFRESH_TOKEN_TTL_SECONDS", "7200",
+            "CLEANUP_TTL_GRACE_SECONDS", "1800"));
     private final RefreshTokens refreshTokens = new RefreshTokens(services.tokenRepository(), clock, Duration.ofHours(2));
     private final AuthorizationCodes codes = new AuthorizationCodes(services.tokenRepository(), clock, Duration.ofHours(2));
 
@@ -130,7 +132,33 @@ class CleanupExpiredTokensHandlerTest {
         assertEquals("2030-03-01", again.get("from_day"));
     }
 
+    @Test
+    void aDeletedClientsLeftoverConsentsGoOnTheNextRunWhileExpiredTokensAreLeftToTtl() throws Exception {
+        // GIVEN the deployed grace (rows are TTL's for days), a token that expired minutes ago
+        Services deployed = TestServices.create(clock);
+        String admin = Requests.token(deployed, "admin-1", List.of(ServiceScopes.CLIENTS_ADMIN, ServiceScopes.CLIENTS_WRITE));
+        String expired = jtiKey(deployed.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, "svc",
+                "svc", List.of(), List.of(TestServices.ISSUER), Duration.ofMinutes(1))).value());
+        // AND a deleted client whose consent the deletion could not remove
+        String gone = createClient(deployed, admin, "Deleted client");
+        assertEquals(200, new DeleteClientHandler(deployed).handleRequest(Requests.request("DELETE",
+                CLIENTS + "/{clientId}", CLIENTS + "/" + gone, admin, null), null).getStatusCode());
+        consent(deployed, gone, "user-2");
+        clock.advance(Duration.ofMinutes(5));
+
+        // WHEN the scheduled function runs
+        new CleanupExpiredTokensHandler(deployed).handleRequest(scheduledEvent(), null);
+
+        // THEN the task is done on time (TTL cannot run it), and the expired token is left to TTL
+        assertFalse(consentExists(deployed, gone, "user-2"));
+        assertTrue(deployed.tokenRepository().find(expired).isPresent());
+    }
+
     private String createClient(String admin, String name) {
+        return createClient(services, admin, name);
+    }
+
+    private static String createClient(Services services, String admin, String name) {
         JsonNode body = Json.object().put("name", name).put("description", "demo")
                 .put("logo", "data:image/png;base64,iVBORw0KGgo=").put("website_url", "https://app.example.com")
                 .put("logout_redirect_uri", "https://app.example.com/bye")
@@ -146,6 +174,10 @@ class CleanupExpiredTokensHandlerTest {
     }
 
     private void consent(String clientId, String principal) {
+        consent(services, clientId, principal);
+    }
+
+    private void consent(Services services, String clientId, String principal) {
         ConsentItem consent = new ConsentItem();
         consent.setClientId(clientId);
         consent.setPrincipal(principal);
@@ -155,6 +187,10 @@ class CleanupExpiredTokensHandlerTest {
     }
 
     private boolean consentExists(String clientId, String principal) {
+        return consentExists(services, clientId, principal);
+    }
+
+    private static boolean consentExists(Services services, String clientId, String principal) {
         return DynamoDbLocal.shared().client().getItem(r -> r.tableName(services.settings().consentsTable())
                 .key(Map.of("client_id", AttributeValue.fromS(clientId), "principal", AttributeValue.fromS(principal)))
                 .consistentRead(true)).hasItem();
