@@ -161,15 +161,16 @@ def page(browser):
 def open_until_sign_in(page, service, url):
     """Opens an authorization URL and expects the development sign-in page; answers its query."""
     page.visited.clear()
-    page.goto(url)
-    page.wait_for_url(service.url + SIGN_IN_PATH + "?**", timeout=WAIT_MS)
+    page.goto(url)  # follows the service's redirects to the page they end on
+    assert page.url.startswith(service.url + SIGN_IN_PATH + "?"), f"expected the sign-in page, ended on {page.url}"
     assert page.locator("input[name=username]").is_visible()
     return urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
 
 
 def sign_in(page, username, name=None, email=None):
     """Fills the development sign-in form and submits it; the browser follows the link back to the request."""
-    page.fill("input[name=username]", username)
+    if username:  # else the page's own value, e.g. from the login_hint
+        page.fill("input[name=username]", username)
     if name:
         page.fill("input[name=name]", name)
     if email:
@@ -232,7 +233,18 @@ def test_pyoidc_signs_in_through_the_page_and_prompt_login_asks_again(local_serv
     assert len(callback.received) == before
     assert not any(visited.startswith(callback.url) for visited in page.visited)
 
-    # WHEN the person signs in again, the consent already given lets the browser through to the callback
+    # WHEN the browser skips the page and follows the link back with the session it already has
+    return_to = hand_off["return_to"][0]
+    query = arrive_at_callback(page, callback, lambda: page.goto(return_to))
+
+    # THEN the request comes back once and unmet: the relying party hears login_required, not a code
+    refused = rp.answer(query, state)
+    assert isinstance(refused, oic_messages.AuthorizationErrorResponse), refused.to_dict()
+    assert refused["error"] == "login_required" and refused["state"] == state
+
+    # WHEN the person returns to the sign-in page and signs in, the consent already given lets them through
+    page.go_back()
+    assert page.url.startswith(local_service.url + SIGN_IN_PATH + "?"), page.url
     query = arrive_at_callback(page, callback, lambda: sign_in(page, username))
 
     # THEN the new ID token's sign-in is the later one
@@ -254,17 +266,19 @@ def test_an_elapsed_max_age_asks_again_and_prompt_none_hears_login_required(loca
 
     # WHEN two seconds later pyoidc asks with max_age=1
     time.sleep(2)
-    url, state = rp.authorization_url(max_age=1)
+    url, state = rp.authorization_url(max_age=1, login_hint=username)
     before = len(callback.received)
     hand_off = open_until_sign_in(page, local_service, url)
 
     # THEN the sign-in is too old: the browser is on the sign-in page, and the relying party heard nothing
     assert hand_off["max_age"] == ["1"]
     assert len(callback.received) == before
+    # AND the page offers the person the relying party named
+    assert page.input_value("input[name=username]") == username
 
     # WHEN the person signs in again, the code's ID token carries a sign-in made after the request began
     started = int(time.time())
-    query = arrive_at_callback(page, callback, lambda: sign_in(page, username))
+    query = arrive_at_callback(page, callback, lambda: sign_in(page, ""))
     _, renewed = rp.redeem(rp.answer(query, state))
     assert renewed["sub"] == username
     assert renewed["auth_time"] >= started > first["auth_time"]
