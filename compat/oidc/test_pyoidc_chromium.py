@@ -8,13 +8,13 @@ browser, still signed in, is sent back to the page by prompt=login and by an ela
 login_required for prompt=none with max_age=0, and loses its session at the end_session_endpoint.
 """
 import http.server
+import json
 import os
 import secrets
 import shutil
 import threading
 import time
 import urllib.parse
-import json
 import urllib.request
 
 import pytest
