@@ -10,6 +10,8 @@ const issuer = process.env.TOKEN_SERVICE_URL;
 const clientId = process.env.OIDC_CLIENT_ID;
 const clientSecret = process.env.OIDC_CLIENT_SECRET;
 const userToken = process.env.OIDC_USER_TOKEN;
+// The first test signs its session out at the end; the second signs in with a session of its own.
+const secondUserToken = process.env.OIDC_SECOND_USER_TOKEN;
 const redirectUri = process.env.OIDC_REDIRECT_URI;
 const logoutUri = process.env.OIDC_LOGOUT_URI;
 
@@ -17,17 +19,17 @@ const logoutUri = process.env.OIDC_LOGOUT_URI;
 const insecure = { execute: [client.allowInsecureRequests] };
 
 /** The user's browser: their session token in the asc_auth_key cookie, redirects not followed. */
-async function browse(url, init = {}) {
+async function browse(url, init = {}, session = userToken) {
   return fetch(url, {
     redirect: 'manual',
     ...init,
-    headers: { cookie: `asc_auth_key=${userToken}`, accept: 'text/html', ...(init.headers || {}) },
+    headers: { cookie: `asc_auth_key=${session}`, accept: 'text/html', ...(init.headers || {}) },
   });
 }
 
 /** Opens the authorization URL and approves the consent page if it is shown; returns the callback URL. */
-async function signIn(url) {
-  let response = await browse(url);
+async function signIn(url, session = userToken) {
+  let response = await browse(url, {}, session);
   if (response.status === 200) {
     const page = await response.text();
     const ticket = page.match(/name="ticket" value="([^"]+)"/)[1].replaceAll('&amp;', '&');
@@ -35,10 +37,12 @@ async function signIn(url) {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ ticket, decision: 'approve' }),
-    });
+    }, session);
   }
   assert.equal(response.status, 302, `expected a redirect to the client, got ${response.status}`);
-  return new URL(response.headers.get('location'));
+  const location = response.headers.get('location');
+  assert.ok(location.startsWith(`${redirectUri}?`), `expected a redirect to the client, got ${location}`);
+  return new URL(location);
 }
 
 test('openid-client signs a user in, reads userinfo, refreshes and signs out, from the issuer URL alone', async () => {
@@ -120,7 +124,7 @@ test('openid-client refuses an ID token whose nonce is not the one it sent', asy
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     nonce: client.randomNonce(),
-  }));
+  }), secondUserToken);
 
   await assert.rejects(client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: codeVerifier,
