@@ -29,6 +29,6 @@ public final class RefreshTokenGrant {
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
         // A new ID token names the same sign-in (sub, auth_time, sid) and has no nonce (OpenID Connect Core §12.2).
         return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession(), grant.getAuthTime(),
-                null);
+                grant.grantStart(), null);
     }
 }

@@ -31,15 +31,17 @@ final class UserTokens {
     }
 
     /**
-     * @param authTime when the user signed in (epoch seconds), carried from the code to every refresh token
-     * @param nonce    the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
+     * @param authTime      when the user signed in (epoch seconds), carried from the code to every refresh token
+     * @param grantIssuedAt when the code that began the session was issued (epoch ms), carried to every token of
+     *                      the session: what revocation records are compared with
+     * @param nonce         the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
      */
     TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
-            Long authTime, String nonce) {
+            Long authTime, long grantIssuedAt, String nonce) {
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
-                audience(issuerUrl, scopes), accessTokenTtl).inSession(session));
+                audience(issuerUrl, scopes), accessTokenTtl).inSession(session, grantIssuedAt));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
-                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime) : null;
+                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, grantIssuedAt) : null;
         String idToken = scopes.contains(OPENID)
                 ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session),
                         access.value())
