@@ -83,12 +83,14 @@ public final class TokenRepository {
      * <p>Why two: a record stamped t becomes visible some time after t, and a grant issued in between (a code
      * handed out while the write is in flight) was issued after the cut-off by someone who could not yet see
      * it. So the record is written again, stamped after the first write returned, when it was visible to every
-     * strongly consistent read; a grant issued after that second stamp was issued by someone who could see the
-     * first record. Refreshes need no such care: a refreshed token carries its grant's issue time (see
-     * {@link TokenItem#grantStart()}), so a refresh in flight when the record lands issues tokens it covers. The
-     * stamps are this container's clock against the issuing container's: no margin is added, since a skew
-     * smaller than the first write's round trip is absorbed by the second stamp, and a margin would revoke grants
-     * made just after the end (a user signing out and straight back in).
+     * strongly consistent read: every grant issued before the end became visible is covered, and a grant issued
+     * after the second stamp was issued after it. Refreshes need no such care: a refreshed token carries its
+     * grant's issue time (see {@link TokenItem#grantStart()}), so a refresh in flight when the record lands
+     * issues tokens it covers, whatever their own time. The stamps are this container's clock against the
+     * issuing container's: no margin is added, since a grant issued before the record was visible escapes only
+     * if its issuer's clock is ahead of this one by more than the time from that issue to the second stamp (at
+     * least the first write's return trip), and a margin would revoke grants made just after the end (a user
+     * signing out and straight back in).
      */
     public void revokeGrantsUpToNow(String revocationKey, Clock clock, Duration keep) {
         recordRevocation(revocationKey, clock.millis(), clock.instant().plus(keep).getEpochSecond());
@@ -124,7 +126,16 @@ public final class TokenRepository {
      * the cut-off covers tokens issued after this write too (a refresh racing the revocation).
      */
     public void revokeSession(String session, long keepUntilEpochSecond) {
-        recordRevocation(TokenKeys.sessionRevocation(session), Long.MAX_VALUE, keepUntilEpochSecond);
+        // A plain put: no cut-off reaches further than this one, so it cannot lower another.
+        String revocationKey = TokenKeys.sessionRevocation(session);
+        TokenItem record = new TokenItem();
+        record.setTokenKey(revocationKey);
+        record.setKind(TokenKeys.REVOCATION);
+        record.setRevokedAt(Long.MAX_VALUE);
+        record.setTtl(keepUntilEpochSecond);
+        record.setExpiresAt(keepUntilEpochSecond);
+        record.setExpiryShard(ExpiryShards.of(keepUntilEpochSecond, revocationKey));
+        table.putItem(record);
     }
 
     /** Marks one token revoked (never creating a row for a token that is not stored). */

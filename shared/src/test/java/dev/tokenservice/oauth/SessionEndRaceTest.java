@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
  */
 class SessionEndRaceTest {
 
-    private static final int ROUNDS = 40;
+    /** Rounds per way of ending; more for a longer hunt: -DsessionEndRace.rounds=500. */
+    private static final int ROUNDS = Integer.getInteger("sessionEndRace.rounds", 40);
     private static final String REDIRECT_URI = "https://app.example.com/cb";
     private static final String VERIFIER = "a-pkce-verifier-long-enough-to-be-valid-0123456789";
 
