@@ -54,6 +54,9 @@ class IamPolicyTest {
                             + "the production-wired run's event has no session"),
             Map.entry("CreateClientFunction secretsmanager:GetSecretValue", PEPPER_ON_FIRST_HASH),
             Map.entry("RegenerateClientSecretFunction secretsmanager:GetSecretValue", PEPPER_ON_FIRST_HASH),
+            Map.entry("EndSessionFunction dynamodb:UpdateItem",
+                    "a GET carrying the confirmation form's ticket, or an id_token_hint without sid, ends the user's "
+                            + "tokens by a conditional UpdateItem; the tests confirm by POST, and ID tokens carry sid"),
             Map.entry("DeleteClientFunction dynamodb:DeleteItem",
                     "ConsentCleanup deletes the deleted client's consents; no handler test deletes a client that has one"),
             Map.entry("KnetikGetTokenFunction kms:Sign", KNETIK_GET),

@@ -183,7 +183,9 @@ public final class ClientRegistry {
 
     /**
      * Deletes the client and, in the same transaction, records that every token it was issued is revoked:
-     * one write, however many tokens there are. Its consents go right after.
+     * one write, however many tokens there are. Its consents go right after. The record covers every issue
+     * time, not only up to now: a client id is never used again, and a refresh or code redemption that
+     * authenticated the client just before the delete may still issue tokens just after it.
      */
     public void delete(Caller caller, String clientId) {
         ClientItem client = changeable(caller, clientId);
@@ -192,7 +194,7 @@ public final class ClientRegistry {
         Map<String, AttributeValue> revocation = new HashMap<>(Map.of(
                 "token_key", AttributeValue.fromS(TokenKeys.clientRevocation(clientId)),
                 "kind", AttributeValue.fromS(TokenKeys.REVOCATION),
-                "revoked_at", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                "revoked_at", AttributeValue.fromN(Long.toString(Long.MAX_VALUE)),
                 "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
         revocation.putAll(ExpiryShards.attributes(keepUntil, TokenKeys.clientRevocation(clientId)));
         // Due at once: should the consent removal below fail, the scheduled cleanup finishes it.

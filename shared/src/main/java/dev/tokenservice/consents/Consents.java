@@ -8,6 +8,7 @@ import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,9 @@ import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /** A principal's consents: listing them, and revoking one together with every token issued under it. */
 public final class Consents {
@@ -27,9 +30,11 @@ public final class Consents {
     private final Tables tables;
     private final Clock clock;
     private final Duration longestTokenLifetime;
+    private final TokenRepository tokens;
 
     public Consents(Tables tables, Clock clock, Duration longestTokenLifetime) {
         this.tables = tables;
+        this.tokens = new TokenRepository(tables);
         this.clock = clock;
         this.longestTokenLifetime = longestTokenLifetime;
     }
@@ -42,23 +47,42 @@ public final class Consents {
 
     /**
      * Removes the caller's consent for the client and, in the same transaction, revokes every token the
-     * caller holds at that client: one revocation record, however many tokens there are.
+     * caller holds at that client: one revocation record, however many tokens there are, written once more
+     * after the transaction (TokenRepository#revokeGrantsUpToNow says why).
      */
     public void revoke(Caller caller, ClientItem client) {
         Instant now = clock.instant();
         String revocationKey = TokenKeys.subjectAtClientRevocation(client.getClientId(), caller.subject());
         long keepUntil = now.plus(longestTokenLifetime).getEpochSecond();
+        Map<String, AttributeValue> consentKey = Map.of(
+                "client_id", AttributeValue.fromS(client.getClientId()),
+                "principal", AttributeValue.fromS(caller.subject()));
         Map<String, AttributeValue> revocation = new HashMap<>(Map.of(
-                "token_key", AttributeValue.fromS(revocationKey),
-                "kind", AttributeValue.fromS(TokenKeys.REVOCATION),
-                "revoked_at", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
-                "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
-        revocation.putAll(ExpiryShards.attributes(keepUntil, revocationKey));
-        tables.dynamoDb().transactWriteItems(r -> r.transactItems(
-                TransactWriteItem.builder().delete(d -> d.tableName(tables.consentsTableName()).key(Map.of(
-                        "client_id", AttributeValue.fromS(client.getClientId()),
-                        "principal", AttributeValue.fromS(caller.subject())))).build(),
-                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(revocation)).build()));
+                ":kind", AttributeValue.fromS(TokenKeys.REVOCATION),
+                ":at", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                ":keep", AttributeValue.fromN(Long.toString(keepUntil)),
+                ":shard", AttributeValue.fromS(ExpiryShards.of(keepUntil, revocationKey))));
+        try {
+            tables.dynamoDb().transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().delete(d -> d.tableName(tables.consentsTableName()).key(consentKey))
+                            .build(),
+                    TransactWriteItem.builder().update(u -> u.tableName(tables.tokens().tableName())
+                            .key(Map.of("token_key", AttributeValue.fromS(revocationKey)))
+                            .updateExpression("SET kind = :kind, revoked_at = :at, #ttl = :keep, expires_at = :keep, "
+                                    + "expiry_shard = :shard")
+                            // never lowering a later cut-off a concurrent end wrote
+                            .conditionExpression("attribute_not_exists(revoked_at) OR revoked_at < :at")
+                            .expressionAttributeNames(Map.of("#ttl", "ttl"))
+                            .expressionAttributeValues(revocation)).build()));
+        } catch (TransactionCanceledException cancelled) {
+            List<CancellationReason> reasons = cancelled.cancellationReasons();
+            if (reasons.size() < 2 || !"ConditionalCheckFailed".equals(reasons.get(1).code())) {
+                throw cancelled;
+            }
+            // A record reaching at least as far is there already: the consent goes alone.
+            tables.dynamoDb().deleteItem(d -> d.tableName(tables.consentsTableName()).key(consentKey));
+        }
+        tokens.restamp(revocationKey, clock, longestTokenLifetime);
     }
 
     /** The caller's consents, most recently changed first, with the client each one names (null when gone). */

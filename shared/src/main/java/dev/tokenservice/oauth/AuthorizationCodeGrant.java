@@ -42,10 +42,13 @@ public final class AuthorizationCodeGrant {
             throw OAuthErrors.invalidRequest("the parameter redirect_uri is required");
         });
         TokenItem grant = codes.redeem(code, client.getClientId(), redirectUri, verifier);
-        if (grant.getIssuedAt() <= tokens.revokedUpTo(client.getClientId(), grant.getSubject(), grant.getSession())) {
+        if (grant.grantStart() <= tokens.revokedUpTo(client.getClientId(), grant.getSubject(), grant.getSession())) {
             throw OAuthErrors.invalidGrant("the consent behind this code was revoked");
         }
+        // The tokens carry the code's issue time: a revocation record that lands between the check above and
+        // their issue, and covers the code, covers them too.
         return userTokens.issue(issuerUrl, client, grant.getSubject(), OAuthScopes.split(grant.getScope()),
-                grant.getSession(), grant.getAuthTime(), grant.getNonce(), UserClaims.fromJson(grant.getUserClaims()));
+                grant.getSession(), grant.getAuthTime(), grant.grantStart(), grant.getNonce(),
+                UserClaims.fromJson(grant.getUserClaims()));
     }
 }

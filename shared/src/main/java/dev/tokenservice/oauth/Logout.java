@@ -149,15 +149,14 @@ public final class Logout {
         if (client != null) {
             revokeAtClient(client.getClientId(), user.subject());
         } else {
-            tokens.recordRevocation(TokenKeys.subjectRevocation(user.subject()), clock.instant().toEpochMilli(),
-                    keepUntil());
+            tokens.revokeGrantsUpToNow(TokenKeys.subjectRevocation(user.subject()), clock, longestTokenLifetime);
         }
         return finish(client, redirectUri, confirmed.state(), true);
     }
 
     private void revokeAtClient(String clientId, String subject) {
-        tokens.recordRevocation(TokenKeys.subjectAtClientRevocation(clientId, subject), clock.instant().toEpochMilli(),
-                keepUntil());
+        tokens.revokeGrantsUpToNow(TokenKeys.subjectAtClientRevocation(clientId, subject), clock,
+                longestTokenLifetime);
     }
 
     private long keepUntil() {

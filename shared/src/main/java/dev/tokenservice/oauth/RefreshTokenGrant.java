@@ -30,6 +30,6 @@ public final class RefreshTokenGrant {
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
         // A new ID token names the same sign-in (sub, auth_time, sid) and has no nonce (OpenID Connect Core §12.2).
         return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession(), grant.getAuthTime(),
-                null, UserClaims.fromJson(grant.getUserClaims()));
+                grant.grantStart(), null, UserClaims.fromJson(grant.getUserClaims()));
     }
 }

@@ -28,14 +28,16 @@ public final class RefreshTokens {
 
     /**
      * A new refresh token; authTime (when the user signed in, epoch seconds) and what the session released of the
-     * person are kept for the ID tokens and userinfo answers it buys.
+     * person are kept for the ID tokens and userinfo answers it buys, and grantIssuedAt (epoch ms, when the
+     * session's grant was issued) for the revocation records that may cover it.
      */
     public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
-            UserClaims user) {
+            long grantIssuedAt, UserClaims user) {
         String value = OpaqueTokens.newValue();
         TokenItem row = OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
                 clientId, subject, scopes, session, clock.instant(), lifetime);
         row.setAuthTime(authTime);
+        row.setGrantIssuedAt(grantIssuedAt);
         row.setUserClaims(user.toJson());
         tokens.create(row);
         return value;
@@ -48,7 +50,7 @@ public final class RefreshTokens {
                 .filter(row -> clientId == null || row.getClientId().equals(clientId))
                 .filter(row -> row.getConsumedAt() == null && !row.isRevoked())
                 .filter(row -> row.getExpiresAt() > clock.instant().getEpochSecond())
-                .filter(row -> row.getIssuedAt() > tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession()));
+                .filter(row -> row.grantStart() > tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession()));
     }
 
     /**
@@ -68,9 +70,11 @@ public final class RefreshTokens {
         OAuthScopes.granted(requestedScope, OAuthScopes.split(row.getScope()));
         // Liveness is decided before using the token up: of two concurrent uses, the one that wins the
         // conditional write below gets tokens even if the loser has revoked the session meanwhile (those
-        // tokens are then dead on arrival, as the family is).
+        // tokens are then dead on arrival, as the family is). Likewise when a revocation record lands after
+        // this check: the new tokens carry the grant's issue time, not their own, so a record that covers
+        // this token covers them too.
         if (row.isRevoked() || row.getExpiresAt() <= now.getEpochSecond()
-                || row.getIssuedAt() <= tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession())) {
+                || row.grantStart() <= tokens.revokedUpTo(row.getClientId(), row.getSubject(), row.getSession())) {
             throw OAuthErrors.invalidGrant("the refresh token is expired or revoked");
         }
         if (!tokens.consume(row.getTokenKey(), now.toEpochMilli())) {

@@ -32,18 +32,22 @@ final class UserTokens {
     }
 
     /**
-     * @param authTime when the user signed in (epoch seconds), carried from the code to every refresh token
-     * @param nonce    the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
-     * @param user     what the session told of the person (amr, acr, standard claims), kept with the grant
+     * @param authTime      when the user signed in (epoch seconds), carried from the code to every refresh token
+     * @param grantIssuedAt when the code that began the session was issued (epoch ms), carried to every token of
+     *                      the session: what revocation records are compared with
+     * @param nonce         the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
+     * @param user          what the session told of the person (amr, acr, standard claims), kept with the grant
      */
     TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
-            Long authTime, String nonce, UserClaims user) {
+            Long authTime, long grantIssuedAt, String nonce, UserClaims user) {
         // A refresh may narrow the scopes: only what they still release is kept and served.
         UserClaims released = user.keptFor(scopes);
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
-                audience(issuerUrl, scopes), accessTokenTtl).inSession(session).withUserClaims(released.toJson()));
+                audience(issuerUrl, scopes), accessTokenTtl).inSession(session, grantIssuedAt)
+                .withUserClaims(released.toJson()));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
-                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, released) : null;
+                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, grantIssuedAt, released)
+                : null;
         String idToken = scopes.contains(OPENID)
                 ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session,
                         released, scopes), access.value())

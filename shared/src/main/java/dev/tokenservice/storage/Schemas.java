@@ -99,6 +99,8 @@ public final class Schemas {
             .addAttribute(String.class, a -> a.name("code_challenge").getter(TokenItem::getCodeChallenge)
                     .setter(TokenItem::setCodeChallenge))
             .addAttribute(String.class, a -> a.name("nonce").getter(TokenItem::getNonce).setter(TokenItem::setNonce))
+            .addAttribute(Long.class, a -> a.name("grant_issued_at").getter(TokenItem::getGrantIssuedAt)
+                    .setter(TokenItem::setGrantIssuedAt))
             .addAttribute(Long.class, a -> a.name("auth_time").getter(TokenItem::getAuthTime)
                     .setter(TokenItem::setAuthTime))
             .addAttribute(String.class, a -> a.name("user_claims").getter(TokenItem::getUserClaims)

@@ -168,6 +168,7 @@ public final class AccessTokenIssuer {
         item.setScope(request.scopeString());
         item.setAudience(request.audience());
         item.setIssuedAt(now.toEpochMilli());
+        item.setGrantIssuedAt(request.grantIssuedAt());
         item.setExpiresAt(expiresAt.getEpochSecond());
         item.setTtl(expiresAt.getEpochSecond());
         item.setSession(request.session());

@@ -27,6 +27,7 @@ public final class TokenItem {
     private String sealedValue;
     private String sealedKey;
     private Long issuedAt;
+    private Long grantIssuedAt;
     private Long expiresAt;
     private Boolean revoked;
     private Long revokedAt;
@@ -89,6 +90,20 @@ public final class TokenItem {
     /** Epoch milliseconds, finer than the JWT's iat so that a revocation cut-off is exact. */
     public Long getIssuedAt() { return issuedAt; }
     public void setIssuedAt(Long issuedAt) { this.issuedAt = issuedAt; }
+    /**
+     * For a token issued from another one (a refresh, a code redemption, an Agilicus reissue): epoch milliseconds
+     * at which the grant it descends from was issued (the code's issue time), handed down unchanged.
+     */
+    public Long getGrantIssuedAt() { return grantIssuedAt; }
+    public void setGrantIssuedAt(Long grantIssuedAt) { this.grantIssuedAt = grantIssuedAt; }
+
+    /**
+     * What a revocation record's cut-off is compared with: when the token's grant was issued, or, for a token
+     * that is a grant of its own, its issue time; null when unknown. A record that covers a grant thus covers
+     * every token refreshed from it, however late the refresh ran: a refresh racing the record cannot stamp
+     * its family past the cut-off (each new token would otherwise be issued after the record's stamp).
+     */
+    public Long grantStart() { return grantIssuedAt != null ? grantIssuedAt : issuedAt; }
     /** Epoch seconds, as in the JWT's exp. */
     public Long getExpiresAt() { return expiresAt; }
     public void setExpiresAt(Long expiresAt) { this.expiresAt = expiresAt; }

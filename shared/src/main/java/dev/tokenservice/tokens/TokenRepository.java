@@ -3,6 +3,8 @@ package dev.tokenservice.tokens;
 import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,18 +77,48 @@ public final class TokenRepository {
     }
 
     /**
-     * Writes one record that revokes every covered token issued up to now: the cost of revoking a client's
-     * or a user's tokens is one write, however many tokens there are.
+     * Revokes every covered token whose grant was issued up to this call: the cost of revoking a client's or a
+     * user's tokens is two writes, however many tokens there are.
+     *
+     * <p>Why two: a record stamped t becomes visible some time after t, and a grant issued in between (a code
+     * handed out while the write is in flight) was issued after the cut-off by someone who could not yet see
+     * it. So the record is written again, stamped after the first write returned, when it was visible to every
+     * strongly consistent read: every grant issued before the end became visible is covered, and a grant issued
+     * after the second stamp was issued after it. Refreshes need no such care: a refreshed token carries its
+     * grant's issue time (see {@link TokenItem#grantStart()}), so a refresh in flight when the record lands
+     * issues tokens it covers, whatever their own time. The stamps are this container's clock against the
+     * issuing container's: no margin is added, since a grant issued before the record was visible escapes only
+     * if its issuer's clock is ahead of this one by more than the time from that issue to the second stamp (at
+     * least the first write's return trip), and a margin would revoke grants made just after the end (a user
+     * signing out and straight back in).
+     */
+    public void revokeGrantsUpToNow(String revocationKey, Clock clock, Duration keep) {
+        recordRevocation(revocationKey, clock.millis(), clock.instant().plus(keep).getEpochSecond());
+        restamp(revocationKey, clock, keep);
+    }
+
+    /**
+     * The second write of {@link #revokeGrantsUpToNow} for a record whose first write went elsewhere (inside a
+     * transaction): to be called once that write has returned.
+     */
+    public void restamp(String revocationKey, Clock clock, Duration keep) {
+        recordRevocation(revocationKey, clock.millis(), clock.instant().plus(keep).getEpochSecond());
+    }
+
+    /**
+     * Writes a record that revokes every covered token whose grant was issued up to revokedAtMillis; a record that
+     * already reaches as far or further stays as it is, so that of concurrent ends the latest cut-off holds (and a
+     * deleted client's record, which covers every time, is never lowered).
      */
     public void recordRevocation(String revocationKey, long revokedAtMillis, long keepUntilEpochSecond) {
-        TokenItem record = new TokenItem();
-        record.setTokenKey(revocationKey);
-        record.setKind(TokenKeys.REVOCATION);
-        record.setRevokedAt(revokedAtMillis);
-        record.setTtl(keepUntilEpochSecond);
-        record.setExpiresAt(keepUntilEpochSecond);
-        record.setExpiryShard(ExpiryShards.of(keepUntilEpochSecond, revocationKey));
-        table.putItem(record);
+        updateIf(revocationKey, "SET kind = :kind, revoked_at = :at, #ttl = :keep, expires_at = :keep, "
+                        + "expiry_shard = :shard",
+                "attribute_not_exists(revoked_at) OR revoked_at < :at",
+                Map.of("#ttl", "ttl"),
+                Map.of(":kind", AttributeValue.fromS(TokenKeys.REVOCATION),
+                        ":at", AttributeValue.fromN(Long.toString(revokedAtMillis)),
+                        ":keep", AttributeValue.fromN(Long.toString(keepUntilEpochSecond)),
+                        ":shard", AttributeValue.fromS(ExpiryShards.of(keepUntilEpochSecond, revocationKey))));
     }
 
     /**
@@ -94,7 +126,16 @@ public final class TokenRepository {
      * the cut-off covers tokens issued after this write too (a refresh racing the revocation).
      */
     public void revokeSession(String session, long keepUntilEpochSecond) {
-        recordRevocation(TokenKeys.sessionRevocation(session), Long.MAX_VALUE, keepUntilEpochSecond);
+        // A plain put: no cut-off reaches further than this one, so it cannot lower another.
+        String revocationKey = TokenKeys.sessionRevocation(session);
+        TokenItem record = new TokenItem();
+        record.setTokenKey(revocationKey);
+        record.setKind(TokenKeys.REVOCATION);
+        record.setRevokedAt(Long.MAX_VALUE);
+        record.setTtl(keepUntilEpochSecond);
+        record.setExpiresAt(keepUntilEpochSecond);
+        record.setExpiryShard(ExpiryShards.of(keepUntilEpochSecond, revocationKey));
+        table.putItem(record);
     }
 
     /** Marks one token revoked (never creating a row for a token that is not stored). */
@@ -116,11 +157,17 @@ public final class TokenRepository {
 
     /** One conditional UpdateItem of a row; false when the condition does not hold. */
     private boolean updateIf(String tokenKey, String update, String condition, Map<String, AttributeValue> values) {
+        return updateIf(tokenKey, update, condition, null, values);
+    }
+
+    private boolean updateIf(String tokenKey, String update, String condition, Map<String, String> names,
+            Map<String, AttributeValue> values) {
         try {
             tables.dynamoDb().updateItem(r -> r.tableName(table.tableName())
                     .key(Map.of("token_key", AttributeValue.fromS(tokenKey)))
                     .updateExpression(update)
                     .conditionExpression(condition)
+                    .expressionAttributeNames(names)
                     .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException conditionFailed) {
@@ -188,7 +235,7 @@ public final class TokenRepository {
 
         public boolean isLive(long nowEpochSecond) {
             return token.filter(t -> !t.isRevoked())
-                    .filter(t -> t.getIssuedAt() != null && t.getIssuedAt() > revokedUpToMillis)
+                    .filter(t -> t.grantStart() != null && t.grantStart() > revokedUpToMillis)
                     .filter(t -> t.getExpiresAt() != null && t.getExpiresAt() > nowEpochSecond)
                     .isPresent();
         }

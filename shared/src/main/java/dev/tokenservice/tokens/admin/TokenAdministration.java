@@ -159,8 +159,7 @@ public final class TokenAdministration {
         } else {
             throw new ApiError(400, "invalid_request", "username: give username, client_id or both");
         }
-        long now = clock.millis();
-        tokens.recordRevocation(record, now, clock.instant().plus(longestLifetime).getEpochSecond());
+        tokens.revokeGrantsUpToNow(record, clock, longestLifetime);
     }
 
     /**

@@ -132,9 +132,11 @@ public final class TokenLifecycle {
         if (!newDetails.path("root_org").isTextual() && row.getOrg() != null) {
             newDetails.put("root_org", row.getOrg());
         }
+        // The new token keeps its original's grant time: a revocation record that covers the original covers it,
+        // even when the record lands between the check above and this issue.
         IssuedAccessToken reissued = issuer.issue(new AccessTokenRequest(issuerUrl, row.getSubject(), row.getClientId(),
                 AgilicusViews.scopes(row), row.getAudience() == null ? List.of() : row.getAudience(), Duration.ZERO)
-                .inSession(row.getSession())
+                .inSession(row.getSession(), row.grantStart())
                 .forOrg(orgId, claims(newDetails), newDetails.toString())
                 .expiringAt(Instant.ofEpochSecond(row.getExpiresAt())));
         return AgilicusViews.rawToken(reissued.value(), row.getSession(), reissued.expiresInSeconds());
@@ -253,7 +255,7 @@ public final class TokenLifecycle {
                 session instanceof String s ? s : null);
         TokenItem row = state.token().orElseThrow(() ->
                 new ApiError(400, "invalid_token", "token: is not a token of this service"));
-        boolean revoked = row.isRevoked() || row.getIssuedAt() == null || row.getIssuedAt() <= state.revokedUpToMillis();
+        boolean revoked = row.isRevoked() || row.grantStart() == null || row.grantStart() <= state.revokedUpToMillis();
         return new Presented(row, revoked);
     }
 

@@ -16,7 +16,8 @@ import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 /**
  * Whether listed tokens are revoked, by the same rule that decides verification (TokenRepository's
  * AccessTokenState): the row's own revoked flag, or a revocation record of its client, of its subject at
- * the client, of its subject, or of its session with a cut-off at or after its issue time. Records are
+ * the client, of its subject, or of its session with a cut-off at or after its grant's issue time
+ * (TokenItem#grantStart). Records are
  * read strongly consistent, 100 keys per BatchGetItem, once per listing for each key.
  */
 public final class RevocationCutoffs {
@@ -67,7 +68,7 @@ public final class RevocationCutoffs {
             }
             cutoff = Math.max(cutoff, known);
         }
-        return token.getIssuedAt() == null || token.getIssuedAt() <= cutoff;
+        return token.grantStart() == null || token.grantStart() <= cutoff;
     }
 
     private static List<String> recordKeys(TokenItem token) {
