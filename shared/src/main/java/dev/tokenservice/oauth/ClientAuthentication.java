@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Authenticates a confidential client at the token endpoint with client_secret_basic or
@@ -54,7 +55,15 @@ public final class ClientAuthentication {
 
     public ClientItem authenticate(TokenRequest request) {
         Credentials credentials = presented(request);
-        return check(credentials, clients.find(credentials.clientId()));
+        return check(credentials, clients.forAuthentication(credentials.clientId(), granting(credentials)).read());
+    }
+
+    /**
+     * Whether a client's row would grant these credentials (an enabled client whose hash matches the secret): only
+     * such a row may be answered from the container's client cache; any other answer is read again.
+     */
+    public Predicate<ClientItem> granting(Credentials credentials) {
+        return row -> row.isEnabled() && hasher.matches(credentials.secret(), row.getSecretHash());
     }
 
     /** A client id and secret as presented, not yet checked. */
