@@ -146,7 +146,10 @@ public final class TokenAdministration {
         return KnetikViews.resource(username, clientId, unseal(live.next()));
     }
 
-    /** delete_tokens: every token of the user, of the client, or of the user at the client stops at once. */
+    /**
+     * delete_tokens: every token of the user, or of the user at the client, stops at once; every token of the client
+     * within CLIENT_CACHE_SECONDS (its record is the one a container may answer from its client cache).
+     */
     public void delete(Caller caller, String username, String clientId) {
         caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
         String record;
