@@ -13,7 +13,8 @@ import java.util.function.Predicate;
 /**
  * Authenticates a confidential client at the token endpoint with client_secret_basic or
  * client_secret_post (RFC 6749 §2.3.1). Unknown client and wrong secret give the same answer in the
- * same time; a disabled client is told so only after its secret was proven.
+ * same time; a disabled client is told so only after its secret was proven. The client's row may come from the
+ * container's client cache, but only when it grants the request (see {@link #granting}).
  */
 public final class ClientAuthentication {
 

@@ -164,17 +164,24 @@ public final class TokenRepository {
         private final String tokenKey;
         private final List<String> revocations;
         private final String clientId;
+        private final String clientRecordKey;
+        /** What the client cache answered for the client-level record: cached, or a read due (null: no client). */
         private final ClientCache.Answer<TokenItem> clientRecord;
 
         private StateLookup(String tokenKey, String clientId, String subject, String session) {
             this.tokenKey = tokenKey;
             this.revocations = TokenKeys.revocationRecords(clientId, subject, session);
             this.clientId = clientId;
+            this.clientRecordKey = clientId == null ? null : TokenKeys.clientRevocation(clientId);
             this.clientRecord = clientId == null ? null : clientCache.clientRevocation(clientId);
         }
 
+        private boolean isClientRecord(String key) {
+            return clientRecordKey != null && clientRecordKey.equals(key);
+        }
+
         private boolean cached(String key) {
-            return clientRecord != null && !clientRecord.readDue() && key.equals(TokenKeys.clientRevocation(clientId));
+            return isClientRecord(key) && !clientRecord.readDue();
         }
 
         /** Reads the rows alone, in one strongly consistent BatchGetItem. */
@@ -196,8 +203,7 @@ public final class TokenRepository {
             long cutoff = -1;
             for (String revocation : revocations) {
                 TokenItem record = cached(revocation) ? clientRecord.cached().orElse(null) : found.get(revocation);
-                if (clientRecord != null && clientRecord.readDue()
-                        && revocation.equals(TokenKeys.clientRevocation(clientId))) {
+                if (isClientRecord(revocation) && clientRecord.readDue()) {
                     clientCache.clientRevocationRead(clientId, Optional.ofNullable(record), clientRecord);
                 }
                 if (record != null && record.getRevokedAt() != null) {

@@ -331,8 +331,11 @@ public final class Services {
     }
 
     /**
-     * The container's client cache, emptied before the SnapStart snapshot (priming's reads of a client that cannot
-     * exist included, whichever hook runs first) and again after each restore.
+     * The container's client cache, emptied before the SnapStart snapshot and again after each restore. It is built
+     * while a handler's constructor wires its use case, before the handler registers its priming; CRaC runs
+     * beforeCheckpoint hooks in the reverse order of registration, so the clearing follows priming's reads (of a
+     * client that cannot exist). Clearing after the restore too means a restored container never answers from a
+     * row read before the snapshot, whatever the order.
      */
     private static ClientCache clientCacheFor(Settings settings, Clock clock) {
         ClientCache cache = new ClientCache(clock, settings.clientCacheMaxAge());
