@@ -210,6 +210,18 @@ public final class Settings {
         return Integer.parseInt(optional("CLEANUP_LOOKBACK_DAYS").orElse("7"));
     }
 
+    /**
+     * How long a container may answer a client's row, and its client-level revocation record, from what it last read
+     * (so an old secret, a deactivation or a deletion bites within this); 0 reads them consistently every time.
+     */
+    public Duration clientCacheMaxAge() {
+        long seconds = Long.parseLong(optional("CLIENT_CACHE_SECONDS").orElse("1"));
+        if (seconds < 0) {
+            throw new IllegalStateException("CLIENT_CACHE_SECONDS must be 0 or more, not " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
     /** Failed client authentications of one client id per window before further failures get 429. */
     public int clientAuthFailureLimit() {
         return Integer.parseInt(optional("CLIENT_AUTH_FAILURE_LIMIT").orElse("10"));

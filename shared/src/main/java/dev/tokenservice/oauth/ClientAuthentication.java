@@ -8,11 +8,13 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Authenticates a confidential client at the token endpoint with client_secret_basic or
  * client_secret_post (RFC 6749 §2.3.1). Unknown client and wrong secret give the same answer in the
- * same time; a disabled client is told so only after its secret was proven.
+ * same time; a disabled client is told so only after its secret was proven. The client's row may come from the
+ * container's client cache, but only when it grants the request (see {@link #granting}).
  */
 public final class ClientAuthentication {
 
@@ -54,7 +56,15 @@ public final class ClientAuthentication {
 
     public ClientItem authenticate(TokenRequest request) {
         Credentials credentials = presented(request);
-        return check(credentials, clients.find(credentials.clientId()));
+        return check(credentials, clients.forAuthentication(credentials.clientId(), granting(credentials)).read());
+    }
+
+    /**
+     * Whether a client's row would grant these credentials (an enabled client whose hash matches the secret): only
+     * such a row may be answered from the container's client cache; any other answer is read again.
+     */
+    public Predicate<ClientItem> granting(Credentials credentials) {
+        return row -> row.isEnabled() && hasher.matches(credentials.secret(), row.getSecretHash());
     }
 
     /** A client id and secret as presented, not yet checked. */

@@ -20,7 +20,8 @@ import java.util.Optional;
  * every protected call (so a revocation shows here at once). Anything not live, and any token the asking
  * client may not see (see {@link #mayIntrospect}), is just {"active": false}.
  * For an access token, the asking client's row and the token's state are read in one BatchGetItem (one
- * request, one round trip); the token's answer is used only once the client has proven its secret.
+ * request, one round trip); the token's answer is used only once the client has proven its secret. The client's
+ * row, and its client-level revocation record, may come from the container's client cache instead (ClientCache).
  */
 public final class Introspection {
 
@@ -55,9 +56,11 @@ public final class Introspection {
         }
         ClientAuthentication.Credentials credentials = authentication.presented(request);
         Optional<CallerAuthenticator.PendingCheck> accessToken = checkedLocally(presented.get(), issuerUrl);
-        BatchLookup lookup = clients.addTo(new BatchLookup(tables), credentials.clientId());
+        ClientRepository.AuthenticationRow row =
+                clients.forAuthentication(credentials.clientId(), authentication.granting(credentials));
+        BatchLookup lookup = row.addTo(new BatchLookup(tables));
         accessToken.ifPresent(pending -> pending.addTo(lookup));
-        ClientItem asking = authentication.check(credentials, clients.from(lookup, credentials.clientId()));
+        ClientItem asking = authentication.check(credentials, row.from(lookup));
         return accessToken.flatMap(pending -> liveCaller(pending, lookup))
                 .filter(token -> mayIntrospect(asking, token.clientId(), token.claims().getAudience()))
                 .map(Introspection::active).orElseGet(Introspection::inactive);

@@ -12,7 +12,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * record is written when its expiry moves to a later minute, or when this container last wrote it more than
  * {@link #REFRESH_MILLIS} ago, never on every token: a machine client asking for thousands of tokens a second
  * writes its pair about once a minute per container (or every REFRESH_MILLIS), not thousands of times. The write
- * is conditional on a later issue time, so racing containers never move a record back.
+ * is conditional on a later issue time, so racing containers never move a record back. A record's issue time may
+ * so lag its newest token by up to REFRESH_MILLIS; a list reads past that lag where a revocation falls inside it
+ * (query.LaggingPairs).
  */
 public final class TokenPairs {
 

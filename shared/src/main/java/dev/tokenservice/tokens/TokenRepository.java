@@ -1,5 +1,6 @@
 package dev.tokenservice.tokens;
 
+import dev.tokenservice.clients.ClientCache;
 import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
@@ -24,11 +25,19 @@ public final class TokenRepository {
     private final Tables tables;
     private final DynamoDbTable<TokenItem> table;
     private final TokenPairs pairs;
+    private final ClientCache clientCache;
 
+    /** Always consistent: every revocation record is read at each verification. */
     public TokenRepository(Tables tables) {
+        this(tables, ClientCache.alwaysConsistent());
+    }
+
+    /** Verification may take a client's client-level revocation record from the container's client cache. */
+    public TokenRepository(Tables tables, ClientCache clientCache) {
         this.tables = tables;
         this.table = tables.tokens();
         this.pairs = new TokenPairs(tables);
+        this.clientCache = clientCache;
     }
 
     /**
@@ -193,15 +202,33 @@ public final class TokenRepository {
         return new StateLookup(TokenKeys.accessToken(jti), clientId, subject, session);
     }
 
-    /** The token row (when a key is given) and the revocation records that could cover it. */
+    /**
+     * The token row (when a key is given) and the revocation records that could cover it; the client-level record
+     * from the client cache while it is fresh there.
+     */
     public final class StateLookup {
 
         private final String tokenKey;
         private final List<String> revocations;
+        private final String clientId;
+        private final String clientRecordKey;
+        /** What the client cache answered for the client-level record: cached, or a read due (null: no client). */
+        private final ClientCache.Answer<TokenItem> clientRecord;
 
         private StateLookup(String tokenKey, String clientId, String subject, String session) {
             this.tokenKey = tokenKey;
             this.revocations = TokenKeys.revocationRecords(clientId, subject, session);
+            this.clientId = clientId;
+            this.clientRecordKey = clientId == null ? null : TokenKeys.clientRevocation(clientId);
+            this.clientRecord = clientId == null ? null : clientCache.clientRevocation(clientId);
+        }
+
+        private boolean isClientRecord(String key) {
+            return clientRecordKey != null && clientRecordKey.equals(key);
+        }
+
+        private boolean cached(String key) {
+            return isClientRecord(key) && !clientRecord.readDue();
         }
 
         /** Reads the rows alone, in one strongly consistent BatchGetItem. */
@@ -211,6 +238,7 @@ public final class TokenRepository {
 
         public BatchLookup addTo(BatchLookup lookup) {
             List<String> keys = new ArrayList<>(revocations);
+            keys.removeIf(this::cached);
             if (tokenKey != null) {
                 keys.add(tokenKey);
             }
@@ -221,7 +249,10 @@ public final class TokenRepository {
             Map<String, TokenItem> found = lookup.rows(table, TokenItem::getTokenKey);
             long cutoff = -1;
             for (String revocation : revocations) {
-                TokenItem record = found.get(revocation);
+                TokenItem record = cached(revocation) ? clientRecord.cached().orElse(null) : found.get(revocation);
+                if (isClientRecord(revocation) && clientRecord.readDue()) {
+                    clientCache.clientRevocationRead(clientId, Optional.ofNullable(record), clientRecord);
+                }
                 if (record != null && record.getRevokedAt() != null) {
                     cutoff = Math.max(cutoff, record.getRevokedAt());
                 }

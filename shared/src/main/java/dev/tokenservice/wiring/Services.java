@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.bootstrap.AdminBootstrap;
+import dev.tokenservice.clients.ClientCache;
 import dev.tokenservice.clients.ClientRegistry;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.Pepper;
@@ -68,6 +69,7 @@ public final class Services {
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
     private final Lazy<Optional<TokenSealer>> tokenSealer;
     private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
+    private final Lazy<ClientCache> clientCache;
     /** Production only: tests hand their KMS client (moto) to the parts that need one. */
     private Supplier<KmsClient> kms = () -> {
         throw new IllegalStateException("this wiring has no KMS client");
@@ -104,8 +106,9 @@ public final class Services {
         this.tables = new Lazy<>(tables);
         this.signingKeys = new Lazy<>(signingKeys);
         this.secretHasher = new Lazy<>(secretHasher);
-        this.tokenRepository = new Lazy<>(() -> new TokenRepository(this.tables.get()));
-        this.clientRepository = new Lazy<>(() -> new ClientRepository(this.tables.get()));
+        this.clientCache = new Lazy<>(() -> clientCacheFor(settings, clock));
+        this.tokenRepository = new Lazy<>(() -> new TokenRepository(this.tables.get(), this.clientCache.get()));
+        this.clientRepository = new Lazy<>(() -> new ClientRepository(this.tables.get(), this.clientCache.get()));
         this.tokenSealer = new Lazy<>(tokenSealer);
         this.accessTokenIssuer = new Lazy<>(() -> new AccessTokenIssuer(
                 this.signingKeys.get(), this.tokenRepository.get(), clock, this.tokenSealer.get().orElse(null)));
@@ -239,6 +242,11 @@ public final class Services {
         return new ConsentStore(tables(), clock);
     }
 
+    /** One per container: the client rows and client-level revocation records it may answer from memory. */
+    public ClientCache clientCache() {
+        return clientCache.get();
+    }
+
     /** One per container: it remembers which client ids are being slowed down. */
     public FailedAuthenticationThrottle failedAuthenticationThrottle() {
         return failedAuthenticationThrottle.get();
@@ -332,6 +340,19 @@ public final class Services {
         Path keyFile = Path.of(settings.localKeyFile().orElseThrow(() -> new IllegalStateException(
                 "no signing key: set KMS_SIGNING_KEY_ID, or LOCAL_SIGNING_KEY_FILE for local runs")));
         return LocalKeyFile.loadOrCreate(keyFile, JWSAlgorithm.parse(settings.signingAlgorithm()));
+    }
+
+    /**
+     * The container's client cache, emptied before the SnapStart snapshot and again after each restore. It is built
+     * while a handler's constructor wires its use case, before the handler registers its priming; CRaC runs
+     * beforeCheckpoint hooks in the reverse order of registration, so the clearing follows priming's reads (of a
+     * client that cannot exist). Clearing after the restore too means a restored container never answers from a
+     * row read before the snapshot, whatever the order.
+     */
+    private static ClientCache clientCacheFor(Settings settings, Clock clock) {
+        ClientCache cache = new ClientCache(clock, settings.clientCacheMaxAge());
+        Priming.aroundSnapshot("ClientCache", cache::clear, cache::clear);
+        return cache;
     }
 
     /** KMS when KMS_SEALING_KEY_ID is set (and AWS clients exist), else the local key file, else none. */

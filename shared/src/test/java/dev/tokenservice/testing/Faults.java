@@ -15,7 +15,9 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
@@ -32,6 +34,7 @@ public final class Faults implements ExecutionInterceptor {
 
     private final Map<String, List<Supplier<? extends RuntimeException>>> planned = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> keysRead = new ConcurrentHashMap<>();
     private final AtomicInteger partialBatches = new AtomicInteger();
     private final ThreadLocal<List<WriteRequest>> heldBack = new ThreadLocal<>();
     private final ThreadLocal<String> heldBackTable = new ThreadLocal<>();
@@ -71,10 +74,22 @@ public final class Faults implements ExecutionInterceptor {
         return count == null ? 0 : count.get();
     }
 
+    /** How many items were asked for by key (GetItem: one, BatchGetItem: each key) from the table: read units. */
+    public int keysRead(String table) {
+        AtomicInteger count = keysRead.get(table);
+        return count == null ? 0 : count.get();
+    }
+
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         calls.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();
+        if (context.request() instanceof GetItemRequest get) {
+            keysRead.computeIfAbsent(get.tableName(), t -> new AtomicInteger()).incrementAndGet();
+        } else if (context.request() instanceof BatchGetItemRequest batch) {
+            batch.requestItems().forEach((table, keys) ->
+                    keysRead.computeIfAbsent(table, t -> new AtomicInteger()).addAndGet(keys.keys().size()));
+        }
         Supplier<? extends RuntimeException> failure = null;
         synchronized (this) {
             List<Supplier<? extends RuntimeException>> queue = planned.get(operation);

@@ -34,7 +34,9 @@ class ClientManagementTest {
     @BeforeEach
     void setUp() {
         clock = MutableClock.startingNow();
-        api = new DocSpaceApi(TestServices.create(clock));
+        // Always consistent (no client cache), so that each change shows at the token endpoint at once; the bounded
+        // cache's own behaviour is ClientCacheTest's.
+        api = new DocSpaceApi(TestServices.create(clock, Map.of("CLIENT_CACHE_SECONDS", "0")));
         admin = api.tokenFor("admin-1", List.of(ServiceScopes.CLIENTS_ADMIN, ServiceScopes.CLIENTS_WRITE));
         owner = api.tokenFor("user-1", List.of(ServiceScopes.CLIENTS_WRITE));
         otherUser = api.tokenFor("user-2", List.of(ServiceScopes.CLIENTS_WRITE));

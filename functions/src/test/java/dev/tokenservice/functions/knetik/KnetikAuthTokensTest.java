@@ -140,6 +140,46 @@ class KnetikAuthTokensTest {
     }
 
     @Test
+    void aTokenIssuedAfterADeleteOfItsPairIsListedHoweverSoonAfterTheLastOne() {
+        for (long gapMillis : List.of(5L, 2_000L, 9_999L, 12_000L)) {
+            // GIVEN a user's token at a client, whose pair this container has just recorded, and a delete of the pair
+            String user = "gap-" + gapMillis;
+            issue(user, "web", List.of());
+            clock.advance(Duration.ofMillis(1));
+            assertEquals(204, delete("?username=" + user + "&client_id=web").getStatusCode());
+            assertEquals(List.of(), pairs(ok(list("?filter_username=" + user), 200)));
+
+            // WHEN the same container issues the pair a new token soon after its last one
+            clock.advance(Duration.ofMillis(gapMillis));
+            String again = issue(user, "web", List.of());
+
+            // THEN the live token's pair is listed, whatever the gap
+            assertEquals(200, verify(again));
+            assertEquals(List.of(user + "/web"), pairs(ok(list("?filter_username=" + user), 200)), gapMillis + " ms");
+            assertEquals(List.of(user + "/web"), pairs(ok(list("?filter_client_id=web&size=100"), 200)).stream()
+                    .filter(pair -> pair.startsWith(user + "/")).toList(), gapMillis + " ms, by client");
+        }
+    }
+
+    @Test
+    void aPairDeletedSoonAfterItsLastTokenStaysUnlistedWhenNoTokenFollows() {
+        // GIVEN a pair whose token was recorded a moment ago, and a second token the container did not record
+        issue("gina", "web", List.of());
+        clock.advance(Duration.ofSeconds(2));
+        String unrecorded = issue("gina", "web", List.of());
+        clock.advance(Duration.ofSeconds(1));
+
+        // WHEN the pair is deleted within the time its record may lag behind its tokens
+        assertEquals(204, delete("?username=gina&client_id=web").getStatusCode());
+
+        // THEN no token of the pair is live, and the pair is not listed
+        assertEquals(401, verify(unrecorded));
+        assertEquals(List.of(), pairs(ok(list("?filter_username=gina"), 200)));
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals(List.of(), pairs(ok(list("?filter_username=gina"), 200)));
+    }
+
+    @Test
     void deleteByUsernameOrByClientCoversEveryTokenOfThem() {
         String daveWeb = issue("dave", "web", List.of());
         String daveMobile = issue("dave", "mobile", List.of());
@@ -152,6 +192,8 @@ class KnetikAuthTokensTest {
         assertEquals(200, verify(erinWeb));
 
         assertEquals(204, delete("?client_id=web").getStatusCode());
+        // The record covering every token of a client may be answered from the client cache (CLIENT_CACHE_SECONDS)
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(401, verify(erinWeb));
         assertEquals(200, verify(erinMobile));
         assertEquals(List.of("erin/mobile"), pairs(ok(list("?filter_username=erin"), 200)));

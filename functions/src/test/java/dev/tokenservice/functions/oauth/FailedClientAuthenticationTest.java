@@ -109,17 +109,21 @@ class FailedClientAuthenticationTest {
     }
 
     @Test
-    void theSuccessPathReadsTheClientAndStoresTheTokenAndNothingElse() {
+    void theSuccessPathReadsTheClientOncePerCacheBoundAndStoresTheTokenAndNothingElse() {
         // The client's first token also writes its (subject, client) pair record for Knetik lists, once.
         assertEquals(200, request(client.clientId(), client.secret()).getStatusCode());
         int gets = dynamoDb.calls("GetItem");
         int puts = dynamoDb.calls("PutItem");
         int others = dynamoDb.calls("UpdateItem") + dynamoDb.calls("DeleteItem") + dynamoDb.calls("BatchGetItem");
 
+        // Within CLIENT_CACHE_SECONDS (1) the matching secret is answered from the row this container read
+        assertEquals(200, request(client.clientId(), client.secret()).getStatusCode());
+        assertEquals(gets, dynamoDb.calls("GetItem"));
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(200, request(client.clientId(), client.secret()).getStatusCode());
 
         assertEquals(gets + 1, dynamoDb.calls("GetItem"));
-        assertEquals(puts + 1, dynamoDb.calls("PutItem"));
+        assertEquals(puts + 2, dynamoDb.calls("PutItem"));
         assertEquals(others, dynamoDb.calls("UpdateItem") + dynamoDb.calls("DeleteItem") + dynamoDb.calls("BatchGetItem"),
                 "no failure counter is touched, and the pair record is not written again for every token");
     }

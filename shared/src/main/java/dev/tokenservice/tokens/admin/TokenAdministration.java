@@ -19,6 +19,7 @@ import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
 import dev.tokenservice.tokens.TokenSealer;
 import dev.tokenservice.storage.Schemas;
+import dev.tokenservice.tokens.query.LaggingPairs;
 import dev.tokenservice.tokens.query.LiveFilter;
 import dev.tokenservice.tokens.query.PairRecords;
 import dev.tokenservice.tokens.query.RevocationCutoffs;
@@ -75,10 +76,12 @@ public final class TokenAdministration {
         long now = clock.instant().getEpochSecond();
         long offset = (long) (page - 1) * size;
         int ahead = Math.max(COUNT_AHEAD, size);
+        RevocationCutoffs cutoffs = new RevocationCutoffs(tables);
+        LaggingPairs lagging = new LaggingPairs(tables);
         Iterator<TokenItem> live = new LiveFilter(
-                new PairRecords(tables, pairEntries(clientId, username, order, offset + size + ahead)),
-                new RevocationCutoffs(tables), CHUNK,
-                (pair, revoked) -> !revoked && pair.getExpiresAt() != null && pair.getExpiresAt() > now);
+                new PairRecords(tables, pairEntries(clientId, username, order, offset + size + ahead)), cutoffs, CHUNK,
+                (pair, revoked) -> pair.getExpiresAt() != null && pair.getExpiresAt() > now
+                        && (!revoked || revokedButMayHoldLaterToken(pair, cutoffs.cutoff(pair), lagging, now)));
         long counted = 0;
         while (counted < offset && live.hasNext()) {
             live.next();
@@ -97,6 +100,14 @@ public final class TokenAdministration {
         }
         long total = counted < countUntil || !live.hasNext() ? counted : counted + 1;
         return KnetikViews.page(content, page, size, total, order);
+    }
+
+    /**
+     * A pair whose record a revocation covers still holds a live token when one was issued after the cut-off that the
+     * record does not show yet (its issue time lags; see LaggingPairs).
+     */
+    private static boolean revokedButMayHoldLaterToken(TokenItem pair, long cutoff, LaggingPairs lagging, long now) {
+        return LaggingPairs.mayHideTokensAfter(pair, cutoff) && lagging.holdsLiveTokenAfter(pair, cutoff, now);
     }
 
     /** The pair-index entries of the filter, in the order asked for (see TokenIndex.pairs). */
@@ -146,7 +157,10 @@ public final class TokenAdministration {
         return KnetikViews.resource(username, clientId, unseal(live.next()));
     }
 
-    /** delete_tokens: every token of the user, of the client, or of the user at the client stops at once. */
+    /**
+     * delete_tokens: every token of the user, or of the user at the client, stops at once; every token of the client
+     * within CLIENT_CACHE_SECONDS (its record is the one a container may answer from its client cache).
+     */
     public void delete(Caller caller, String username, String clientId) {
         caller.requireAnyScope(ServiceScopes.TOKENS_ADMIN);
         String record;

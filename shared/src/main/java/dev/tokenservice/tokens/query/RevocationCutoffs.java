@@ -60,6 +60,11 @@ public final class RevocationCutoffs {
         if (token.isRevoked()) {
             return true;
         }
+        return token.grantStart() == null || token.grantStart() <= cutoff(token);
+    }
+
+    /** The latest cut-off (epoch ms) of the records that could cover the token, -1 if none; loaded before. */
+    public long cutoff(TokenItem token) {
         long cutoff = -1;
         for (String key : recordKeys(token)) {
             Long known = cutoffs.get(key);
@@ -68,7 +73,7 @@ public final class RevocationCutoffs {
             }
             cutoff = Math.max(cutoff, known);
         }
-        return token.grantStart() == null || token.grantStart() <= cutoff;
+        return cutoff;
     }
 
     private static List<String> recordKeys(TokenItem token) {
