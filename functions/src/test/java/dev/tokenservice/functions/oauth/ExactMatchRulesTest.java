@@ -260,8 +260,9 @@ class ExactMatchRulesTest {
     @Test
     void anAccessTokenIsAcceptedOnlyWhenSignedByOurKeyWithItsAlgorithm() throws Exception {
         // GIVEN a genuine access token, which userinfo answers for
-        SignedJWT genuine = SignedJWT.parse(userToken);
-        assertEquals(200, oauth.userInfo(userToken).getStatusCode());
+        String accessToken = Requests.token(services, USER, List.of("openid"));
+        SignedJWT genuine = SignedJWT.parse(accessToken);
+        assertEquals(200, oauth.userInfo(accessToken).getStatusCode());
 
         // WHEN the same claims come unsigned, HMAC-signed with our public key as the secret, or signed by another
         // RSA key under our kid
