@@ -326,7 +326,7 @@ class ExactMatchRulesTest {
      * this class sign a user in.
      */
     private String signedInUser(String subject) {
-        return Requests.token(services, subject, List.of("openid"));
+        return Requests.session(services, subject);
     }
 
     /** The near misses of a registered URI: each is another URI, though a lenient comparison might take it. */
