@@ -15,6 +15,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.local.LocalServerProcess.AdminCredentials;
+import dev.tokenservice.local.template.ApiRoute;
+import dev.tokenservice.local.template.TemplateModel;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
