@@ -64,6 +64,16 @@ def test_the_readme_has_runnable_blocks_for_the_shell_and_each_sdk():
         assert "localhost" not in code, f"README.md line {line}: the issuer is {README_URL}, not localhost"
 
 
+def test_the_readmes_links_into_docs_lead_to_files_and_headings_that_exist():
+    for page, anchor in re.findall(r"\]\((docs/[^)#]+)(?:#([^)]+))?\)", README.read_text()):
+        target = ROOT / page
+        assert target.is_file(), f"README links to {page}, which does not exist"
+        if anchor:
+            headings = {re.sub(r"[^a-z0-9 -]", "", heading.strip().lower()).replace(" ", "-")
+                        for heading in re.findall(r"^#+ (.+)$", target.read_text(), re.MULTILINE)}
+            assert anchor in headings, f"README links to {page}#{anchor}, a heading it does not have"
+
+
 @pytest.fixture(scope="module")
 def terminal(local_service, tmp_path_factory):
     """One working folder, as a second terminal beside the running service: runner.log holds what it printed."""
