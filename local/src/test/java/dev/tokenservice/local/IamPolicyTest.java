@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Least privilege, proven from the suites: every AWS call the functions module's tests and this module's
  * runners made, attributed to the function whose handler made it (the shared test jar's AwsCallRecorder
- * writes them to target/aws-calls), held against that function's policy in template.yaml. A call the policy
- * does not allow would fail after `sam deploy`; an action the policy allows that no test performed is
- * privilege nobody showed a need for. Functions are read from the template, so new ones are covered as they
+ * writes them to target/aws-calls), held against that function's policy in template.yaml: its own statements
+ * and those of the template's managed policies it attaches. A call the policy does not allow would fail after
+ * `sam deploy`; an action the policy allows that no test performed is privilege nobody showed a need for. Functions are read from the template, so new ones are covered as they
  * arrive. This test runs after the module's other tests (its own surefire execution, see pom.xml), and reads
  * the functions module's records, so it belongs to a full build (`mvn install`).
  */
@@ -87,7 +87,7 @@ class IamPolicyTest {
             Map<?, ?> definition = (Map<?, ?>) resource;
             if ("AWS::Serverless::Function".equals(definition.get("Type"))) {
                 Object declared = ((Map<?, ?>) definition.get("Properties")).get("Policies");
-                policies.put(id.toString(), grants(id.toString(), declared));
+                policies.put(id.toString(), grants(id.toString(), declared, resources));
             }
         });
 
@@ -198,25 +198,48 @@ class IamPolicyTest {
 
     // --- template.yaml policies ---------------------------------------------------------------------------
 
-    private static List<Grant> grants(String function, Object declared) {
+    /**
+     * A function's grants: its own statements, the statements of the template's managed policies it attaches
+     * (`!Ref SomePolicy`), and the SAM policy templates this test expands.
+     */
+    private static List<Grant> grants(String function, Object declared, Map<?, ?> resources) {
         List<Grant> grants = new ArrayList<>();
         if (declared == null) {
             return grants;
         }
         for (Object policy : declared instanceof List<?> list ? list : List.of(declared)) {
             if (policy instanceof Map<?, ?> map && map.containsKey("Statement")) {
-                for (Object statement : (List<?>) map.get("Statement")) {
-                    for (Object branch : branches(statement)) {
-                        if (branch instanceof Map<?, ?> allow && "Allow".equals(allow.get("Effect"))) {
-                            grants.add(new Grant(strings(allow.get("Action")), resources(allow.get("Resource"))));
-                        }
-                    }
-                }
+                grants.addAll(statementGrants(map));
+            } else if (policy instanceof Map<?, ?> map && map.size() == 1 && map.get("Ref") instanceof String id) {
+                grants.addAll(statementGrants(managedPolicyDocument(function, id, resources)));
             } else if (policy instanceof Map<?, ?> map && map.size() == 1) {
                 var entry = map.entrySet().iterator().next();
                 grants.addAll(SamPolicyTemplates.expand(function, entry.getKey().toString(), (Map<?, ?>) entry.getValue()));
             } else {
-                fail(function + ": policy " + policy + " is neither a statement list nor a SAM policy template this test expands");
+                fail(function + ": policy " + policy + " is neither a statement list, a managed policy of the "
+                        + "template nor a SAM policy template this test expands");
+            }
+        }
+        return grants;
+    }
+
+    /** The policy document of the template's AWS::IAM::ManagedPolicy a function attaches by !Ref. */
+    private static Map<?, ?> managedPolicyDocument(String function, String id, Map<?, ?> resources) {
+        if (!(resources.get(id) instanceof Map<?, ?> resource) || !"AWS::IAM::ManagedPolicy".equals(resource.get("Type"))) {
+            fail(function + " attaches " + id + ", which is no AWS::IAM::ManagedPolicy of the template: its "
+                    + "statements cannot be held against the recorded calls");
+            return Map.of();
+        }
+        return (Map<?, ?>) ((Map<?, ?>) resource.get("Properties")).get("PolicyDocument");
+    }
+
+    private static List<Grant> statementGrants(Map<?, ?> document) {
+        List<Grant> grants = new ArrayList<>();
+        for (Object statement : (List<?>) document.get("Statement")) {
+            for (Object branch : branches(statement)) {
+                if (branch instanceof Map<?, ?> allow && "Allow".equals(allow.get("Effect"))) {
+                    grants.add(new Grant(strings(allow.get("Action")), resources(allow.get("Resource"))));
+                }
             }
         }
         return grants;

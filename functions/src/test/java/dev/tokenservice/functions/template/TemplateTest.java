@@ -92,6 +92,13 @@ class TemplateTest {
                 continue;
             }
             for (JsonNode policy : entry.getValue().path("Properties").path("Policies")) {
+                if (policy.isTextual()) {
+                    // !Ref to a managed policy: only the template's own, whose statements are checked here too.
+                    JsonNode attached = resources.path(policy.asText());
+                    assertEquals("AWS::IAM::ManagedPolicy", attached.path("Type").asText(),
+                            entry.getKey() + " attaches " + policy.asText() + ", which is no managed policy of the template");
+                    policy = attached.path("Properties").path("PolicyDocument");
+                }
                 for (JsonNode statement : policy.path("Statement")) {
                     String actions = statement.path("Action").toString();
                     assertFalse(actions.contains("*"), entry.getKey() + " grants " + actions);
