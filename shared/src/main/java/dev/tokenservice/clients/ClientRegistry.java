@@ -49,12 +49,16 @@ public final class ClientRegistry {
     private final Supplier<SecretHasher> hasher;
     private final Clock clock;
     private final RegistryLimits limits;
+    /** What a new client may use: every grant the token endpoint serves. */
+    private final List<String> grantTypes;
 
-    public ClientRegistry(Tables tables, Supplier<SecretHasher> hasher, Clock clock, RegistryLimits limits) {
+    public ClientRegistry(Tables tables, Supplier<SecretHasher> hasher, Clock clock, RegistryLimits limits,
+            List<String> grantTypes) {
         this.tables = tables;
         this.hasher = hasher;
         this.clock = clock;
         this.limits = limits;
+        this.grantTypes = List.copyOf(grantTypes);
     }
 
     /** Tenant id, quotas, and how long a revocation record must outlive the tokens it covers. */
@@ -92,7 +96,7 @@ public final class ClientRegistry {
         client.setAllowedOrigins(request.allowedOrigins());
         client.setScopes(request.scopes());
         client.setAuthenticationMethods(authenticationMethods(request.allowPkce()));
-        client.setGrantTypes(List.of("authorization_code", "refresh_token", "client_credentials"));
+        client.setGrantTypes(grantTypes);
         client.setTenant(limits.tenant());
         client.setIsPublic(true);
         client.setEnabled(true);

@@ -6,7 +6,7 @@ import dev.tokenservice.tokens.TokenRepository;
 import java.util.List;
 
 /** RFC 6749 §4.1.3 with RFC 7636: the code, its redirect URI and PKCE verifier become the user's tokens. */
-public final class AuthorizationCodeGrant {
+public final class AuthorizationCodeGrant implements Grant {
 
     public static final String GRANT_TYPE = "authorization_code";
 
@@ -15,7 +15,7 @@ public final class AuthorizationCodeGrant {
     private final TokenRepository tokens;
     private final UserTokens userTokens;
 
-    AuthorizationCodeGrant(ClientAuthentication authentication, AuthorizationCodes codes, TokenRepository tokens,
+    public AuthorizationCodeGrant(ClientAuthentication authentication, AuthorizationCodes codes, TokenRepository tokens,
             UserTokens userTokens) {
         this.authentication = authentication;
         this.codes = codes;
@@ -23,6 +23,12 @@ public final class AuthorizationCodeGrant {
         this.userTokens = userTokens;
     }
 
+    @Override
+    public String grantType() {
+        return GRANT_TYPE;
+    }
+
+    @Override
     public TokenResponse exchange(TokenRequest request, String issuerUrl) {
         var caller = authentication.authenticateAllowingPublic(request);
         var client = caller.client();

@@ -52,7 +52,7 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
         if (!client.isEnabled()) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client", "the client is disabled");
         }
-        if (!client.allowsGrant("authorization_code")) {
+        if (!client.allowsGrant(AuthorizationCodeGrant.GRANT_TYPE)) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client",
                     "the client may not use the authorization code grant");
         }

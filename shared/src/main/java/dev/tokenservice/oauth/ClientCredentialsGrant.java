@@ -3,13 +3,12 @@ package dev.tokenservice.oauth;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.AccessTokenRequest;
-import dev.tokenservice.tokens.IssuedAccessToken;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /** RFC 6749 §4.4: a confidential client gets a token for itself, with scopes it was registered for. */
-public final class ClientCredentialsGrant {
+public final class ClientCredentialsGrant implements Grant {
 
     public static final String GRANT_TYPE = "client_credentials";
 
@@ -26,14 +25,21 @@ public final class ClientCredentialsGrant {
         this.ttl = ttl;
     }
 
-    public IssuedAccessToken exchange(TokenRequest request, String issuerUrl) {
+    @Override
+    public String grantType() {
+        return GRANT_TYPE;
+    }
+
+    /** An access token only: no refresh token and no ID token, as there is no user (RFC 6749 §4.4.3). */
+    @Override
+    public TokenResponse exchange(TokenRequest request, String issuerUrl) {
         ClientItem client = authentication.authenticate(request);
         if (!client.allowsGrant(GRANT_TYPE)) {
             throw OAuthErrors.unauthorizedClient("the client may not use the client_credentials grant");
         }
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), client.scopesOrEmpty());
         String audience = defaultAudience.orElse(issuerUrl);
-        return issuer.issue(new AccessTokenRequest(
-                issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl));
+        return new TokenResponse(issuer.issue(new AccessTokenRequest(
+                issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl)), null);
     }
 }

@@ -5,7 +5,7 @@ import dev.tokenservice.tokens.TokenItem;
 import java.util.List;
 
 /** RFC 6749 §6 with rotation: a refresh token buys new tokens in its session, once. */
-public final class RefreshTokenGrant {
+public final class RefreshTokenGrant implements Grant {
 
     public static final String GRANT_TYPE = "refresh_token";
 
@@ -13,12 +13,18 @@ public final class RefreshTokenGrant {
     private final RefreshTokens refreshTokens;
     private final UserTokens userTokens;
 
-    RefreshTokenGrant(ClientAuthentication authentication, RefreshTokens refreshTokens, UserTokens userTokens) {
+    public RefreshTokenGrant(ClientAuthentication authentication, RefreshTokens refreshTokens, UserTokens userTokens) {
         this.authentication = authentication;
         this.refreshTokens = refreshTokens;
         this.userTokens = userTokens;
     }
 
+    @Override
+    public String grantType() {
+        return GRANT_TYPE;
+    }
+
+    @Override
     public TokenResponse exchange(TokenRequest request, String issuerUrl) {
         var client = authentication.authenticateAllowingPublic(request).client();
         if (!client.allowsGrant(GRANT_TYPE)) {

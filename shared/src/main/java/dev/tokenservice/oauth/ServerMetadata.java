@@ -22,14 +22,18 @@ public final class ServerMetadata {
             dev.tokenservice.sessions.UserClaims.names().stream()).toList();
 
     /** The document for this issuer: the listed catalogue scopes, and the algorithms of the published keys. */
-    public static ObjectNode describe(String issuer, SigningKeys keys) {
-        return describe(issuer, ScopeCatalog.listed().stream().map(ScopeCatalog.Scope::name).toList(),
+    public static ObjectNode describe(String issuer, SigningKeys keys, List<String> grantTypes) {
+        return describe(issuer, grantTypes, ScopeCatalog.listed().stream().map(ScopeCatalog.Scope::name).toList(),
                 keys.publicJwks().getKeys().stream().map(key -> key.getAlgorithm() != null
                         ? key.getAlgorithm().getName() : keys.active().algorithm().getName()).toList());
     }
 
-    /** @param signingAlgorithms the JOSE algorithms of the published keys (they sign ID tokens too) */
-    public static ObjectNode describe(String issuer, List<String> scopes, List<String> signingAlgorithms) {
+    /**
+     * @param grantTypes        the grant types the token endpoint serves (the one list in the wiring)
+     * @param signingAlgorithms the JOSE algorithms of the published keys (they sign ID tokens too)
+     */
+    public static ObjectNode describe(String issuer, List<String> grantTypes, List<String> scopes,
+            List<String> signingAlgorithms) {
         ObjectNode metadata = Json.object();
         metadata.put("issuer", issuer);
         metadata.put("authorization_endpoint", issuer + "/oauth2/authorize");
@@ -39,10 +43,8 @@ public final class ServerMetadata {
         metadata.put("jwks_uri", issuer + "/.well-known/jwks.json");
         metadata.put("userinfo_endpoint", issuer + "/oauth2/userinfo");
         metadata.put("end_session_endpoint", issuer + "/oauth2/logout");
-        metadata.putArray("grant_types_supported")
-                .add(AuthorizationCodeGrant.GRANT_TYPE)
-                .add(RefreshTokenGrant.GRANT_TYPE)
-                .add(ClientCredentialsGrant.GRANT_TYPE);
+        var grants = metadata.putArray("grant_types_supported");
+        grantTypes.forEach(grants::add);
         metadata.putArray("response_types_supported").add("code");
         metadata.putArray("response_modes_supported").add("query");
         metadata.putArray("code_challenge_methods_supported").add(Pkce.S256);

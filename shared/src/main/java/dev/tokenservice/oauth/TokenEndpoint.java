@@ -1,33 +1,34 @@
 package dev.tokenservice.oauth;
 
-import dev.tokenservice.tokens.AccessTokenIssuer;
-import dev.tokenservice.tokens.TokenRepository;
-import java.time.Duration;
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** POST /oauth2/token: dispatches on grant_type to the grant that handles it. */
 public final class TokenEndpoint {
 
-    private final ClientCredentialsGrant clientCredentials;
-    private final AuthorizationCodeGrant authorizationCode;
-    private final RefreshTokenGrant refreshToken;
+    private final Map<String, Grant> grants = new LinkedHashMap<>();
 
-    public TokenEndpoint(ClientAuthentication authentication, AccessTokenIssuer issuer, TokenRepository tokens,
-            AuthorizationCodes codes, RefreshTokens refreshTokens, IdTokens idTokens, Optional<String> defaultAudience,
-            Duration accessTokenTtl) {
-        UserTokens userTokens = new UserTokens(issuer, refreshTokens, idTokens, defaultAudience, accessTokenTtl);
-        this.clientCredentials = new ClientCredentialsGrant(authentication, issuer, defaultAudience, accessTokenTtl);
-        this.authorizationCode = new AuthorizationCodeGrant(authentication, codes, tokens, userTokens);
-        this.refreshToken = new RefreshTokenGrant(authentication, refreshTokens, userTokens);
+    /** @param grants every grant this service supports, each built here (in the init phase of its function) */
+    public TokenEndpoint(List<Grant.Supported> grants) {
+        for (Grant.Supported supported : grants) {
+            Grant grant = supported.build().get();
+            if (!grant.grantType().equals(supported.grantType())) {
+                throw new IllegalStateException("the grant listed as " + supported.grantType() + " is "
+                        + grant.grantType());
+            }
+            if (this.grants.put(grant.grantType(), grant) != null) {
+                throw new IllegalStateException("the grant " + grant.grantType() + " is listed twice");
+            }
+        }
     }
 
     public TokenResponse exchange(TokenRequest request, String issuerUrl) {
         String grantType = request.required("grant_type");
-        return switch (grantType) {
-            case ClientCredentialsGrant.GRANT_TYPE -> new TokenResponse(clientCredentials.exchange(request, issuerUrl), null);
-            case AuthorizationCodeGrant.GRANT_TYPE -> authorizationCode.exchange(request, issuerUrl);
-            case RefreshTokenGrant.GRANT_TYPE -> refreshToken.exchange(request, issuerUrl);
-            default -> throw OAuthErrors.unsupportedGrantType("the grant type " + grantType + " is not supported");
-        };
+        Grant grant = grants.get(grantType);
+        if (grant == null) {
+            throw OAuthErrors.unsupportedGrantType("the grant type " + grantType + " is not supported");
+        }
+        return grant.exchange(request, issuerUrl);
     }
 }

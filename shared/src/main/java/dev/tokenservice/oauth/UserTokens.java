@@ -12,7 +12,7 @@ import java.util.Optional;
  * Issues what a user's grant yields: an access token in the grant's session, a refresh token if allowed, and
  * an ID token when openid is among the scopes.
  */
-final class UserTokens {
+public final class UserTokens {
 
     static final String OPENID = "openid";
 
@@ -22,7 +22,7 @@ final class UserTokens {
     private final Optional<String> defaultAudience;
     private final Duration accessTokenTtl;
 
-    UserTokens(AccessTokenIssuer issuer, RefreshTokens refreshTokens, IdTokens idTokens,
+    public UserTokens(AccessTokenIssuer issuer, RefreshTokens refreshTokens, IdTokens idTokens,
             Optional<String> defaultAudience, Duration accessTokenTtl) {
         this.issuer = issuer;
         this.refreshTokens = refreshTokens;

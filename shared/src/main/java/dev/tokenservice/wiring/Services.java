@@ -15,17 +15,22 @@ import dev.tokenservice.consents.ConsentStore;
 import dev.tokenservice.consents.Consents;
 import dev.tokenservice.oauth.ClientAuthentication;
 import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.oauth.AuthorizationCodeGrant;
 import dev.tokenservice.oauth.AuthorizationCodes;
 import dev.tokenservice.oauth.AuthorizationEndpoint;
+import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.oauth.Grant;
 import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.oauth.FailedAuthenticationThrottle;
 import dev.tokenservice.oauth.IdTokens;
 import dev.tokenservice.oauth.Logout;
 import dev.tokenservice.oauth.Issuer;
+import dev.tokenservice.oauth.RefreshTokenGrant;
 import dev.tokenservice.oauth.RefreshTokens;
 import dev.tokenservice.oauth.Revocation;
 import dev.tokenservice.oauth.TokenEndpoint;
+import dev.tokenservice.oauth.UserTokens;
 import dev.tokenservice.sessions.SessionCheck;
 import dev.tokenservice.sessions.Sessions;
 import dev.tokenservice.signing.KeyRingStore;
@@ -199,10 +204,36 @@ public final class Services {
         return new AuthorizationCodes(tokenRepository(), clock, settings.longestTokenLifetime());
     }
 
+    /**
+     * Every grant this service supports, in the order the metadata documents list them: the token endpoint
+     * dispatches over this list, and the metadata documents and the client registry read its names. A new grant
+     * is its class and one line here.
+     */
+    public List<Grant.Supported> grants() {
+        return List.of(
+                new Grant.Supported(AuthorizationCodeGrant.GRANT_TYPE, () -> new AuthorizationCodeGrant(
+                        clientAuthentication(), authorizationCodes(), tokenRepository(), userTokens())),
+                new Grant.Supported(RefreshTokenGrant.GRANT_TYPE, () -> new RefreshTokenGrant(
+                        clientAuthentication(), refreshTokens(), userTokens())),
+                new Grant.Supported(ClientCredentialsGrant.GRANT_TYPE, () -> new ClientCredentialsGrant(
+                        clientAuthentication(), accessTokenIssuer(), settings.defaultAudience(),
+                        settings.accessTokenTtl())));
+    }
+
+    /** The names of {@link #grants()}, read without building a grant. */
+    public List<String> grantTypes() {
+        return grants().stream().map(Grant.Supported::grantType).toList();
+    }
+
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
-        return new TokenEndpoint(clientAuthentication(), accessTokenIssuer(), tokenRepository(), authorizationCodes(),
-                refreshTokens(), idTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+        return new TokenEndpoint(grants());
+    }
+
+    /** What a user's grant yields: access token, refresh token if allowed, ID token with openid. */
+    public UserTokens userTokens() {
+        return new UserTokens(accessTokenIssuer(), refreshTokens(), idTokens(), settings.defaultAudience(),
+                settings.accessTokenTtl());
     }
 
     /** OpenID Connect ID tokens, signed by the access tokens' signer; a hint is accepted while its session may live. */
@@ -259,7 +290,7 @@ public final class Services {
     public ClientRegistry clientRegistry() {
         return new ClientRegistry(tables(), secretHasher, clock, new ClientRegistry.RegistryLimits(
                 settings.tenant(), settings.clientsPerOwner(), settings.clientsPerTenant(),
-                settings.longestTokenLifetime()));
+                settings.longestTokenLifetime()), grantTypes());
     }
 
     public Consents consents() {

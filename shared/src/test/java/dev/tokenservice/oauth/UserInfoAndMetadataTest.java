@@ -69,7 +69,7 @@ class UserInfoAndMetadataTest {
         };
 
         ObjectNode metadata = ServerMetadata.describe("https://issuer.test",
-                new SigningKeys(signer, List.of(withoutAlgorithm, withAlgorithm)));
+                new SigningKeys(signer, List.of(withoutAlgorithm, withAlgorithm)), List.of("client_credentials"));
 
         assertEquals(Set.of("PS256", "RS512"), Set.copyOf(
                 dev.tokenservice.http.Json.MAPPER.convertValue(metadata.path("id_token_signing_alg_values_supported"),

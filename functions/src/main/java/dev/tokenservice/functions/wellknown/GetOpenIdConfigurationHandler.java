@@ -32,7 +32,7 @@ public final class GetOpenIdConfigurationHandler
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         return Endpoint.run("GetOpenIdConfiguration", ErrorFormat.OAUTH, () -> {
             String issuer = Issuer.of(services.settings(), new ApiRequest(event));
-            return ApiResponse.json(200, ServerMetadata.describe(issuer, services.signingKeys()),
+            return ApiResponse.json(200, ServerMetadata.describe(issuer, services.signingKeys(), services.grantTypes()),
                     Map.of("Cache-Control", "public, max-age=3600"));
         });
     }
