@@ -1,5 +1,6 @@
 package dev.tokenservice.bench;
 
+import dev.tokenservice.tokens.TokenSchema;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import dev.tokenservice.auth.Caller;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.scopes.ServiceScopes;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.TableDefinitions;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
@@ -192,7 +192,7 @@ public final class ListGrowth {
             if (i % 50_000 == 3) {
                 row.setRevoked(true);
             }
-            batch.add(Schemas.TOKEN.itemToMap(row, true));
+            batch.add(TokenSchema.SCHEMA.itemToMap(row, true));
             String pairKey = TokenKeys.tokenPair(subject, client);
             touched.add(pairKey);
             long[] pair = pairs.get(pairKey);
@@ -222,7 +222,7 @@ public final class ListGrowth {
             // Live for the whole run, so every list has pairs to show.
             record.setExpiresAt(Math.max(value[1], now.getEpochSecond() + 3600));
             record.setTtl(record.getExpiresAt());
-            batch.add(Schemas.TOKEN.itemToMap(record, true));
+            batch.add(TokenSchema.SCHEMA.itemToMap(record, true));
             if (batch.size() == 25) {
                 pending.add(write(threads, dynamoDb, batch));
                 batch = new ArrayList<>();

@@ -1,12 +1,12 @@
 package dev.tokenservice.clients;
 
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.http.Log;
 import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.scopes.ServiceScopes;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
@@ -106,9 +106,9 @@ public final class ClientRegistry {
         client.setModifiedBy(caller.subject());
         client.setVersion(1L);
 
-        Map<String, AttributeValue> row = Schemas.CLIENT.itemToMap(client, true);
+        Map<String, AttributeValue> row = ClientSchema.SCHEMA.itemToMap(client, true);
         transact(List.of(
-                TransactWriteItem.builder().put(p -> p.tableName(tables.clients().tableName()).item(row)
+                TransactWriteItem.builder().put(p -> p.tableName(tables.of(ClientSchema.TABLE).tableName()).item(row)
                         .conditionExpression("attribute_not_exists(client_id)")).build(),
                 countClient(ownerCounter(caller.subject()), 1, limits.clientsPerOwner()),
                 countClient(tenantCounter(), 1, limits.clientsPerTenant())),
@@ -208,13 +208,13 @@ public final class ClientRegistry {
                 "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
         consentTask.putAll(ExpiryShards.taskAttributes(now.getEpochSecond()));
         transact(List.of(
-                TransactWriteItem.builder().delete(d -> d.tableName(tables.clients().tableName())
+                TransactWriteItem.builder().delete(d -> d.tableName(tables.of(ClientSchema.TABLE).tableName())
                         .key(Map.of("client_id", AttributeValue.fromS(clientId)))
                         .conditionExpression("attribute_exists(client_id)")).build(),
                 countClient(ownerCounter(client.getCreatedBy()), -1, 0),
                 countClient(tenantCounter(), -1, 0),
-                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(revocation)).build(),
-                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(consentTask)).build()),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.of(TokenSchema.TABLE).tableName()).item(revocation)).build(),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.of(TokenSchema.TABLE).tableName()).item(consentTask)).build()),
                 reasons -> {
                     if (failedCondition(reasons, 0)) {
                         throw notFound();
@@ -235,7 +235,7 @@ public final class ClientRegistry {
         if (!admin && !caller.hasScope(ServiceScopes.CLIENTS_WRITE)) {
             return new Page(List.of(), Optional.empty(), limit);
         }
-        return page(admin ? Schemas.CLIENTS_BY_TENANT : Schemas.CLIENTS_BY_CREATOR,
+        return page(admin ? ClientSchema.CLIENTS_BY_TENANT : ClientSchema.CLIENTS_BY_CREATOR,
                 admin ? Key.builder().partitionValue(limits.tenant()).build()
                         : Key.builder().partitionValue(caller.subject()).build(),
                 limit, lastClientId, lastCreatedOn);
@@ -243,7 +243,7 @@ public final class ClientRegistry {
 
     /** Every client of the tenant, for the info listing that any signed-in caller may read. */
     public Page listInfo(int limit, Optional<String> lastClientId, Optional<Instant> lastCreatedOn) {
-        return page(Schemas.CLIENTS_BY_TENANT, Key.builder().partitionValue(limits.tenant()).build(),
+        return page(ClientSchema.CLIENTS_BY_TENANT, Key.builder().partitionValue(limits.tenant()).build(),
                 limit, lastClientId, lastCreatedOn);
     }
 
@@ -258,7 +258,7 @@ public final class ClientRegistry {
             Map<String, AttributeValue> start = new HashMap<>();
             start.put("client_id", AttributeValue.fromS(lastClientId.get()));
             start.put("created_on", AttributeValue.fromS(cursorTime.get()));
-            if (Schemas.CLIENTS_BY_TENANT.equals(index)) {
+            if (ClientSchema.CLIENTS_BY_TENANT.equals(index)) {
                 start.put("tenant", AttributeValue.fromN(Long.toString(limits.tenant())));
             } else {
                 start.put("created_by", partition.partitionKeyValue());
@@ -271,7 +271,7 @@ public final class ClientRegistry {
             query.queryConditional(QueryConditional.keyEqualTo(partition));
         }
         // Pages of the index stop at 1 MB (logos are large); items() follows them until limit + 1 rows.
-        List<ClientItem> rows = tables.clients().index(index).query(query.build()).stream()
+        List<ClientItem> rows = tables.of(ClientSchema.TABLE).index(index).query(query.build()).stream()
                 .flatMap(page -> page.items().stream())
                 .limit(limit + 1L)
                 .toList();
@@ -287,7 +287,7 @@ public final class ClientRegistry {
             client.setModifiedOn(Timestamps.format(clock.instant()));
             client.setModifiedBy(caller.subject());
             try {
-                tables.clients().putItem(client);
+                tables.of(ClientSchema.TABLE).putItem(client);
                 return result;
             } catch (ConditionalCheckFailedException concurrentChange) {
                 // Another writer changed or deleted the client since the read: read again and reapply.
@@ -302,7 +302,7 @@ public final class ClientRegistry {
             return Optional.empty();
         }
         String key = clientId.toLowerCase(java.util.Locale.ROOT);
-        return Optional.ofNullable(tables.clients().getItem(r -> r.key(k -> k.partitionValue(key)).consistentRead(true)));
+        return Optional.ofNullable(tables.of(ClientSchema.TABLE).getItem(r -> r.key(k -> k.partitionValue(key)).consistentRead(true)));
     }
 
     private boolean visibleTo(Caller caller, ClientItem client) {
@@ -344,7 +344,7 @@ public final class ClientRegistry {
             condition = "attribute_not_exists(client_count) OR client_count < :quota";
         }
         String finalCondition = condition;
-        return TransactWriteItem.builder().update(u -> u.tableName(tables.clients().tableName())
+        return TransactWriteItem.builder().update(u -> u.tableName(tables.of(ClientSchema.TABLE).tableName())
                 .key(Map.of("client_id", AttributeValue.fromS(counterId)))
                 .updateExpression("ADD client_count :delta")
                 .conditionExpression(finalCondition)

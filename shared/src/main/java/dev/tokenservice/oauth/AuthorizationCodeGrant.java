@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenRepository;
@@ -53,7 +54,7 @@ public final class AuthorizationCodeGrant implements Grant {
         }
         // The tokens carry the code's issue time: a revocation record that lands between the check above and
         // their issue, and covers the code, covers them too.
-        return userTokens.issue(issuerUrl, client, grant.getSubject(), OAuthScopes.split(grant.getScope()),
+        return userTokens.issue(issuerUrl, client, grant.getSubject(), ScopeStrings.split(grant.getScope()),
                 grant.getSession(), grant.getAuthTime(), grant.grantStart(), grant.getNonce(),
                 UserClaims.fromJson(grant.getUserClaims()));
     }

@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.http.FieldRules;
@@ -69,7 +70,7 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
         Optional<String> requestedScope = single(parameters, "scope", redirectUri, state);
         try {
             scopes = OAuthScopes.granted(requestedScope, permittedScopes(client,
-                    requestedScope.map(OAuthScopes::split).orElse(List.of()).contains(OPENID)));
+                    requestedScope.map(ScopeStrings::split).orElse(List.of()).contains(OPENID)));
         } catch (dev.tokenservice.http.ApiError invalidScope) {
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_scope", invalidScope.description());
         }
@@ -103,7 +104,7 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
             }
             return Long.parseLong(value);
         }).orElse(null);
-        List<String> prompt = OAuthScopes.split(single(parameters, "prompt", redirectUri, state).orElse(""));
+        List<String> prompt = ScopeStrings.split(single(parameters, "prompt", redirectUri, state).orElse(""));
         if (!PROMPTS.containsAll(prompt) || (prompt.contains("none") && prompt.size() > 1)) {
             throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
                     "prompt must be none alone, or any of login, consent, select_account");

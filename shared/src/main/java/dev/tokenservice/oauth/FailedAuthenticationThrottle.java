@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Log;
 import dev.tokenservice.storage.Tables;
@@ -92,7 +93,7 @@ public final class FailedAuthenticationThrottle {
     public void succeeded(String clientId) {
         if (recentlyFailing.remove(clientId) != null) {
             try {
-                tables.dynamoDb().deleteItem(r -> r.tableName(tables.tokens().tableName())
+                tables.dynamoDb().deleteItem(r -> r.tableName(tables.of(TokenSchema.TABLE).tableName())
                         .key(Map.of("token_key", AttributeValue.fromS(key(clientId)))));
             } catch (RuntimeException notCleared) {
                 // The count lapses with its window anyway; the token is issued regardless.
@@ -104,7 +105,7 @@ public final class FailedAuthenticationThrottle {
 
     /** Adds one failure in the current window, or starts a new window; returns the failures in the window. */
     private long count(String clientId, long nowMillis) {
-        String table = tables.tokens().tableName();
+        String table = tables.of(TokenSchema.TABLE).tableName();
         long windowFloor = nowMillis - window.toMillis();
         long ttl = (nowMillis + window.toMillis()) / 1000 + 1;
         try {

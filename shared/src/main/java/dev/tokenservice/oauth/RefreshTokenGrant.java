@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class RefreshTokenGrant implements Grant {
         TokenItem grant = refreshTokens.rotate(request.required("refresh_token"), client.getClientId(),
                 request.parameter("scope"));
         // A refresh may narrow the scopes, never widen them (RFC 6749 §6).
-        List<String> scopes = OAuthScopes.granted(request.parameter("scope"), OAuthScopes.split(grant.getScope()));
+        List<String> scopes = OAuthScopes.granted(request.parameter("scope"), ScopeStrings.split(grant.getScope()));
         // A new ID token names the same sign-in (sub, auth_time, sid) and has no nonce (OpenID Connect Core §12.2).
         return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession(), grant.getAuthTime(),
                 grant.grantStart(), null, UserClaims.fromJson(grant.getUserClaims()));

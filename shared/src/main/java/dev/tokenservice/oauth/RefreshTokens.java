@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
@@ -67,7 +68,7 @@ public final class RefreshTokens {
             revokeSession(row, now);
             throw OAuthErrors.invalidGrant("the refresh token was already used; its session is revoked");
         }
-        OAuthScopes.granted(requestedScope, OAuthScopes.split(row.getScope()));
+        OAuthScopes.granted(requestedScope, ScopeStrings.split(row.getScope()));
         // Liveness is decided before using the token up: of two concurrent uses, the one that wins the
         // conditional write below gets tokens even if the loser has revoked the session meanwhile (those
         // tokens are then dead on arrival, as the family is). Likewise when a revocation record lands after

@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.scopes.ScopeStrings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservice.auth.Caller;
@@ -29,7 +30,7 @@ public final class UserInfo {
         } else if (!audience.isEmpty()) {
             audience.forEach(info.putArray("aud")::add);
         }
-        info.put("scope", String.join(" ", OAuthScopes.split(claim(token, "scope"))));
+        info.put("scope", String.join(" ", ScopeStrings.split(claim(token, "scope"))));
         info.put("iss", token.getIssuer());
         seconds(info, "iat", token.getIssueTime());
         seconds(info, "exp", token.getExpirationTime());

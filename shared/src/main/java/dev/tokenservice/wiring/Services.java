@@ -4,7 +4,8 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.bootstrap.AdminBootstrap;
-import dev.tokenservice.clients.ClientCache;
+import dev.tokenservice.caching.ClientCache;
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRegistry;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.Pepper;
@@ -41,6 +42,7 @@ import dev.tokenservice.signing.LocalKeyFile;
 import dev.tokenservice.signing.SigningKeys;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
+import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenRepository;
 import dev.tokenservice.tokens.TokenSealer;
 import dev.tokenservice.tokens.admin.TokenAdministration;
@@ -74,7 +76,7 @@ public final class Services {
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
     private final Lazy<Optional<TokenSealer>> tokenSealer;
     private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
-    private final Lazy<ClientCache> clientCache;
+    private final Lazy<ClientCache<ClientItem, TokenItem>> clientCache;
     /** Production only: tests hand their KMS client (moto) to the parts that need one. */
     private Supplier<KmsClient> kms = () -> {
         throw new IllegalStateException("this wiring has no KMS client");
@@ -274,7 +276,7 @@ public final class Services {
     }
 
     /** One per container: the client rows and client-level revocation records it may answer from memory. */
-    public ClientCache clientCache() {
+    public ClientCache<ClientItem, TokenItem> clientCache() {
         return clientCache.get();
     }
 
@@ -380,8 +382,8 @@ public final class Services {
      * client that cannot exist). Clearing after the restore too means a restored container never answers from a
      * row read before the snapshot, whatever the order.
      */
-    private static ClientCache clientCacheFor(Settings settings, Clock clock) {
-        ClientCache cache = new ClientCache(clock, settings.clientCacheMaxAge());
+    private static ClientCache<ClientItem, TokenItem> clientCacheFor(Settings settings, Clock clock) {
+        ClientCache<ClientItem, TokenItem> cache = new ClientCache<>(clock, settings.clientCacheMaxAge());
         Priming.aroundSnapshot("ClientCache", cache::clear, cache::clear);
         return cache;
     }

@@ -1,5 +1,6 @@
 package dev.tokenservice.http;
 
+import dev.tokenservice.tokens.TokenSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -62,13 +63,13 @@ class EndpointTest {
         row.setDetails("{\"padding\":\"" + "x".repeat(450_000) + "\"}");
         // WHEN an endpoint writes it THEN the caller gets a 400 in its family's format, not a 500
         APIGatewayProxyResponseEvent response = Endpoint.run("Test", ErrorFormat.AGILICUS, () -> {
-            tables.tokens().putItem(row);
+            tables.of(TokenSchema.TABLE).putItem(row);
             return ApiResponse.json(201, "{}", java.util.Map.of());
         });
         assertEquals(400, response.getStatusCode(), response.getBody());
         assertEquals("invalid_request", body(response).path("error_code").asText(), response.getBody());
         // AND nothing was written
-        assertNull(tables.tokens().getItem(row));
+        assertNull(tables.of(TokenSchema.TABLE).getItem(row));
     }
 
     @Test

@@ -35,7 +35,7 @@ class IndexBackfillTest {
         old.setIssuedAt(clock.millis());
         old.setExpiresAt(clock.instant().plus(Duration.ofHours(1)).getEpochSecond());
         old.setListShard("AT#" + Math.floorMod("old-jti".hashCode(), 8));
-        services.tables().tokens().putItem(old);
+        services.tables().of(TokenSchema.TABLE).putItem(old);
         assertEquals(0, bySubject().size(), "the old row is on none of the new indexes");
         assertEquals(0, pairs().size());
 

@@ -1,5 +1,7 @@
 package dev.tokenservice.functions.clients;
 
+import dev.tokenservice.tokens.TokenSchema;
+import dev.tokenservice.clients.ClientSchema;
 import static dev.tokenservice.functions.clients.DocSpaceApi.json;
 import static dev.tokenservice.functions.clients.DocSpaceApi.validClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.auth.Caller;
-import dev.tokenservice.clients.ClientCache;
+import dev.tokenservice.caching.ClientCache;
 import dev.tokenservice.functions.oauth.IntrospectTokenHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.ApiError;
@@ -230,11 +232,11 @@ class ClientCacheTest {
     }
 
     private int clientReads() {
-        return dynamoDb.keysRead(api.services.tables().clients().tableName());
+        return dynamoDb.keysRead(api.services.tables().of(ClientSchema.TABLE).tableName());
     }
 
     private String tokensTable() {
-        return api.services.tables().tokens().tableName();
+        return api.services.tables().of(TokenSchema.TABLE).tableName();
     }
 
     private int tokenStatus(String clientId, String secret) {

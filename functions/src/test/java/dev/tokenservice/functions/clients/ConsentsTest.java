@@ -1,5 +1,6 @@
 package dev.tokenservice.functions.clients;
 
+import dev.tokenservice.consents.ConsentSchema;
 import static dev.tokenservice.functions.clients.DocSpaceApi.json;
 import static dev.tokenservice.functions.clients.DocSpaceApi.validClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,7 +106,7 @@ class ConsentsTest {
         consent.setPrincipal(principal);
         consent.setScopes(scopes);
         consent.setModifiedAt(Timestamps.format(clock.instant()));
-        api.services.tables().consents().putItem(consent);
+        api.services.tables().of(ConsentSchema.TABLE).putItem(consent);
     }
 
     private String userToken(String user, String client) {

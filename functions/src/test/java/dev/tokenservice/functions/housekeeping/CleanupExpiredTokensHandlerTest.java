@@ -1,5 +1,6 @@
 package dev.tokenservice.functions.housekeeping;
 
+import dev.tokenservice.consents.ConsentSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,7 +186,7 @@ class CleanupExpiredTokensHandlerTest {
         consent.setPrincipal(principal);
         consent.setScopes("openid");
         consent.setModifiedAt(Timestamps.format(clock.instant()));
-        services.tables().consents().putItem(consent);
+        services.tables().of(ConsentSchema.TABLE).putItem(consent);
     }
 
     private boolean consentExists(String clientId, String principal) {

@@ -1,5 +1,6 @@
 package dev.tokenservice.functions.oauth;
 
+import dev.tokenservice.clients.ClientSchema;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.json;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.redirectParameters;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.ticketOf;
@@ -850,7 +851,7 @@ class AuthorizationCodeFlowTest {
     private void changeClient(java.util.function.Consumer<ClientItem> change) {
         ClientItem client = services.clientRepository().find(clientId).orElseThrow();
         change.accept(client);
-        services.tables().clients().putItem(client);
+        services.tables().of(ClientSchema.TABLE).putItem(client);
     }
 
     private Map<String, String> refresh(String refreshToken) {

@@ -1,5 +1,6 @@
 package dev.tokenservice.functions.oauth;
 
+import dev.tokenservice.tokens.TokenSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,7 +179,7 @@ class FailedClientAuthenticationTest {
         assertEquals(LIMIT + 1, line.path("failures").asInt());
         assertEquals(1, line.path("retry_after").asInt());
         // the count's row carries a TTL at the end of its five-minute window, so DynamoDB removes it
-        long ttl = Long.parseLong(services.tables().dynamoDb().getItem(r -> r.tableName(services.tables().tokens()
+        long ttl = Long.parseLong(services.tables().dynamoDb().getItem(r -> r.tableName(services.tables().of(TokenSchema.TABLE)
                 .tableName()).key(Map.of("token_key", AttributeValue.fromS("FA#" + client.clientId())))
                 .consistentRead(true)).item().get("ttl").n());
         long windowEnd = clock.instant().plusSeconds(300).getEpochSecond();

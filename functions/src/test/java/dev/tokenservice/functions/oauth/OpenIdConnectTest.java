@@ -1,5 +1,6 @@
 package dev.tokenservice.functions.oauth;
 
+import dev.tokenservice.clients.ClientSchema;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.json;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.redirectParameters;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.ticketOf;
@@ -504,7 +505,7 @@ class OpenIdConnectTest {
     void aClientRemovedWhileItsSignOutPageWasOpenOrNeverRegisteredEndsNothing() {
         JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
         String ticket = ticketOf(oauth.logout(userToken, Map.of("client_id", clientId)));
-        services.tables().clients().deleteItem(services.clientRepository().find(clientId).orElseThrow());
+        services.tables().of(ClientSchema.TABLE).deleteItem(services.clientRepository().find(clientId).orElseThrow());
 
         APIGatewayProxyResponseEvent removed = oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "logout"));
         APIGatewayProxyResponseEvent unknown = oauth.logout(userToken, Map.of("client_id", UUID.randomUUID().toString()));

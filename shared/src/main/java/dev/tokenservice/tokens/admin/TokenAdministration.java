@@ -1,5 +1,6 @@
 package dev.tokenservice.tokens.admin;
 
+import dev.tokenservice.tokens.TokenSchema;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
@@ -18,7 +19,6 @@ import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
 import dev.tokenservice.tokens.TokenSealer;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.tokens.query.LaggingPairs;
 import dev.tokenservice.tokens.query.LiveFilter;
 import dev.tokenservice.tokens.query.PairRecords;
@@ -120,7 +120,7 @@ public final class TokenAdministration {
         if (username != null) {
             // One user's pairs sit in one partition, in client order.
             String prefix = clientId != null ? TokenKeys.pairByUser(username, clientId) : username + "\0";
-            return index.pairs(Schemas.PAIRS_BY_USER, List.of(TokenKeys.pairShard(username)), prefix,
+            return index.pairs(TokenSchema.PAIRS_BY_USER, List.of(TokenKeys.pairShard(username)), prefix,
                     clientId != null, clientAscending, pageSize);
         }
         List<String> shards = new ArrayList<>(TokenKeys.SHARDS);
@@ -129,11 +129,11 @@ public final class TokenAdministration {
         }
         if (clientId != null) {
             // One client's users, spread over every shard by username, merged in username order.
-            return index.pairs(Schemas.PAIRS_BY_CLIENT, shards, clientId + "\0", false, usernameAscending, perShard);
+            return index.pairs(TokenSchema.PAIRS_BY_CLIENT, shards, clientId + "\0", false, usernameAscending, perShard);
         }
         boolean usernameFirst = order.entries().get(0).property().equals("username");
         boolean firstAscending = usernameFirst ? usernameAscending : clientAscending;
-        String indexName = usernameFirst ? Schemas.PAIRS_BY_USER : Schemas.PAIRS_BY_CLIENT;
+        String indexName = usernameFirst ? TokenSchema.PAIRS_BY_USER : TokenSchema.PAIRS_BY_CLIENT;
         Iterator<TokenItem> entries = index.pairs(indexName, shards, null, false, firstAscending, perShard);
         return usernameAscending == clientAscending ? entries : PairRecords.secondKeyReversed(entries,
                 usernameFirst ? TokenItem::getPairByUser : TokenItem::getPairByClient);

@@ -1,6 +1,5 @@
-package dev.tokenservice.clients;
+package dev.tokenservice.caching;
 
-import dev.tokenservice.tokens.TokenItem;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,10 +22,13 @@ import java.util.function.Predicate;
  * absent, whatever its content): a record only ever revokes more, so a cached one never grants what a fresh one
  * would refuse for longer than maxAge.
  *
+ * <p>It is generic in the row ({@code R}, the client item) and the record ({@code V}, the token item), so that both the
+ * client and the token repositories can use it while neither package depends on the other through it.
+ *
  * <p>At most {@link #MAX_CLIENTS} clients are remembered, the least recently used forgotten first. {@link #clear}
  * empties it before a SnapStart snapshot, so that no restored container starts with rows read before it.
  */
-public final class ClientCache {
+public final class ClientCache<R, V> {
 
     /** Consistent re-reads of one client's row per second beyond the one a stale or missing entry costs. */
     public static final int REREADS_PER_SECOND = 2;
@@ -34,9 +36,9 @@ public final class ClientCache {
 
     private final Clock clock;
     private final long maxAgeMillis;
-    private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, Entry<R, V>> entries = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Entry<R, V>> eldest) {
             return size() > MAX_CLIENTS;
         }
     };
@@ -50,8 +52,8 @@ public final class ClientCache {
     }
 
     /** No cache: every row and record is read consistently (CLIENT_CACHE_SECONDS = 0). */
-    public static ClientCache alwaysConsistent() {
-        return new ClientCache(Clock.systemUTC(), Duration.ZERO);
+    public static <R, V> ClientCache<R, V> alwaysConsistent() {
+        return new ClientCache<>(Clock.systemUTC(), Duration.ZERO);
     }
 
     /**
@@ -62,9 +64,9 @@ public final class ClientCache {
     }
 
     /** The client's row for a request that the predicate says the row would grant, or a read that is due now. */
-    public synchronized Answer<ClientItem> row(String clientId, Predicate<ClientItem> grants) {
+    public synchronized Answer<R> row(String clientId, Predicate<R> grants) {
         long now = clock.millis();
-        Entry entry = maxAgeMillis == 0 ? null : entries.get(clientId);
+        Entry<R, V> entry = maxAgeMillis == 0 ? null : entries.get(clientId);
         if (entry == null || entry.row == null || now - entry.rowReadAt >= maxAgeMillis) {
             return new Answer<>(true, Optional.empty(), now);
         }
@@ -84,11 +86,11 @@ public final class ClientCache {
     }
 
     /** The row as read consistently after {@link #row} said a read was due. */
-    public synchronized void rowRead(String clientId, Optional<ClientItem> row, Answer<ClientItem> answer) {
+    public synchronized void rowRead(String clientId, Optional<R> row, Answer<R> answer) {
         if (maxAgeMillis == 0) {
             return;
         }
-        Entry entry = entries.computeIfAbsent(clientId, id -> new Entry());
+        Entry<R, V> entry = entries.computeIfAbsent(clientId, id -> new Entry<>());
         if (entry.row == null || answer.decidedAtMillis() >= entry.rowReadAt) {
             entry.row = row;
             entry.rowReadAt = answer.decidedAtMillis();
@@ -96,9 +98,9 @@ public final class ClientCache {
     }
 
     /** The revocation record covering every token of the client, as last read within maxAge, or a read due now. */
-    public synchronized Answer<TokenItem> clientRevocation(String clientId) {
+    public synchronized Answer<V> clientRevocation(String clientId) {
         long now = clock.millis();
-        Entry entry = maxAgeMillis == 0 ? null : entries.get(clientId);
+        Entry<R, V> entry = maxAgeMillis == 0 ? null : entries.get(clientId);
         if (entry == null || entry.revocation == null || now - entry.revocationReadAt >= maxAgeMillis) {
             return new Answer<>(true, Optional.empty(), now);
         }
@@ -106,12 +108,12 @@ public final class ClientCache {
     }
 
     /** The client's revocation record (or its absence) as read consistently. */
-    public synchronized void clientRevocationRead(String clientId, Optional<TokenItem> record,
-            Answer<TokenItem> answer) {
+    public synchronized void clientRevocationRead(String clientId, Optional<V> record,
+            Answer<V> answer) {
         if (maxAgeMillis == 0) {
             return;
         }
-        Entry entry = entries.computeIfAbsent(clientId, id -> new Entry());
+        Entry<R, V> entry = entries.computeIfAbsent(clientId, id -> new Entry<>());
         if (entry.revocation == null || answer.decidedAtMillis() >= entry.revocationReadAt) {
             entry.revocation = record;
             entry.revocationReadAt = answer.decidedAtMillis();
@@ -129,10 +131,10 @@ public final class ClientCache {
     }
 
     /** What this container last read of one client; null fields were never read. */
-    private static final class Entry {
-        Optional<ClientItem> row;
+    private static final class Entry<R, V> {
+        Optional<R> row;
         long rowReadAt;
-        Optional<TokenItem> revocation;
+        Optional<V> revocation;
         long revocationReadAt;
         long rereadSecond = Long.MIN_VALUE;
         int rereads;

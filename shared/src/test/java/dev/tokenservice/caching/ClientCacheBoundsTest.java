@@ -1,10 +1,12 @@
-package dev.tokenservice.clients;
+package dev.tokenservice.caching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.testing.MutableClock;
+import dev.tokenservice.tokens.TokenItem;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ class ClientCacheBoundsTest {
 
     @Test
     void itRemembersAtMostMaxClientsForgettingTheLeastRecentlyUsed() {
-        ClientCache cache = new ClientCache(clock, Duration.ofSeconds(1));
+        ClientCache<ClientItem, TokenItem> cache = new ClientCache<>(clock, Duration.ofSeconds(1));
         remember(cache, "first");
         for (int i = 0; i < ClientCache.MAX_CLIENTS; i++) {
             if (i == ClientCache.MAX_CLIENTS / 2) {
@@ -32,14 +34,14 @@ class ClientCacheBoundsTest {
 
     @Test
     void aRowIsAnsweredForLessThanMaxAgeAndNeverWithZero() {
-        ClientCache cache = new ClientCache(clock, Duration.ofSeconds(1));
+        ClientCache<ClientItem, TokenItem> cache = new ClientCache<>(clock, Duration.ofSeconds(1));
         remember(cache, "busy");
         clock.advance(Duration.ofMillis(999));
         assertFalse(cache.row("busy", row -> true).readDue());
         clock.advance(Duration.ofMillis(1));
         assertTrue(cache.row("busy", row -> true).readDue());
 
-        ClientCache none = new ClientCache(clock, Duration.ZERO);
+        ClientCache<ClientItem, TokenItem> none = new ClientCache<>(clock, Duration.ZERO);
         remember(none, "busy");
         assertTrue(none.row("busy", row -> true).readDue());
         assertEquals(0, none.size());
@@ -47,7 +49,7 @@ class ClientCacheBoundsTest {
 
     @Test
     void aRowThatWouldNotGrantIsReadAgainAtMostTheBoundPerSecondThenAnsweredAsLastRead() {
-        ClientCache cache = new ClientCache(clock, Duration.ofSeconds(60));
+        ClientCache<ClientItem, TokenItem> cache = new ClientCache<>(clock, Duration.ofSeconds(60));
         remember(cache, "attacked");
         for (int second = 0; second < 3; second++) {
             for (int i = 0; i < ClientCache.REREADS_PER_SECOND; i++) {
@@ -60,7 +62,7 @@ class ClientCacheBoundsTest {
         }
     }
 
-    private static void remember(ClientCache cache, String clientId) {
+    private static void remember(ClientCache<ClientItem, TokenItem> cache, String clientId) {
         ClientItem row = new ClientItem();
         row.setClientId(clientId);
         cache.rowRead(clientId, Optional.of(row), cache.row(clientId, any -> true));
