@@ -3,7 +3,7 @@ package dev.tokenservice.bootstrap;
 import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.SecretHasher;
-import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.oauth.token.ClientCredentialsGrant;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.Tables;
 import java.time.Clock;

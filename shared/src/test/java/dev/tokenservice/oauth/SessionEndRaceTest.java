@@ -1,5 +1,8 @@
 package dev.tokenservice.oauth;
 
+import dev.tokenservice.oauth.authorization.Logout;
+import dev.tokenservice.oauth.token.TokenRequest;
+import dev.tokenservice.oauth.token.TokenResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;

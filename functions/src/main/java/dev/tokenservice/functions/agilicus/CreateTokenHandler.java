@@ -10,8 +10,8 @@ import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.tokens.lifecycle.CreateTokenRequest;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
+import dev.tokenservice.agilicus.CreateTokenRequest;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 
 /** POST /v1/tokens (Agilicus create_token): 201 RawToken for a token administrator. */

@@ -11,7 +11,7 @@ import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 
 /** POST /v1/tokens/introspect (Agilicus create_introspect_token): the Token, 410 when revoked. */

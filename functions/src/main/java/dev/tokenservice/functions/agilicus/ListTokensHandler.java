@@ -8,8 +8,8 @@ import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
-import dev.tokenservice.tokens.lifecycle.TokenListQuery;
+import dev.tokenservice.agilicus.TokenLifecycle;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.wiring.Services;
 
 /** GET /v1/tokens (Agilicus list_tokens): newest first, filtered, at most limit; limit always echoed. */

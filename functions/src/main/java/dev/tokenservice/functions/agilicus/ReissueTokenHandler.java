@@ -10,7 +10,7 @@ import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 
 /** POST /v1/tokens/reissue (Agilicus create_reissued_token): a token for another organisation, same expiry. */

@@ -11,8 +11,8 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
-import dev.tokenservice.tokens.lifecycle.CreateTokenRequest;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
+import dev.tokenservice.agilicus.CreateTokenRequest;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 import java.util.Optional;
 

@@ -9,7 +9,7 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.ServerMetadata;
+import dev.tokenservice.openid.ServerMetadata;
 import dev.tokenservice.wiring.Services;
 import java.util.Map;
 

@@ -18,7 +18,7 @@ import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.Json;
-import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.testing.AtRest;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;

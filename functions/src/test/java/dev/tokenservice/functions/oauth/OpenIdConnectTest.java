@@ -25,7 +25,7 @@ import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.functions.wellknown.GetJwksHandler;
 import dev.tokenservice.functions.wellknown.GetOpenIdConfigurationHandler;
 import dev.tokenservice.functions.wellknown.GetServerMetadataHandler;
-import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.TokenKeys;
