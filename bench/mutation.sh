@@ -12,6 +12,7 @@
 #                                                  those parts (the others' last reports still count in the table)
 #   MUTATION_CLASSES=dev.tokenservice.oauth.token.Revocation MUTATION_TESTS='dev.tokenservice.functions.oauth.*' \
 #     bench/mutation.sh                            any classes, as one part named "custom" (comma-separated globs)
+#   MUTATION_MUTATORS=DEFAULTS bench/mutation.sh   another PIT mutator group than STRONGER (the profile's default)
 #   MUTATION_MIN=90 bench/mutation.sh              exit 1 when fewer than 90 % of the table's mutants are killed
 #   MUTATION_REPORT_ONLY=1 bench/mutation.sh       print the table from the reports already there
 set -euo pipefail
@@ -32,6 +33,7 @@ order="auth oauth-tokens oauth-browser rules"
 
 tests=${MUTATION_TESTS:-dev.tokenservice.*}
 threads=${MUTATION_THREADS:-2}
+mutators=${MUTATION_MUTATORS:-STRONGER}
 limit=${MUTATION_TIMEOUT:-3600}
 if [ -n "${MUTATION_CLASSES:-}" ]; then
   part[custom]=$MUTATION_CLASSES
@@ -48,9 +50,11 @@ if [ -z "${MUTATION_REPORT_ONLY:-}" ]; then
     # package: both modules compiled, shared's test classes unpacked where PIT finds them, PIT bound to the phase
     timeout --kill-after=30 "$limit" mvn -B -q --no-transfer-progress -Pmutation -pl shared,functions \
       -Dmaven.test.skip.exec=true -DtargetClasses="${part[$name]}" -DtargetTests="$tests" -Dthreads="$threads" \
+      -Dpit.mutators="$mutators" \
       -DreportsDirectory="$PWD/functions/target/pit-reports-$name" package \
       || echo "part $name: PIT stopped with status $? (timeout: MUTATION_TIMEOUT=$limit)"
-    echo "part $name: $(( $(date +%s) - began )) s"
+    mkdir -p "functions/target/pit-reports-$name" && echo "$mutators" >"functions/target/pit-reports-$name/mutators"
+    echo "part $name ($mutators): $(( $(date +%s) - began )) s"
   done
 fi
 
@@ -59,16 +63,20 @@ import os, sys, collections, xml.etree.ElementTree as ET
 minimum, reports = float(sys.argv[1]), sys.argv[2:]
 # A class mutated by several reports (a part, then a custom re-run of that class on newer tests) counts once,
 # as the newest report that mutated it measured it.
-newest = {}
+newest, group_of = {}, {}
 for report in sorted((r for r in reports if os.path.exists(r)), key=os.path.getmtime):
     try:
         root = ET.parse(report).getroot()
     except (OSError, ET.ParseError):
         continue
+    # The mutator group the part ran with (reports written before it was recorded ran PIT's DEFAULTS)
+    marker = os.path.join(os.path.dirname(report), 'mutators')
+    group = open(marker).read().strip() if os.path.exists(marker) else 'DEFAULTS'
     by_class = collections.defaultdict(list)
     for m in root:
         by_class[m.findtext('mutatedClass').split('$')[0]].append(m)
     newest.update(by_class)
+    group_of.update((cls, group) for cls in by_class)
 per = collections.defaultdict(lambda: [0, 0])
 survivors = []
 for mutations in newest.values():
@@ -89,6 +97,8 @@ for pkg in sorted(per):
     k, n = per[pkg]
     print(f"{pkg:40} {k:7d} {n:8d} {100 * k / n:6.1f}%")
 print(f"{'all':40} {total[0]:7d} {total[1]:8d} {100 * total[0] / total[1]:6.1f}%")
+groups = collections.Counter(group_of[cls] for cls in newest)
+print("mutator groups (classes measured with each): " + ", ".join(f"{g} {n}" for g, n in sorted(groups.items())))
 print(f"surviving or not covered ({len(survivors)}):")
 print("\n".join(sorted(survivors)))
 sys.exit(1 if 100 * total[0] / total[1] < minimum else 0)

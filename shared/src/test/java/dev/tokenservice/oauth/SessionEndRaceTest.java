@@ -20,6 +20,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -54,10 +55,12 @@ class SessionEndRaceTest {
 
     private Services services;
     private Caller owner;
+    /** The system clock, moved ahead past CLIENT_CACHE_SECONDS before each round's verdict (see below). */
+    private final RunningClock clock = new RunningClock();
 
     @BeforeEach
     void setUp() {
-        services = TestServices.create(Clock.systemUTC(), Map.of("CLIENT_QUOTA_PER_OWNER", "1000",
+        services = TestServices.create(clock, Map.of("CLIENT_QUOTA_PER_OWNER", "1000",
                 "CLIENT_QUOTA_PER_TENANT", "1000"));
         owner = caller("owner-1", Set.of(ServiceScopes.CLIENTS_WRITE));
     }
@@ -171,7 +174,9 @@ class SessionEndRaceTest {
             end.run();
             thief.ended.set(true);
             stealing.join();
-            // THEN nothing the thief obtained works
+            // THEN, once a container's cached client row and client-level record may have aged out (an end bites
+            // everywhere within CLIENT_CACHE_SECONDS), nothing the thief obtained works
+            clock.skip(Duration.ofMillis(1_100));
             if (thief.accessTokens.stream().anyMatch(this::accessTokenWorks)
                     || refreshWorks(family.clientId, thief.refreshToken)) {
                 live++;
@@ -324,6 +329,31 @@ class SessionEndRaceTest {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The system clock plus an offset that only grows: time runs as usual, and a test may skip ahead. */
+    private static final class RunningClock extends Clock {
+
+        private final java.util.concurrent.atomic.AtomicLong offsetMillis = new java.util.concurrent.atomic.AtomicLong();
+
+        void skip(Duration duration) {
+            offsetMillis.addAndGet(duration.toMillis());
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return Clock.systemUTC().instant().plusMillis(offsetMillis.get());
         }
     }
 }
