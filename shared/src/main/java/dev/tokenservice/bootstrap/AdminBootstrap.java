@@ -1,7 +1,7 @@
 package dev.tokenservice.bootstrap;
 
-import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.oauth.token.ClientCredentialsGrant;
 import dev.tokenservice.scopes.ServiceScopes;

@@ -1,6 +1,5 @@
 package dev.tokenservice.clients;
 
-import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.JsonBody;
@@ -10,6 +9,7 @@ import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

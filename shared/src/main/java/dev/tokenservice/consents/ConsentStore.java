@@ -1,7 +1,7 @@
 package dev.tokenservice.consents;
 
-import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.http.Timestamps;
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.storage.Tables;
 import java.time.Clock;
 import java.util.LinkedHashSet;

@@ -1,15 +1,15 @@
 package dev.tokenservice.consents;
 
-import dev.tokenservice.tokens.TokenSchema;
-import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

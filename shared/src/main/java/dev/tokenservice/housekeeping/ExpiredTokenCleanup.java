@@ -1,19 +1,19 @@
 package dev.tokenservice.housekeeping;
 
-import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.clients.ConsentCleanup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.time.ZoneOffset;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.core.exception.SdkException;

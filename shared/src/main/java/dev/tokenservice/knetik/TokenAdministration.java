@@ -1,6 +1,5 @@
 package dev.tokenservice.knetik;
 
-import dev.tokenservice.tokens.TokenSchema;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
@@ -18,6 +17,7 @@ import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.tokens.TokenSealer;
 import dev.tokenservice.tokens.query.LaggingPairs;
 import dev.tokenservice.tokens.query.LiveFilter;

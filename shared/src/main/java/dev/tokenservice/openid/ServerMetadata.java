@@ -1,9 +1,9 @@
 package dev.tokenservice.openid;
 
-import dev.tokenservice.oauth.Pkce;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.oauth.Pkce;
 import dev.tokenservice.signing.SigningKeys;
 import java.util.List;
 

@@ -1,10 +1,10 @@
 package dev.tokenservice.openid;
 
-import dev.tokenservice.scopes.ScopeStrings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.sessions.UserClaims;
 import java.util.Date;
 import java.util.List;

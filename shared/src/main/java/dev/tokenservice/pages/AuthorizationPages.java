@@ -1,13 +1,13 @@
 package dev.tokenservice.pages;
 
-import dev.tokenservice.oauth.authorization.AuthorizationEndpoint;
-import dev.tokenservice.oauth.authorization.AuthorizationProblem;
-import dev.tokenservice.oauth.authorization.AuthorizationRequest;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.FieldRules;
+import dev.tokenservice.oauth.authorization.AuthorizationEndpoint;
+import dev.tokenservice.oauth.authorization.AuthorizationProblem;
+import dev.tokenservice.oauth.authorization.AuthorizationRequest;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;

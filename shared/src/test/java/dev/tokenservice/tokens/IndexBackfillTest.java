@@ -3,12 +3,12 @@ package dev.tokenservice.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.auth.Caller;
+import dev.tokenservice.knetik.SortOrder;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
-import dev.tokenservice.knetik.SortOrder;
-import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.wiring.Services;
 import java.time.Duration;
 import java.util.List;

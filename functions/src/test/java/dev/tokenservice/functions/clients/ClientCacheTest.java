@@ -1,7 +1,5 @@
 package dev.tokenservice.functions.clients;
 
-import dev.tokenservice.tokens.TokenSchema;
-import dev.tokenservice.clients.ClientSchema;
 import static dev.tokenservice.functions.clients.DocSpaceApi.json;
 import static dev.tokenservice.functions.clients.DocSpaceApi.validClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.caching.ClientCache;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.functions.oauth.IntrospectTokenHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.ApiError;
@@ -20,6 +19,7 @@ import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.testing.Faults;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 import java.net.URLEncoder;

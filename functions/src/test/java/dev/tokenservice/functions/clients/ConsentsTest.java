@@ -1,6 +1,5 @@
 package dev.tokenservice.functions.clients;
 
-import dev.tokenservice.consents.ConsentSchema;
 import static dev.tokenservice.functions.clients.DocSpaceApi.json;
 import static dev.tokenservice.functions.clients.DocSpaceApi.validClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.consents.ConsentItem;
+import dev.tokenservice.consents.ConsentSchema;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.Timestamps;

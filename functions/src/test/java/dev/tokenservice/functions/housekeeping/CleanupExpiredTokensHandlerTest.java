@@ -1,6 +1,5 @@
 package dev.tokenservice.functions.housekeeping;
 
-import dev.tokenservice.consents.ConsentSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.consents.ConsentItem;
+import dev.tokenservice.consents.ConsentSchema;
 import dev.tokenservice.functions.clients.CreateClientHandler;
 import dev.tokenservice.functions.clients.DeleteClientHandler;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;

@@ -1,6 +1,5 @@
 package dev.tokenservice.functions.oauth;
 
-import dev.tokenservice.clients.ClientSchema;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.json;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.redirectParameters;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.ticketOf;
@@ -14,6 +13,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;

@@ -1,6 +1,5 @@
 package dev.tokenservice.functions.oauth;
 
-import dev.tokenservice.tokens.TokenSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,17 +10,18 @@ import dev.tokenservice.http.Json;
 import dev.tokenservice.testing.Faults;
 import dev.tokenservice.testing.LogCapture;
 import dev.tokenservice.testing.MutableClock;
-import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.testing.TestServices.RegisteredClient;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.wiring.Services;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Repeated failed client authentication for one client id is slowed down (429, Retry-After) while the

@@ -1,6 +1,5 @@
 package dev.tokenservice.functions.oauth;
 
-import dev.tokenservice.clients.ClientSchema;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.json;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.redirectParameters;
 import static dev.tokenservice.functions.oauth.OAuthEndpoints.ticketOf;
@@ -20,6 +19,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.functions.wellknown.GetJwksHandler;

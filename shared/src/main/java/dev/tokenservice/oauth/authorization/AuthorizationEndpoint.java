@@ -1,11 +1,11 @@
 package dev.tokenservice.oauth.authorization;
 
-import dev.tokenservice.oauth.token.AuthorizationCodes;
-import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.consents.ConsentStore;
+import dev.tokenservice.oauth.token.AuthorizationCodes;
+import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.sessions.Session;
 import dev.tokenservice.sessions.SessionCheck;
 import java.net.URLEncoder;

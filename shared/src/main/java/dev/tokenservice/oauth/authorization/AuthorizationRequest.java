@@ -1,13 +1,13 @@
 package dev.tokenservice.oauth.authorization;
 
+import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientRepository;
+import dev.tokenservice.http.FieldRules;
 import dev.tokenservice.oauth.OAuthScopes;
 import dev.tokenservice.oauth.Pkce;
 import dev.tokenservice.oauth.token.AuthorizationCodeGrant;
 import dev.tokenservice.openid.OpenIdScopes;
 import dev.tokenservice.scopes.ScopeStrings;
-import dev.tokenservice.clients.ClientItem;
-import dev.tokenservice.clients.ClientRepository;
-import dev.tokenservice.http.FieldRules;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package dev.tokenservice.oauth.authorization;
 
-import dev.tokenservice.openid.IdTokens;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.SecretHasher;
+import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.sessions.Session;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;

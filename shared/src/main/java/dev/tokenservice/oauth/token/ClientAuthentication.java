@@ -1,10 +1,10 @@
 package dev.tokenservice.oauth.token;
 
-import dev.tokenservice.oauth.OAuthErrors;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.http.FieldRules;
+import dev.tokenservice.oauth.OAuthErrors;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,8 +1,8 @@
 package dev.tokenservice.oauth.token;
 
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.oauth.OAuthErrors;
 import dev.tokenservice.oauth.OAuthScopes;
-import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.AccessTokenRequest;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.tokenservice.oauth.token;
 
-import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Log;
 import dev.tokenservice.storage.Tables;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.tokenservice.oauth.token;
 
-import dev.tokenservice.oauth.OAuthErrors;
 import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.oauth.OAuthErrors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,9 +1,9 @@
 package dev.tokenservice.oauth.token;
 
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.openid.OpenIdScopes;
 import dev.tokenservice.sessions.UserClaims;
-import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.AccessTokenRequest;
 import java.time.Duration;

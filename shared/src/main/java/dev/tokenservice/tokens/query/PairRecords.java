@@ -1,9 +1,9 @@
 package dev.tokenservice.tokens.query;
 
-import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
+import dev.tokenservice.tokens.TokenSchema;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;

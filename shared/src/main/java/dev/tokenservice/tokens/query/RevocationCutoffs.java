@@ -1,10 +1,10 @@
 package dev.tokenservice.tokens.query;
 
-import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

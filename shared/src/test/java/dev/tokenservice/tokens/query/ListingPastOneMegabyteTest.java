@@ -1,19 +1,19 @@
 package dev.tokenservice.tokens.query;
 
-import dev.tokenservice.tokens.TokenSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.auth.Caller;
+import dev.tokenservice.knetik.SortOrder;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
-import dev.tokenservice.knetik.SortOrder;
-import dev.tokenservice.agilicus.TokenListQuery;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.wiring.Services;
 import java.time.Instant;
 import java.util.ArrayList;
