@@ -39,7 +39,7 @@ The per-container client cache (DESIGN.md section 3, CLIENT_CACHE_SECONDS, defau
 a container reads a client's row (and the client's revocation record) at most once per CLIENT_CACHE_SECONDS when the
 presented secret matches, so one client's hot items see (containers / seconds) reads, containers = rate x duration.
 With no fresh run (bench/target/results/cold-start.jsonl) the committed measurement
-bench/measured/cold-start-after-issue14.jsonl is used, with the warm durations README's "Performance" section
+bench/measured/cold-start-after-issue14.jsonl is used, with the warm durations docs/performance.md
 measured on an idle machine (its own were taken at load average 16).
 Usage: capacity.py [AFTER.jsonl] [--before BEFORE.jsonl] [--signing kms|wrapped|both] [--client-cache SECONDS]
                    [--apigw REQUESTS_PER_SECOND] [--duration-ms IssueToken=18,IntrospectToken=10,CreateClient=19]
@@ -54,7 +54,7 @@ import sys
 
 FRESH_RUN = "bench/target/results/cold-start.jsonl"
 COMMITTED_RUN = "bench/measured/cold-start-after-issue14.jsonl"
-# Warm p50 in process on an idle machine, README "Performance" (2026-11-23): used with the committed measurement.
+# Warm p50 in process on an idle machine, docs/performance.md (2026-11-23): used with the committed measurement.
 IDLE_DURATIONS_MS = {"IssueToken": 17.9, "IntrospectToken": 9.7, "CreateClient": 19.2}
 APIGW_RPS = 10_000
 LAMBDA_CONCURRENCY = 1_000

@@ -42,7 +42,7 @@ Not counted: CloudWatch Logs (the functions log only warnings and errors), data 
 DynamoDB storage, the Secrets Manager read at init.
 Usage: cost.py [cold-start.jsonl] [--duration-ms D] (D overrides the measured duration, e.g. an AWS measurement)
 With no fresh run (bench/target/results/cold-start.jsonl) it reads the committed bench/measured/cold-start-after-
-issue14.jsonl with the warm durations README's "Performance" section measured on an idle machine.
+issue14.jsonl with the warm durations docs/performance.md measured on an idle machine.
 """
 import json
 import os
@@ -61,7 +61,7 @@ DYNAMODB_RRU = 0.125 / 1e6
 COGNITO_M2M_TOKEN = 2.25 / 1e3
 FRESH_RUN = "bench/target/results/cold-start.jsonl"
 COMMITTED_RUN = "bench/measured/cold-start-after-issue14.jsonl"
-# Warm p50 in process on an idle machine (README "Performance" and "Compilation level"), for the committed run.
+# Warm p50 in process on an idle machine (docs/performance.md, "Cold start" and "Compilation level"), for the committed run.
 IDLE_DURATIONS_MS = {"IssueToken": 17.9, "IssueToken+WRAPPED": 7.5, "IntrospectToken": 9.7, "IntrospectToken+WRAPPED": 9.7}
 CLEANUP_WRU_BEFORE = 4        # a delete of the row and its three index entries, every token
 CLEANUP_WRU_AFTER = 0         # TTL deletes (free); the cleanup only what TTL left past the grace

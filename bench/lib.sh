@@ -14,7 +14,7 @@ mvn_q() { mvn -B -q --no-transfer-progress "$@"; }
 # scope is given. The local runner is measured with "runtime", the classpath `mvn -pl local exec:java` runs it with:
 # with the test scope it would also load the shared test jar's global SDK interceptor (AwsCallRecorder), which walks
 # the stack on every AWS call (another thread's stack for a call made beside the request): a test-only cost that
-# bench/load.sh measured as part of the runner's CPU until 2026-11-30 (README "Performance").
+# bench/load.sh measured as part of the runner's CPU until 2026-11-30 (docs/performance.md).
 module_classpath() {
   local module=$1 scope=${2:-} file="$bench_root/$1/target/bench-classpath${2:+-$2}.txt"
   if [ ! -s "$file" ] || [ -n "$(find "$bench_root" -name pom.xml -not -path '*/target/*' -newer "$file")" ]; then

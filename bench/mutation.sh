@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing of the security core with PIT (README, "Mutation testing"): mutates shared's oauth, auth and
+# Mutation testing of the security core with PIT (docs/testing.md, "Mutation testing"): mutates shared's oauth, auth and
 # consents packages and the secret-hashing and revocation rules of clients and tokens, runs the functions
 # module's handler tests and shared's tests against every mutant, then prints the score per package.
 # The core runs as a few PIT runs, one per part (below), one after the other: each part's report is kept as soon

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plants known semantic bugs in the source, one at a time, and checks the tests notice each (README, "Planted
+# Plants known semantic bugs in the source, one at a time, and checks the tests notice each (docs/testing.md, "Planted
 # bugs"). Each entry of bench/plant/ (one file per bug, format in bench/plant/README) names its edits (a file, a text
 # to find there exactly once, its replacement; usually one), a Maven module and a -Dtest selector. For each entry:
 #   1. refuses to touch a file with uncommitted changes (its restore is `git checkout`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole benchmark in one run (README, Performance): builds once, then
+# The whole benchmark in one run (docs/performance.md): builds once, then
 #   1+2  bench/cold-start.sh  cold start per function vs the GetItem baseline; AWS calls and sequential round trips
 #   3    bench/load.sh        CPU ms per request, req/s and p50/p99 per endpoint: token-service (local runner) beside
 #                             Keycloak and Ory Hydra (opaque and JWT; built from the Go module proxy, needs go and gcc)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns the bench's JSON lines into the tables README shows. Reads numbers; decides nothing.
+"""Turns the bench's JSON lines into the tables docs/performance.md shows. Reads numbers; decides nothing.
 
   summarize.py cold-start FILE.jsonl     cold start per function, ratio to the baseline, AWS calls per request
   summarize.py load FILE.jsonl           CPU ms per request, throughput and latency per endpoint and server

@@ -4,7 +4,7 @@ Every seed operation of ClientManagementApi, and the querying and scope operatio
 called the way an SDK user calls it: authenticated by the asc_auth_key cookie, the usage plan's API
 key as a default header. The list and scope operations are read with *_without_preload_content and
 the SDK's own models, because SDK 3.7.0 types their `data` as an object while DocSpace's server sends
-an array (see README, "SDK compatibility").
+an array (see docs/architecture.md, "Wire compatibility").
 """
 import concurrent.futures
 import json

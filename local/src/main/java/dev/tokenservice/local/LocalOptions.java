@@ -1,5 +1,6 @@
 package dev.tokenservice.local;
 
+import dev.tokenservice.local.failure.StartupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

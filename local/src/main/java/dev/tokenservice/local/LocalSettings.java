@@ -1,5 +1,9 @@
 package dev.tokenservice.local;
 
+import dev.tokenservice.local.data.DataFolder;
+import dev.tokenservice.local.failure.StartupException;
+import dev.tokenservice.local.template.Intrinsics;
+import dev.tokenservice.local.template.TemplateModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -34,7 +34,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The runner as README's KMS mode describes it: AWS_ENDPOINT_URL_KMS points at a KMS emulator (moto, as in
+ * The runner as docs/local.md's KMS mode describes it: AWS_ENDPOINT_URL_KMS points at a KMS emulator (moto, as in
  * CI), so tokens are signed by a KMS key; the pepper is a Secrets Manager secret (SECRET_PEPPER_ARN, as
  * template.yaml wires it) read from the same emulator. A client asks for a token over HTTP and verifies it
  * with the JWKS alone, and the JWKS key is the KMS key's public half.

@@ -15,6 +15,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.local.LocalServerProcess.AdminCredentials;
+import dev.tokenservice.local.template.ApiRoute;
+import dev.tokenservice.local.template.TemplateModel;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -148,7 +150,7 @@ class LocalServerEndToEndTest {
     void routesRequiringAnApiKeyRefuseCallsWithoutThePrintedKey() throws Exception {
         List<ApiRoute> routes = TemplateModel.load(LocalOptions.findTemplate(Path.of("")), Map.of()).apiRoutes();
         List<ApiRoute> keyed = routes.stream().filter(ApiRoute::apiKeyRequired).toList();
-        // README: every DocSpace route but public/info, every Knetik route, and Agilicus create and list need the key.
+        // README and docs/endpoints.md: every DocSpace route but public/info, every Knetik route, and Agilicus create and list need the key.
         List<ApiRoute> promised = routes.stream().filter(LocalServerEndToEndTest::readmeSaysNeedsApiKey).toList();
         assertTrue(promised.size() >= 17, "the management routes are in the template: " + promised);
         assertEquals(List.of(), promised.stream().filter(route -> !route.apiKeyRequired()).toList(),

@@ -3,6 +3,8 @@ package dev.tokenservice.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenservice.local.template.ApiRoute;
+import dev.tokenservice.local.template.TemplateModel;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tokenservice.local.ApiDefinition.GatewayResponse;
-import dev.tokenservice.local.ApiDefinition.Throttle;
+import dev.tokenservice.local.schedule.Schedule;
+import dev.tokenservice.local.template.ApiDefinition;
+import dev.tokenservice.local.template.ApiDefinition.GatewayResponse;
+import dev.tokenservice.local.template.ApiDefinition.Throttle;
+import dev.tokenservice.local.template.ApiRoute;
+import dev.tokenservice.local.template.FunctionDefinition;
+import dev.tokenservice.local.template.TemplateException;
+import dev.tokenservice.local.template.TemplateModel;
 import dev.tokenservice.storage.TableDefinitions;
 import java.lang.reflect.Method;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Every setting the service reads, in one place, so that README's configuration table has one source.
+ * Every setting the service reads, in one place, so that the configuration table (docs/operations.md) has one source.
  * Lambda supplies them as environment variables; the local runner, which hosts every function in one JVM,
  * supplies them as system properties of the same names.
  */

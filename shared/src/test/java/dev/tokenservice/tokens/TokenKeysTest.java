@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** One busy client's tokens spread over every index partition, so no partition is hot (issue 14). */
+/** One busy client's tokens spread over every index partition, so no partition is hot. */
 class TokenKeysTest {
 
     @Test

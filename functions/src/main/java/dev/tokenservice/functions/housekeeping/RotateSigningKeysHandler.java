@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The `wrapped` mode's key rotation. Scheduled (template.yaml's ScheduleV2): publishes the next key ahead of its
  * activation and removes keys whose tokens have all expired. Invoked by hand with {"revoke": "<kid>"}: the
- * emergency rotation of an exposed key (README, "Signing keys").
+ * emergency rotation of an exposed key (docs/operations.md, "Key rotation").
  */
 public final class RotateSigningKeysHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
