@@ -10,7 +10,7 @@
 #   bench/mutation.sh                              every part of the security core
 #   MUTATION_PARTS="auth consents" bench/mutation.sh
 #                                                  those parts (the others' last reports still count in the table)
-#   MUTATION_CLASSES=dev.tokenservice.oauth.Revocation MUTATION_TESTS='dev.tokenservice.functions.oauth.*' \
+#   MUTATION_CLASSES=dev.tokenservice.oauth.token.Revocation MUTATION_TESTS='dev.tokenservice.functions.oauth.*' \
 #     bench/mutation.sh                            any classes, as one part named "custom" (comma-separated globs)
 #   MUTATION_MUTATORS=DEFAULTS bench/mutation.sh   another PIT mutator group than STRONGER (the profile's default)
 #   MUTATION_MIN=90 bench/mutation.sh              exit 1 when fewer than 90 % of the table's mutants are killed
@@ -24,13 +24,8 @@ cd "$(dirname "$0")/.."
 declare -A part
 part[auth]=dev.tokenservice.auth.*
 o=dev.tokenservice.oauth
-part[oauth-tokens]=$o.ClientAuthentication*,$o.FailedAuthenticationThrottle*,$o.Introspection*,$o.TokenEndpoint*
-part[oauth-tokens]+=,$o.TokenRequest*,$o.TokenResponse*,$o.ClientCredentialsGrant*,$o.AuthorizationCodeGrant*
-part[oauth-tokens]+=,$o.RefreshTokenGrant*,$o.Pkce*,$o.OAuthErrors*,$o.OAuthScopes*,$o.Revocation*,$o.OpaqueTokens*
-part[oauth-tokens]+=,$o.RefreshTokens*,$o.AuthorizationCodes*,$o.UserTokens*,$o.Issuer*
-part[oauth-browser]=$o.AuthorizationEndpoint*,$o.AuthorizationPages*,$o.AuthorizationProblem*
-part[oauth-browser]+=,$o.AuthorizationRequest*,$o.ConsentTicket*,$o.IdTokens*,$o.Logout*,$o.LogoutTicket*
-part[oauth-browser]+=,$o.ServerMetadata*,$o.UserInfo*
+part[oauth-tokens]=$o.token.*,$o.Pkce*,$o.OAuthErrors*,$o.OAuthScopes*,$o.Issuer*
+part[oauth-browser]=$o.authorization.*,dev.tokenservice.pages.*,dev.tokenservice.openid.*
 part[rules]=dev.tokenservice.consents.*,dev.tokenservice.clients.SecretHasher*,dev.tokenservice.tokens.TokenKeys*
 part[rules]+=,dev.tokenservice.tokens.TokenRepository*,dev.tokenservice.tokens.query.RevocationCutoffs*
 part[rules]+=,dev.tokenservice.tokens.query.LiveFilter*

@@ -5,21 +5,21 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tokenservice.agilicus.TokenLifecycle;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.knetik.SortOrder;
+import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.scopes.ServiceScopes;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.TableDefinitions;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
-import dev.tokenservice.tokens.admin.SortOrder;
-import dev.tokenservice.tokens.admin.TokenAdministration;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
-import dev.tokenservice.tokens.lifecycle.TokenListQuery;
+import dev.tokenservice.tokens.TokenSchema;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -192,7 +192,7 @@ public final class ListGrowth {
             if (i % 50_000 == 3) {
                 row.setRevoked(true);
             }
-            batch.add(Schemas.TOKEN.itemToMap(row, true));
+            batch.add(TokenSchema.SCHEMA.itemToMap(row, true));
             String pairKey = TokenKeys.tokenPair(subject, client);
             touched.add(pairKey);
             long[] pair = pairs.get(pairKey);
@@ -222,7 +222,7 @@ public final class ListGrowth {
             // Live for the whole run, so every list has pairs to show.
             record.setExpiresAt(Math.max(value[1], now.getEpochSecond() + 3600));
             record.setTtl(record.getExpiresAt());
-            batch.add(Schemas.TOKEN.itemToMap(record, true));
+            batch.add(TokenSchema.SCHEMA.itemToMap(record, true));
             if (batch.size() == 25) {
                 pending.add(write(threads, dynamoDb, batch));
                 batch = new ArrayList<>();

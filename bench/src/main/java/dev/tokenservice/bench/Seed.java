@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
@@ -53,7 +54,7 @@ public final class Seed {
         client.setAuthenticationMethods(List.of("client_secret_basic", "client_secret_post"));
         client.setTenant(settings.tenant());
         client.setEnabled(true);
-        new Tables(dynamoDb, settings).clients().putItem(client);
+        new Tables(dynamoDb, settings).of(ClientSchema.TABLE).putItem(client);
 
         String basic = "Basic " + Base64.getEncoder()
                 .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));

@@ -1,8 +1,9 @@
 package dev.tokenservice.bootstrap;
 
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
-import dev.tokenservice.oauth.ClientCredentialsGrant;
+import dev.tokenservice.oauth.token.ClientCredentialsGrant;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.storage.Tables;
 import java.time.Clock;
@@ -66,9 +67,9 @@ public final class AdminBootstrap {
         Expression absent = Expression.builder().expression("attribute_not_exists(client_id)").build();
         try {
             tables.enhanced().transactWriteItems(TransactWriteItemsEnhancedRequest.builder()
-                    .addPutItem(tables.clients(), TransactPutItemEnhancedRequest.builder(ClientItem.class)
+                    .addPutItem(tables.of(ClientSchema.TABLE), TransactPutItemEnhancedRequest.builder(ClientItem.class)
                             .item(marker).conditionExpression(absent).build())
-                    .addPutItem(tables.clients(), TransactPutItemEnhancedRequest.builder(ClientItem.class)
+                    .addPutItem(tables.of(ClientSchema.TABLE), TransactPutItemEnhancedRequest.builder(ClientItem.class)
                             .item(admin).conditionExpression(absent).build())
                     .build());
         } catch (TransactionCanceledException cancelled) {

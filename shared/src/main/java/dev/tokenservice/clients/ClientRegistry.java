@@ -6,10 +6,10 @@ import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.http.Log;
 import dev.tokenservice.http.Timestamps;
 import dev.tokenservice.scopes.ServiceScopes;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,12 +49,16 @@ public final class ClientRegistry {
     private final Supplier<SecretHasher> hasher;
     private final Clock clock;
     private final RegistryLimits limits;
+    /** What a new client may use: every grant the token endpoint serves. */
+    private final List<String> grantTypes;
 
-    public ClientRegistry(Tables tables, Supplier<SecretHasher> hasher, Clock clock, RegistryLimits limits) {
+    public ClientRegistry(Tables tables, Supplier<SecretHasher> hasher, Clock clock, RegistryLimits limits,
+            List<String> grantTypes) {
         this.tables = tables;
         this.hasher = hasher;
         this.clock = clock;
         this.limits = limits;
+        this.grantTypes = List.copyOf(grantTypes);
     }
 
     /** Tenant id, quotas, and how long a revocation record must outlive the tokens it covers. */
@@ -92,7 +96,7 @@ public final class ClientRegistry {
         client.setAllowedOrigins(request.allowedOrigins());
         client.setScopes(request.scopes());
         client.setAuthenticationMethods(authenticationMethods(request.allowPkce()));
-        client.setGrantTypes(List.of("authorization_code", "refresh_token", "client_credentials"));
+        client.setGrantTypes(grantTypes);
         client.setTenant(limits.tenant());
         client.setIsPublic(true);
         client.setEnabled(true);
@@ -102,9 +106,9 @@ public final class ClientRegistry {
         client.setModifiedBy(caller.subject());
         client.setVersion(1L);
 
-        Map<String, AttributeValue> row = Schemas.CLIENT.itemToMap(client, true);
+        Map<String, AttributeValue> row = ClientSchema.SCHEMA.itemToMap(client, true);
         transact(List.of(
-                TransactWriteItem.builder().put(p -> p.tableName(tables.clients().tableName()).item(row)
+                TransactWriteItem.builder().put(p -> p.tableName(tables.of(ClientSchema.TABLE).tableName()).item(row)
                         .conditionExpression("attribute_not_exists(client_id)")).build(),
                 countClient(ownerCounter(caller.subject()), 1, limits.clientsPerOwner()),
                 countClient(tenantCounter(), 1, limits.clientsPerTenant())),
@@ -204,13 +208,13 @@ public final class ClientRegistry {
                 "ttl", AttributeValue.fromN(Long.toString(keepUntil))));
         consentTask.putAll(ExpiryShards.taskAttributes(now.getEpochSecond()));
         transact(List.of(
-                TransactWriteItem.builder().delete(d -> d.tableName(tables.clients().tableName())
+                TransactWriteItem.builder().delete(d -> d.tableName(tables.of(ClientSchema.TABLE).tableName())
                         .key(Map.of("client_id", AttributeValue.fromS(clientId)))
                         .conditionExpression("attribute_exists(client_id)")).build(),
                 countClient(ownerCounter(client.getCreatedBy()), -1, 0),
                 countClient(tenantCounter(), -1, 0),
-                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(revocation)).build(),
-                TransactWriteItem.builder().put(p -> p.tableName(tables.tokens().tableName()).item(consentTask)).build()),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.of(TokenSchema.TABLE).tableName()).item(revocation)).build(),
+                TransactWriteItem.builder().put(p -> p.tableName(tables.of(TokenSchema.TABLE).tableName()).item(consentTask)).build()),
                 reasons -> {
                     if (failedCondition(reasons, 0)) {
                         throw notFound();
@@ -231,7 +235,7 @@ public final class ClientRegistry {
         if (!admin && !caller.hasScope(ServiceScopes.CLIENTS_WRITE)) {
             return new Page(List.of(), Optional.empty(), limit);
         }
-        return page(admin ? Schemas.CLIENTS_BY_TENANT : Schemas.CLIENTS_BY_CREATOR,
+        return page(admin ? ClientSchema.CLIENTS_BY_TENANT : ClientSchema.CLIENTS_BY_CREATOR,
                 admin ? Key.builder().partitionValue(limits.tenant()).build()
                         : Key.builder().partitionValue(caller.subject()).build(),
                 limit, lastClientId, lastCreatedOn);
@@ -239,7 +243,7 @@ public final class ClientRegistry {
 
     /** Every client of the tenant, for the info listing that any signed-in caller may read. */
     public Page listInfo(int limit, Optional<String> lastClientId, Optional<Instant> lastCreatedOn) {
-        return page(Schemas.CLIENTS_BY_TENANT, Key.builder().partitionValue(limits.tenant()).build(),
+        return page(ClientSchema.CLIENTS_BY_TENANT, Key.builder().partitionValue(limits.tenant()).build(),
                 limit, lastClientId, lastCreatedOn);
     }
 
@@ -254,7 +258,7 @@ public final class ClientRegistry {
             Map<String, AttributeValue> start = new HashMap<>();
             start.put("client_id", AttributeValue.fromS(lastClientId.get()));
             start.put("created_on", AttributeValue.fromS(cursorTime.get()));
-            if (Schemas.CLIENTS_BY_TENANT.equals(index)) {
+            if (ClientSchema.CLIENTS_BY_TENANT.equals(index)) {
                 start.put("tenant", AttributeValue.fromN(Long.toString(limits.tenant())));
             } else {
                 start.put("created_by", partition.partitionKeyValue());
@@ -267,7 +271,7 @@ public final class ClientRegistry {
             query.queryConditional(QueryConditional.keyEqualTo(partition));
         }
         // Pages of the index stop at 1 MB (logos are large); items() follows them until limit + 1 rows.
-        List<ClientItem> rows = tables.clients().index(index).query(query.build()).stream()
+        List<ClientItem> rows = tables.of(ClientSchema.TABLE).index(index).query(query.build()).stream()
                 .flatMap(page -> page.items().stream())
                 .limit(limit + 1L)
                 .toList();
@@ -283,7 +287,7 @@ public final class ClientRegistry {
             client.setModifiedOn(Timestamps.format(clock.instant()));
             client.setModifiedBy(caller.subject());
             try {
-                tables.clients().putItem(client);
+                tables.of(ClientSchema.TABLE).putItem(client);
                 return result;
             } catch (ConditionalCheckFailedException concurrentChange) {
                 // Another writer changed or deleted the client since the read: read again and reapply.
@@ -298,7 +302,7 @@ public final class ClientRegistry {
             return Optional.empty();
         }
         String key = clientId.toLowerCase(java.util.Locale.ROOT);
-        return Optional.ofNullable(tables.clients().getItem(r -> r.key(k -> k.partitionValue(key)).consistentRead(true)));
+        return Optional.ofNullable(tables.of(ClientSchema.TABLE).getItem(r -> r.key(k -> k.partitionValue(key)).consistentRead(true)));
     }
 
     private boolean visibleTo(Caller caller, ClientItem client) {
@@ -340,7 +344,7 @@ public final class ClientRegistry {
             condition = "attribute_not_exists(client_count) OR client_count < :quota";
         }
         String finalCondition = condition;
-        return TransactWriteItem.builder().update(u -> u.tableName(tables.clients().tableName())
+        return TransactWriteItem.builder().update(u -> u.tableName(tables.of(ClientSchema.TABLE).tableName())
                 .key(Map.of("client_id", AttributeValue.fromS(counterId)))
                 .updateExpression("ADD client_count :delta")
                 .conditionExpression(finalCondition)

@@ -1,5 +1,6 @@
 package dev.tokenservice.clients;
 
+import dev.tokenservice.caching.ClientCache;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import java.util.List;
@@ -18,15 +19,15 @@ import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
 public final class ClientRepository {
 
     private final DynamoDbTable<ClientItem> table;
-    private final ClientCache cache;
+    private final ClientCache<ClientItem, ?> cache;
 
     /** Always consistent: no cache. */
     public ClientRepository(Tables tables) {
         this(tables, ClientCache.alwaysConsistent());
     }
 
-    public ClientRepository(Tables tables, ClientCache cache) {
-        this.table = tables.clients();
+    public ClientRepository(Tables tables, ClientCache<ClientItem, ?> cache) {
+        this.table = tables.of(ClientSchema.TABLE);
         this.cache = cache;
     }
 

@@ -2,7 +2,6 @@ package dev.tokenservice.clients;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tokenservice.consents.Consents;
 import dev.tokenservice.http.Json;
 import java.util.List;
 
@@ -70,22 +69,6 @@ public final class ClientViews {
         page.clients().forEach(client -> data.add(infoOnly ? info(client) : client(client, null)));
         view.put("last_client_id", page.last().map(ClientItem::getClientId).orElse(null));
         view.put("last_created_on", page.last().map(ClientItem::getCreatedOn).orElse(null));
-        view.put("limit", page.limit());
-        return view;
-    }
-
-    /** PageableModificationResponse of ConsentResponse (scopes space-joined, client null when gone). */
-    public static ObjectNode consents(Consents.Page page) {
-        ObjectNode view = Json.object();
-        ArrayNode data = view.putArray("data");
-        page.consents().forEach(listed -> {
-            ObjectNode consent = data.addObject();
-            consent.put("registered_client_id", listed.consent().getClientId());
-            consent.put("scopes", listed.consent().getScopes());
-            consent.put("modified_at", listed.consent().getModifiedAt());
-            consent.set("client", listed.client().map(ClientViews::info).orElse(null));
-        });
-        view.put("last_modified_on", page.lastModifiedOn().orElse(null));
         view.put("limit", page.limit());
         return view;
     }

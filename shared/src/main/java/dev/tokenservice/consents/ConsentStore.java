@@ -1,7 +1,7 @@
 package dev.tokenservice.consents;
 
 import dev.tokenservice.http.Timestamps;
-import dev.tokenservice.oauth.OAuthScopes;
+import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.storage.Tables;
 import java.time.Clock;
 import java.util.LinkedHashSet;
@@ -22,7 +22,7 @@ public final class ConsentStore {
     }
 
     public Optional<ConsentItem> find(String clientId, String principal) {
-        return Optional.ofNullable(tables.consents().getItem(r -> r
+        return Optional.ofNullable(tables.of(ConsentSchema.TABLE).getItem(r -> r
                 .key(Key.builder().partitionValue(clientId).sortValue(principal).build())
                 .consistentRead(true)));
     }
@@ -30,20 +30,20 @@ public final class ConsentStore {
     /** True when an earlier consent already covers every requested scope, so no page is needed. */
     public boolean covers(String clientId, String principal, List<String> scopes) {
         return find(clientId, principal)
-                .map(consent -> OAuthScopes.split(consent.getScopes()).containsAll(scopes))
+                .map(consent -> ScopeStrings.split(consent.getScopes()).containsAll(scopes))
                 .orElse(false);
     }
 
     /** Records the grant, keeping what was granted before (a consent widens, it never silently narrows). */
     public void grant(String clientId, String principal, List<String> scopes) {
         Set<String> granted = new LinkedHashSet<>();
-        find(clientId, principal).ifPresent(existing -> granted.addAll(OAuthScopes.split(existing.getScopes())));
+        find(clientId, principal).ifPresent(existing -> granted.addAll(ScopeStrings.split(existing.getScopes())));
         granted.addAll(scopes);
         ConsentItem consent = new ConsentItem();
         consent.setClientId(clientId);
         consent.setPrincipal(principal);
         consent.setScopes(String.join(" ", granted));
         consent.setModifiedAt(Timestamps.format(clock.instant()));
-        tables.consents().putItem(consent);
+        tables.of(ConsentSchema.TABLE).putItem(consent);
     }
 }

@@ -2,13 +2,14 @@ package dev.tokenservice.consents;
 
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.http.Timestamps;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +67,7 @@ public final class Consents {
             tables.dynamoDb().transactWriteItems(r -> r.transactItems(
                     TransactWriteItem.builder().delete(d -> d.tableName(tables.consentsTableName()).key(consentKey))
                             .build(),
-                    TransactWriteItem.builder().update(u -> u.tableName(tables.tokens().tableName())
+                    TransactWriteItem.builder().update(u -> u.tableName(tables.of(TokenSchema.TABLE).tableName())
                             .key(Map.of("token_key", AttributeValue.fromS(revocationKey)))
                             .updateExpression("SET kind = :kind, revoked_at = :at, #ttl = :keep, expires_at = :keep, "
                                     + "expiry_shard = :shard")
@@ -92,7 +93,7 @@ public final class Consents {
                 .map(cursor -> QueryConditional.sortLessThan(Key.builder().partitionValue(caller.subject())
                         .sortValue(Timestamps.format(cursor)).build()))
                 .orElse(QueryConditional.keyEqualTo(partition));
-        List<ConsentItem> rows = tables.consents().index(Schemas.CONSENTS_BY_PRINCIPAL)
+        List<ConsentItem> rows = tables.of(ConsentSchema.TABLE).index(ConsentSchema.CONSENTS_BY_PRINCIPAL)
                 .query(QueryEnhancedRequest.builder().queryConditional(condition).scanIndexForward(false)
                         .limit(limit + 1).build())
                 .stream().flatMap(page -> page.items().stream()).limit(limit + 1L).toList();
@@ -109,8 +110,8 @@ public final class Consents {
     /** Strongly consistent like every read of a client: a client deleted a moment ago is shown as gone. */
     private Map<String, ClientItem> clientsOf(List<ConsentItem> consents) {
         List<String> ids = consents.stream().map(ConsentItem::getClientId).distinct().toList();
-        return new BatchLookup(tables).add(tables.clients(), ClientItem.class, ids)
-                .rows(tables.clients(), ClientItem::getClientId);
+        return new BatchLookup(tables).add(tables.of(ClientSchema.TABLE), ClientItem.class, ids)
+                .rows(tables.of(ClientSchema.TABLE), ClientItem::getClientId);
     }
 
 }

@@ -1,19 +1,19 @@
 package dev.tokenservice.housekeeping;
 
 import dev.tokenservice.clients.ConsentCleanup;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.ExpiryShards;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.time.ZoneOffset;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -91,7 +91,7 @@ public final class ExpiredTokenCleanup {
         private final long startedNanos = System.nanoTime();
         private final LongSupplier remainingMillis;
         private final DynamoDbClient dynamoDb = tables.dynamoDb();
-        private final String table = tables.tokens().tableName();
+        private final String table = tables.of(TokenSchema.TABLE).tableName();
         private final Map<String, Long> deleted = new LinkedHashMap<>();
         /** Keys waiting for a batch delete, with where they were found. */
         private final Map<String, Expired> batch = new LinkedHashMap<>();
@@ -194,7 +194,7 @@ public final class ExpiredTokenCleanup {
         private QueryResponse query(String shard, long cutoff, Map<String, AttributeValue> start) {
             queries++;
             return dynamoDb.query(r -> r.tableName(table)
-                    .indexName(Schemas.TOKENS_BY_EXPIRY)
+                    .indexName(TokenSchema.TOKENS_BY_EXPIRY)
                     .keyConditionExpression("expiry_shard = :shard AND expires_at < :cutoff")
                     .expressionAttributeValues(Map.of(
                             ":shard", AttributeValue.fromS(shard),
@@ -303,7 +303,7 @@ public final class ExpiredTokenCleanup {
                         queries++;
                         Map<String, AttributeValue> page = start;
                         QueryResponse response = dynamoDb.query(r -> r.tableName(table)
-                                .indexName(Schemas.TOKENS_BY_EXPIRY)
+                                .indexName(TokenSchema.TOKENS_BY_EXPIRY)
                                 .select(Select.COUNT)
                                 .keyConditionExpression("expiry_shard = :shard AND expires_at BETWEEN :from AND :to")
                                 .expressionAttributeValues(Map.of(

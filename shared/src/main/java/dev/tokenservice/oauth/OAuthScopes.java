@@ -32,16 +32,4 @@ public final class OAuthScopes {
         }
         return new ArrayList<>(scopes);
     }
-
-    public static List<String> split(String scope) {
-        List<String> scopes = new ArrayList<>();
-        if (scope != null) {
-            for (String s : scope.split(" ")) {
-                if (!s.isEmpty()) {
-                    scopes.add(s);
-                }
-            }
-        }
-        return scopes;
-    }
 }

@@ -1,22 +1,20 @@
 package dev.tokenservice.storage;
 
-import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.config.Settings;
-import dev.tokenservice.consents.ConsentItem;
-import dev.tokenservice.tokens.TokenItem;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.extensions.VersionedRecordExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** The service's tables, bound once to their static schemas and configured names. */
+/** The service's tables, each bound once to its static schema and configured name. */
 public final class Tables {
 
     private final DynamoDbClient dynamoDb;
     private final DynamoDbEnhancedClient enhanced;
-    private final DynamoDbTable<ClientItem> clients;
-    private final DynamoDbTable<TokenItem> tokens;
-    private final DynamoDbTable<ConsentItem> consents;
+    private final Map<StoredTable.Kind, String> names;
+    private final Map<StoredTable<?>, DynamoDbTable<?>> bound = new ConcurrentHashMap<>();
 
     public Tables(DynamoDbClient dynamoDb, Settings settings) {
         this.dynamoDb = dynamoDb;
@@ -24,9 +22,9 @@ public final class Tables {
                 .dynamoDbClient(dynamoDb)
                 .extensions(VersionedRecordExtension.builder().build())
                 .build();
-        this.clients = enhanced.table(settings.clientsTable(), Schemas.CLIENT);
-        this.tokens = enhanced.table(settings.tokensTable(), Schemas.TOKEN);
-        this.consents = enhanced.table(settings.consentsTable(), Schemas.CONSENT);
+        this.names = Map.of(StoredTable.Kind.CLIENTS, settings.clientsTable(),
+                StoredTable.Kind.TOKENS, settings.tokensTable(),
+                StoredTable.Kind.CONSENTS, settings.consentsTable());
     }
 
     public DynamoDbClient dynamoDb() {
@@ -37,19 +35,13 @@ public final class Tables {
         return enhanced;
     }
 
-    public DynamoDbTable<ClientItem> clients() {
-        return clients;
-    }
-
-    public DynamoDbTable<TokenItem> tokens() {
-        return tokens;
-    }
-
-    public DynamoDbTable<ConsentItem> consents() {
-        return consents;
+    /** The table, bound to its schema on first use in this container. */
+    @SuppressWarnings("unchecked")
+    public <T> DynamoDbTable<T> of(StoredTable<T> table) {
+        return (DynamoDbTable<T>) bound.computeIfAbsent(table, key -> enhanced.table(names.get(key.kind()), key.schema()));
     }
 
     public String consentsTableName() {
-        return consents.tableName();
+        return names.get(StoredTable.Kind.CONSENTS);
     }
 }

@@ -115,7 +115,7 @@ public final class AccessTokenIssuer {
         token.jwt().serialize();
         TokenItem item = token.row();
         item.setExpiryShard(ExpiryShards.of(item.getExpiresAt(), item.getTokenKey()));
-        dev.tokenservice.storage.Schemas.TOKEN.itemToMap(item, true);
+        TokenSchema.SCHEMA.itemToMap(item, true);
         keys.verifierFor(token.jwt().getHeader()).ifPresent(verifier -> {
             try {
                 token.jwt().verify(verifier);

@@ -2,7 +2,6 @@ package dev.tokenservice.tokens;
 
 import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,7 +42,7 @@ public final class IndexBackfill {
             var request = QueryEnhancedRequest.builder()
                     .queryConditional(QueryConditional.keyEqualTo(Key.builder().partitionValue(TokenKeys.listShard(shard)).build()))
                     .build();
-            for (Page<TokenItem> page : tables.tokens().index(Schemas.TOKENS_LISTED).query(request)) {
+            for (Page<TokenItem> page : tables.of(TokenSchema.TABLE).index(TokenSchema.TOKENS_LISTED).query(request)) {
                 for (TokenItem token : page.items()) {
                     if (token.getExpiresAt() == null || token.getExpiresAt() <= nowEpochSecond || token.getSubject() == null) {
                         continue;
@@ -71,7 +70,7 @@ public final class IndexBackfill {
         String update = token.getOrg() == null ? "SET subject_shard = :subject"
                 : "SET subject_shard = :subject, org_shard = :org";
         try {
-            tables.dynamoDb().updateItem(r -> r.tableName(tables.tokens().tableName())
+            tables.dynamoDb().updateItem(r -> r.tableName(tables.of(TokenSchema.TABLE).tableName())
                     .key(Map.of("token_key", AttributeValue.fromS(token.getTokenKey())))
                     .updateExpression(update)
                     .conditionExpression("attribute_exists(token_key) AND attribute_not_exists(subject_shard)")

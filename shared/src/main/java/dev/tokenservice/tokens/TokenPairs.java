@@ -97,7 +97,7 @@ public final class TokenPairs {
             values.put(":seenIssued", seen.get("issued_at"));
             values.put(":seenExpires", seen.get("expires_at"));
         }
-        tables.dynamoDb().updateItem(r -> r.tableName(tables.tokens().tableName())
+        tables.dynamoDb().updateItem(r -> r.tableName(tables.of(TokenSchema.TABLE).tableName())
                 .key(Map.of("token_key", AttributeValue.fromS(key)))
                 // The index keys never change once set; if_not_exists keeps a refresh from rewriting them.
                 .updateExpression("SET kind = if_not_exists(kind, :kind), subject = if_not_exists(subject, :sub), "

@@ -1,6 +1,6 @@
 package dev.tokenservice.tokens;
 
-import dev.tokenservice.clients.ClientCache;
+import dev.tokenservice.caching.ClientCache;
 import dev.tokenservice.concurrent.SideBySide;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
@@ -25,7 +25,7 @@ public final class TokenRepository {
     private final Tables tables;
     private final DynamoDbTable<TokenItem> table;
     private final TokenPairs pairs;
-    private final ClientCache clientCache;
+    private final ClientCache<?, TokenItem> clientCache;
 
     /** Always consistent: every revocation record is read at each verification. */
     public TokenRepository(Tables tables) {
@@ -33,9 +33,9 @@ public final class TokenRepository {
     }
 
     /** Verification may take a client's client-level revocation record from the container's client cache. */
-    public TokenRepository(Tables tables, ClientCache clientCache) {
+    public TokenRepository(Tables tables, ClientCache<?, TokenItem> clientCache) {
         this.tables = tables;
-        this.table = tables.tokens();
+        this.table = tables.of(TokenSchema.TABLE);
         this.pairs = new TokenPairs(tables);
         this.clientCache = clientCache;
     }

@@ -1,10 +1,12 @@
 package dev.tokenservice.wiring;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.bootstrap.AdminBootstrap;
-import dev.tokenservice.clients.ClientCache;
+import dev.tokenservice.caching.ClientCache;
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRegistry;
 import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.clients.Pepper;
@@ -13,33 +15,38 @@ import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.consents.ConsentStore;
 import dev.tokenservice.consents.Consents;
-import dev.tokenservice.oauth.ClientAuthentication;
-import dev.tokenservice.http.ApiRequest;
-import dev.tokenservice.oauth.AuthorizationCodes;
-import dev.tokenservice.oauth.AuthorizationEndpoint;
-import dev.tokenservice.oauth.Introspection;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
-import dev.tokenservice.oauth.FailedAuthenticationThrottle;
-import dev.tokenservice.oauth.IdTokens;
-import dev.tokenservice.oauth.Logout;
+import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.RefreshTokens;
-import dev.tokenservice.oauth.Revocation;
-import dev.tokenservice.oauth.TokenEndpoint;
+import dev.tokenservice.oauth.authorization.AuthorizationEndpoint;
+import dev.tokenservice.oauth.authorization.Logout;
+import dev.tokenservice.oauth.token.AuthorizationCodeGrant;
+import dev.tokenservice.oauth.token.AuthorizationCodes;
+import dev.tokenservice.oauth.token.ClientAuthentication;
+import dev.tokenservice.oauth.token.ClientCredentialsGrant;
+import dev.tokenservice.oauth.token.FailedAuthenticationThrottle;
+import dev.tokenservice.oauth.token.Grant;
+import dev.tokenservice.oauth.token.Introspection;
+import dev.tokenservice.oauth.token.RefreshTokenGrant;
+import dev.tokenservice.oauth.token.RefreshTokens;
+import dev.tokenservice.oauth.token.Revocation;
+import dev.tokenservice.oauth.token.TokenEndpoint;
+import dev.tokenservice.oauth.token.UserTokens;
+import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.sessions.SessionCheck;
 import dev.tokenservice.sessions.Sessions;
 import dev.tokenservice.signing.KeyRingStore;
 import dev.tokenservice.signing.KeyRotation;
 import dev.tokenservice.signing.KmsSigningKeys;
-import dev.tokenservice.signing.WrappedSigningKeys;
 import dev.tokenservice.signing.LocalKeyFile;
 import dev.tokenservice.signing.SigningKeys;
+import dev.tokenservice.signing.WrappedSigningKeys;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.AccessTokenIssuer;
+import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenRepository;
 import dev.tokenservice.tokens.TokenSealer;
-import dev.tokenservice.tokens.admin.TokenAdministration;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
 import dev.tokenservice.tokens.sealing.EnvelopeSealer;
 import dev.tokenservice.tokens.sealing.KmsDataKeys;
 import dev.tokenservice.tokens.sealing.LocalDataKeys;
@@ -69,7 +76,7 @@ public final class Services {
     private final Lazy<AccessTokenIssuer> accessTokenIssuer;
     private final Lazy<Optional<TokenSealer>> tokenSealer;
     private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
-    private final Lazy<ClientCache> clientCache;
+    private final Lazy<ClientCache<ClientItem, TokenItem>> clientCache;
     /** Production only: tests hand their KMS client (moto) to the parts that need one. */
     private Supplier<KmsClient> kms = () -> {
         throw new IllegalStateException("this wiring has no KMS client");
@@ -199,10 +206,36 @@ public final class Services {
         return new AuthorizationCodes(tokenRepository(), clock, settings.longestTokenLifetime());
     }
 
+    /**
+     * Every grant this service supports, in the order the metadata documents list them: the token endpoint
+     * dispatches over this list, and the metadata documents and the client registry read its names. A new grant
+     * is its class and one line here.
+     */
+    public List<Grant.Supported> grants() {
+        return List.of(
+                new Grant.Supported(AuthorizationCodeGrant.GRANT_TYPE, () -> new AuthorizationCodeGrant(
+                        clientAuthentication(), authorizationCodes(), tokenRepository(), userTokens())),
+                new Grant.Supported(RefreshTokenGrant.GRANT_TYPE, () -> new RefreshTokenGrant(
+                        clientAuthentication(), refreshTokens(), userTokens())),
+                new Grant.Supported(ClientCredentialsGrant.GRANT_TYPE, () -> new ClientCredentialsGrant(
+                        clientAuthentication(), accessTokenIssuer(), settings.defaultAudience(),
+                        settings.accessTokenTtl())));
+    }
+
+    /** The names of {@link #grants()}, read without building a grant. */
+    public List<String> grantTypes() {
+        return grants().stream().map(Grant.Supported::grantType).toList();
+    }
+
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
-        return new TokenEndpoint(clientAuthentication(), accessTokenIssuer(), tokenRepository(), authorizationCodes(),
-                refreshTokens(), idTokens(), settings.defaultAudience(), settings.accessTokenTtl());
+        return new TokenEndpoint(grants());
+    }
+
+    /** What a user's grant yields: access token, refresh token if allowed, ID token with openid. */
+    public UserTokens userTokens() {
+        return new UserTokens(accessTokenIssuer(), refreshTokens(), idTokens(), settings.defaultAudience(),
+                settings.accessTokenTtl());
     }
 
     /** OpenID Connect ID tokens, signed by the access tokens' signer; a hint is accepted while its session may live. */
@@ -243,7 +276,7 @@ public final class Services {
     }
 
     /** One per container: the client rows and client-level revocation records it may answer from memory. */
-    public ClientCache clientCache() {
+    public ClientCache<ClientItem, TokenItem> clientCache() {
         return clientCache.get();
     }
 
@@ -259,7 +292,7 @@ public final class Services {
     public ClientRegistry clientRegistry() {
         return new ClientRegistry(tables(), secretHasher, clock, new ClientRegistry.RegistryLimits(
                 settings.tenant(), settings.clientsPerOwner(), settings.clientsPerTenant(),
-                settings.longestTokenLifetime()));
+                settings.longestTokenLifetime()), grantTypes());
     }
 
     public Consents consents() {
@@ -349,8 +382,8 @@ public final class Services {
      * client that cannot exist). Clearing after the restore too means a restored container never answers from a
      * row read before the snapshot, whatever the order.
      */
-    private static ClientCache clientCacheFor(Settings settings, Clock clock) {
-        ClientCache cache = new ClientCache(clock, settings.clientCacheMaxAge());
+    private static ClientCache<ClientItem, TokenItem> clientCacheFor(Settings settings, Clock clock) {
+        ClientCache<ClientItem, TokenItem> cache = new ClientCache<>(clock, settings.clientCacheMaxAge());
         Priming.aroundSnapshot("ClientCache", cache::clear, cache::clear);
         return cache;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.testing.Faults;
+import dev.tokenservice.tokens.TokenSchema;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -62,13 +63,13 @@ class EndpointTest {
         row.setDetails("{\"padding\":\"" + "x".repeat(450_000) + "\"}");
         // WHEN an endpoint writes it THEN the caller gets a 400 in its family's format, not a 500
         APIGatewayProxyResponseEvent response = Endpoint.run("Test", ErrorFormat.AGILICUS, () -> {
-            tables.tokens().putItem(row);
+            tables.of(TokenSchema.TABLE).putItem(row);
             return ApiResponse.json(201, "{}", java.util.Map.of());
         });
         assertEquals(400, response.getStatusCode(), response.getBody());
         assertEquals("invalid_request", body(response).path("error_code").asText(), response.getBody());
         // AND nothing was written
-        assertNull(tables.tokens().getItem(row));
+        assertNull(tables.of(TokenSchema.TABLE).getItem(row));
     }
 
     @Test

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import dev.tokenservice.auth.Caller;
-import dev.tokenservice.sessions.Session;
-import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.clients.NewClient;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.oauth.authorization.Logout;
+import dev.tokenservice.oauth.token.TokenRequest;
+import dev.tokenservice.oauth.token.TokenResponse;
 import dev.tokenservice.scopes.ServiceScopes;
+import dev.tokenservice.sessions.Session;
+import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.wiring.Services;
 import java.net.URI;

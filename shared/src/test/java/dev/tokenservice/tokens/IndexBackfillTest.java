@@ -3,12 +3,12 @@ package dev.tokenservice.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.auth.Caller;
+import dev.tokenservice.knetik.SortOrder;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
-import dev.tokenservice.tokens.admin.SortOrder;
-import dev.tokenservice.tokens.lifecycle.TokenListQuery;
 import dev.tokenservice.wiring.Services;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +35,7 @@ class IndexBackfillTest {
         old.setIssuedAt(clock.millis());
         old.setExpiresAt(clock.instant().plus(Duration.ofHours(1)).getEpochSecond());
         old.setListShard("AT#" + Math.floorMod("old-jti".hashCode(), 8));
-        services.tables().tokens().putItem(old);
+        services.tables().of(TokenSchema.TABLE).putItem(old);
         assertEquals(0, bySubject().size(), "the old row is on none of the new indexes");
         assertEquals(0, pairs().size());
 

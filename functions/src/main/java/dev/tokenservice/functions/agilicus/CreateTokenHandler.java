@@ -4,14 +4,14 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.agilicus.CreateTokenRequest;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.tokens.lifecycle.CreateTokenRequest;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 
 /** POST /v1/tokens (Agilicus create_token): 201 RawToken for a token administrator. */

@@ -5,13 +5,13 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 
 /** POST /v1/tokens/introspect (Agilicus create_introspect_token): the Token, 410 when revoked. */

@@ -4,12 +4,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.agilicus.TokenLifecycle;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
-import dev.tokenservice.tokens.lifecycle.TokenListQuery;
 import dev.tokenservice.wiring.Services;
 
 /** GET /v1/tokens (Agilicus list_tokens): newest first, filtered, at most limit; limit always echoed. */

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.agilicus.CreateTokenRequest;
+import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
@@ -11,8 +13,6 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.JsonBody;
-import dev.tokenservice.tokens.lifecycle.CreateTokenRequest;
-import dev.tokenservice.tokens.lifecycle.TokenLifecycle;
 import dev.tokenservice.wiring.Services;
 import java.util.Optional;
 

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import dev.tokenservice.clients.ClientViews;
+import dev.tokenservice.consents.ConsentViews;
 import dev.tokenservice.consents.Consents;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
@@ -37,7 +37,7 @@ public final class ListConsentsHandler implements RequestHandler<APIGatewayProxy
             var page = consents.list(caller, Paging.limit(request, 1, 50, null),
                     request.queryParameter("last_modified_on").filter(v -> !v.isBlank())
                             .map(v -> Timestamps.parse("last_modified_on", v)));
-            return ApiResponse.json(200, ClientViews.consents(page));
+            return ApiResponse.json(200, ConsentViews.consents(page));
         });
     }
 }

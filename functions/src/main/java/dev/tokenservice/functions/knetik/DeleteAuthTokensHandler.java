@@ -8,7 +8,7 @@ import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.tokens.admin.TokenAdministration;
+import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.wiring.Services;
 
 /** DELETE /auth/tokens (Knetik delete_tokens): by username, client_id or both; 204, effective at once. */

@@ -8,7 +8,7 @@ import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.tokens.admin.TokenAdministration;
+import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.wiring.Services;
 
 /** GET /auth/tokens/{username}/{client_id} (Knetik get_token): the user's most recent live token at the client. */

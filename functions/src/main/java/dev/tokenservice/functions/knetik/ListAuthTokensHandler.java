@@ -9,8 +9,8 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.http.Paging;
-import dev.tokenservice.tokens.admin.SortOrder;
-import dev.tokenservice.tokens.admin.TokenAdministration;
+import dev.tokenservice.knetik.SortOrder;
+import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.wiring.Services;
 
 /** GET /auth/tokens (Knetik get_tokens): users and clients with live tokens, paged from 1, ordered; no token values. */

@@ -9,8 +9,8 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.TokenEndpoint;
-import dev.tokenservice.oauth.TokenRequest;
+import dev.tokenservice.oauth.token.TokenEndpoint;
+import dev.tokenservice.oauth.token.TokenRequest;
 import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 

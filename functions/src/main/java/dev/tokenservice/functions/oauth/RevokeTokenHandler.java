@@ -9,8 +9,8 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.Revocation;
-import dev.tokenservice.oauth.TokenRequest;
+import dev.tokenservice.oauth.token.Revocation;
+import dev.tokenservice.oauth.token.TokenRequest;
 import dev.tokenservice.wiring.Services;
 
 /** POST /oauth2/revoke (RFC 7009): 200 with an empty body whether or not the token was known. */

@@ -9,7 +9,7 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.UserInfo;
+import dev.tokenservice.openid.UserInfo;
 import dev.tokenservice.wiring.Services;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,7 @@ import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
 import dev.tokenservice.http.ErrorFormat;
 import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.ServerMetadata;
+import dev.tokenservice.openid.ServerMetadata;
 import dev.tokenservice.wiring.Services;
 import java.util.Map;
 
@@ -32,7 +32,7 @@ public final class GetOpenIdConfigurationHandler
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         return Endpoint.run("GetOpenIdConfiguration", ErrorFormat.OAUTH, () -> {
             String issuer = Issuer.of(services.settings(), new ApiRequest(event));
-            return ApiResponse.json(200, ServerMetadata.describe(issuer, services.signingKeys()),
+            return ApiResponse.json(200, ServerMetadata.describe(issuer, services.signingKeys(), services.grantTypes()),
                     Map.of("Cache-Control", "public, max-age=3600"));
         });
     }

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.auth.Caller;
-import dev.tokenservice.clients.ClientCache;
+import dev.tokenservice.caching.ClientCache;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.functions.oauth.IntrospectTokenHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.ApiError;
@@ -18,6 +19,7 @@ import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.testing.Faults;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 import java.net.URLEncoder;
@@ -230,11 +232,11 @@ class ClientCacheTest {
     }
 
     private int clientReads() {
-        return dynamoDb.keysRead(api.services.tables().clients().tableName());
+        return dynamoDb.keysRead(api.services.tables().of(ClientSchema.TABLE).tableName());
     }
 
     private String tokensTable() {
-        return api.services.tables().tokens().tableName();
+        return api.services.tables().of(TokenSchema.TABLE).tableName();
     }
 
     private int tokenStatus(String clientId, String secret) {

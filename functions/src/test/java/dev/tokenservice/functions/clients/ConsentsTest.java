@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.consents.ConsentItem;
+import dev.tokenservice.consents.ConsentSchema;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.Timestamps;
@@ -105,7 +106,7 @@ class ConsentsTest {
         consent.setPrincipal(principal);
         consent.setScopes(scopes);
         consent.setModifiedAt(Timestamps.format(clock.instant()));
-        api.services.tables().consents().putItem(consent);
+        api.services.tables().of(ConsentSchema.TABLE).putItem(consent);
     }
 
     private String userToken(String user, String client) {

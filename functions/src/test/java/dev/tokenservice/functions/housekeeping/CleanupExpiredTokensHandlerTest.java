@@ -8,14 +8,15 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.consents.ConsentItem;
+import dev.tokenservice.consents.ConsentSchema;
 import dev.tokenservice.functions.clients.CreateClientHandler;
 import dev.tokenservice.functions.clients.DeleteClientHandler;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.http.Timestamps;
-import dev.tokenservice.oauth.AuthorizationCodes;
-import dev.tokenservice.oauth.RefreshTokens;
+import dev.tokenservice.oauth.token.AuthorizationCodes;
+import dev.tokenservice.oauth.token.RefreshTokens;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.sessions.Session;
 import dev.tokenservice.sessions.UserClaims;
@@ -185,7 +186,7 @@ class CleanupExpiredTokensHandlerTest {
         consent.setPrincipal(principal);
         consent.setScopes("openid");
         consent.setModifiedAt(Timestamps.format(clock.instant()));
-        services.tables().consents().putItem(consent);
+        services.tables().of(ConsentSchema.TABLE).putItem(consent);
     }
 
     private boolean consentExists(String clientId, String principal) {

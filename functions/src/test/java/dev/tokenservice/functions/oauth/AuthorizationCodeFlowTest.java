@@ -13,11 +13,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.Json;
-import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.testing.AtRest;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
@@ -850,7 +851,7 @@ class AuthorizationCodeFlowTest {
     private void changeClient(java.util.function.Consumer<ClientItem> change) {
         ClientItem client = services.clientRepository().find(clientId).orElseThrow();
         change.accept(client);
-        services.tables().clients().putItem(client);
+        services.tables().of(ClientSchema.TABLE).putItem(client);
     }
 
     private Map<String, String> refresh(String refreshToken) {

@@ -26,7 +26,7 @@ import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.functions.wellknown.GetJwksHandler;
-import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.wiring.Services;

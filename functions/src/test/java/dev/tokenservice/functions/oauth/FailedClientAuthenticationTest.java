@@ -10,17 +10,18 @@ import dev.tokenservice.http.Json;
 import dev.tokenservice.testing.Faults;
 import dev.tokenservice.testing.LogCapture;
 import dev.tokenservice.testing.MutableClock;
-import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.testing.TestServices.RegisteredClient;
+import dev.tokenservice.testing.TestServices;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.wiring.Services;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Repeated failed client authentication for one client id is slowed down (429, Retry-After) while the
@@ -178,7 +179,7 @@ class FailedClientAuthenticationTest {
         assertEquals(LIMIT + 1, line.path("failures").asInt());
         assertEquals(1, line.path("retry_after").asInt());
         // the count's row carries a TTL at the end of its five-minute window, so DynamoDB removes it
-        long ttl = Long.parseLong(services.tables().dynamoDb().getItem(r -> r.tableName(services.tables().tokens()
+        long ttl = Long.parseLong(services.tables().dynamoDb().getItem(r -> r.tableName(services.tables().of(TokenSchema.TABLE)
                 .tableName()).key(Map.of("token_key", AttributeValue.fromS("FA#" + client.clientId())))
                 .consistentRead(true)).item().get("ttl").n());
         long windowEnd = clock.instant().plusSeconds(300).getEpochSecond();

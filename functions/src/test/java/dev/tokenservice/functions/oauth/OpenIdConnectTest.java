@@ -19,12 +19,13 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.functions.wellknown.GetJwksHandler;
 import dev.tokenservice.functions.wellknown.GetOpenIdConfigurationHandler;
 import dev.tokenservice.functions.wellknown.GetServerMetadataHandler;
-import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.TokenKeys;
@@ -504,7 +505,7 @@ class OpenIdConnectTest {
     void aClientRemovedWhileItsSignOutPageWasOpenOrNeverRegisteredEndsNothing() {
         JsonNode tokens = json(oauth.token(codeExchange(approve("openid", null))));
         String ticket = ticketOf(oauth.logout(userToken, Map.of("client_id", clientId)));
-        services.tables().clients().deleteItem(services.clientRepository().find(clientId).orElseThrow());
+        services.tables().of(ClientSchema.TABLE).deleteItem(services.clientRepository().find(clientId).orElseThrow());
 
         APIGatewayProxyResponseEvent removed = oauth.logoutForm(userToken, Map.of("ticket", ticket, "decision", "logout"));
         APIGatewayProxyResponseEvent unknown = oauth.logout(userToken, Map.of("client_id", UUID.randomUUID().toString()));

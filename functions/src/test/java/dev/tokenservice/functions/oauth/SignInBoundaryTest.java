@@ -16,7 +16,7 @@ import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.http.Json;
-import dev.tokenservice.oauth.OpaqueTokens;
+import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.scopes.ServiceScopes;
 import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.testing.MutableClock;

@@ -3,6 +3,7 @@ package dev.tokenservice.tokens.query;
 import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
+import dev.tokenservice.tokens.TokenSchema;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -34,8 +35,8 @@ public final class PairRecords implements Iterator<TokenItem> {
             while (keys.size() < BATCH_KEYS && entries.hasNext()) {
                 keys.add(entries.next().getTokenKey());
             }
-            Map<String, TokenItem> found = new BatchLookup(tables).add(tables.tokens(), TokenItem.class, keys)
-                    .rows(tables.tokens(), TokenItem::getTokenKey);
+            Map<String, TokenItem> found = new BatchLookup(tables).add(tables.of(TokenSchema.TABLE), TokenItem.class, keys)
+                    .rows(tables.of(TokenSchema.TABLE), TokenItem::getTokenKey);
             List<TokenItem> rows = new ArrayList<>(keys.size());
             for (String key : keys) {
                 TokenItem row = found.get(key);

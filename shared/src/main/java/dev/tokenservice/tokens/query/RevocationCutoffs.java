@@ -4,6 +4,7 @@ import dev.tokenservice.storage.BatchLookup;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,7 +31,7 @@ public final class RevocationCutoffs {
 
     public RevocationCutoffs(Tables tables) {
         this.tables = tables;
-        this.table = tables.tokens();
+        this.table = tables.of(TokenSchema.TABLE);
     }
 
     /** Reads, in batches, the records that could cover these tokens and are not known yet. */

@@ -1,10 +1,10 @@
 package dev.tokenservice.tokens.query;
 
 import dev.tokenservice.concurrent.SideBySide;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.storage.Tables;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
+import dev.tokenservice.tokens.TokenSchema;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -37,7 +37,7 @@ public final class TokenIndex {
     private final DynamoDbTable<TokenItem> table;
 
     public TokenIndex(Tables tables) {
-        this.table = tables.tokens();
+        this.table = tables.of(TokenSchema.TABLE);
     }
 
     /** Which index and which of its partitions (the shards, merged) a listing reads. */
@@ -48,7 +48,7 @@ public final class TokenIndex {
             for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
                 shards.add(TokenKeys.subjectShard(subject, shard));
             }
-            return new Source(Schemas.TOKENS_BY_SUBJECT, shards);
+            return new Source(TokenSchema.TOKENS_BY_SUBJECT, shards);
         }
 
         public static Source org(String org) {
@@ -56,7 +56,7 @@ public final class TokenIndex {
             for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
                 shards.add(TokenKeys.orgShard(org, shard));
             }
-            return new Source(Schemas.TOKENS_BY_ORG, shards);
+            return new Source(TokenSchema.TOKENS_BY_ORG, shards);
         }
 
         public static Source everyone() {
@@ -64,7 +64,7 @@ public final class TokenIndex {
             for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
                 shards.add(TokenKeys.listShard(shard));
             }
-            return new Source(Schemas.TOKENS_LISTED, shards);
+            return new Source(TokenSchema.TOKENS_LISTED, shards);
         }
     }
 
@@ -88,7 +88,7 @@ public final class TokenIndex {
      */
     public Iterator<TokenItem> pairs(String indexName, List<String> partitions, String prefix, boolean exact,
             boolean ascending, int pageSize) {
-        boolean byUser = indexName.equals(Schemas.PAIRS_BY_USER);
+        boolean byUser = indexName.equals(TokenSchema.PAIRS_BY_USER);
         java.util.function.Function<TokenItem, String> sortKey = byUser ? TokenItem::getPairByUser
                 : TokenItem::getPairByClient;
         Comparator<TokenItem> order = Comparator.comparing(sortKey, TokenIndex::compareCodePoints);

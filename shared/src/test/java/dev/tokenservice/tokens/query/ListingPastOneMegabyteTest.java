@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenservice.agilicus.TokenListQuery;
 import dev.tokenservice.auth.Caller;
+import dev.tokenservice.knetik.SortOrder;
 import dev.tokenservice.scopes.ServiceScopes;
-import dev.tokenservice.storage.Schemas;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.tokens.TokenItem;
 import dev.tokenservice.tokens.TokenKeys;
-import dev.tokenservice.tokens.admin.SortOrder;
-import dev.tokenservice.tokens.lifecycle.TokenListQuery;
+import dev.tokenservice.tokens.TokenSchema;
 import dev.tokenservice.wiring.Services;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,8 +79,8 @@ class ListingPastOneMegabyteTest {
     @Test
     void dynamoDbReallySplitsTheListingIntoPagesAndNoSubjectShardHoldsMuchOfOneSubject() {
         QueryResponse first = services.tables().dynamoDb().query(r -> r
-                .tableName(services.tables().tokens().tableName())
-                .indexName(Schemas.TOKENS_LISTED)
+                .tableName(services.tables().of(TokenSchema.TABLE).tableName())
+                .indexName(TokenSchema.TOKENS_LISTED)
                 .keyConditionExpression("list_shard = :s")
                 .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(TokenKeys.listShard(0))))
                 .limit(5));
@@ -90,8 +90,8 @@ class ListingPastOneMegabyteTest {
         for (int shard = 0; shard < TokenKeys.SHARDS; shard++) {
             String partition = TokenKeys.subjectShard("bulk", shard);
             int count = services.tables().dynamoDb().query(r -> r
-                    .tableName(services.tables().tokens().tableName())
-                    .indexName(Schemas.TOKENS_BY_SUBJECT)
+                    .tableName(services.tables().of(TokenSchema.TABLE).tableName())
+                    .indexName(TokenSchema.TOKENS_BY_SUBJECT)
                     .keyConditionExpression("subject_shard = :s")
                     .select("COUNT")
                     .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(partition)))).count();

@@ -1,0 +1,27 @@
+package dev.tokenservice.oauth.token;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.http.Json;
+import dev.tokenservice.tokens.IssuedAccessToken;
+
+/** RFC 6749 §5.1 successful token response, with OpenID Connect's id_token when openid was granted. */
+public record TokenResponse(IssuedAccessToken accessToken, String refreshToken, String idToken) {
+
+    public TokenResponse(IssuedAccessToken accessToken, String refreshToken) {
+        this(accessToken, refreshToken, null);
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode body = Json.object()
+                .put("access_token", accessToken.value())
+                .put("token_type", "Bearer")
+                .put("expires_in", accessToken.expiresInSeconds());
+        if (refreshToken != null) {
+            body.put("refresh_token", refreshToken);
+        }
+        if (idToken != null) {
+            body.put("id_token", idToken);
+        }
+        return body.put("scope", accessToken.scope());
+    }
+}
