@@ -48,9 +48,10 @@ def session(service, app, **kwargs):
 
 
 def user_approves(service, authorization_url):
-    """What the browser does: the signed-in user opens the link and presses Approve on the page (which
-    is skipped, straight to the redirect, when they approved these scopes before)."""
-    user = {"Authorization": "Bearer " + service.token()}
+    """What the browser does: the signed-in user (their session, minted for a login front end, in the asc_auth_key
+    cookie) opens the link and presses Approve on the page (which is skipped, straight to the redirect, when they
+    approved these scopes before)."""
+    user = {"Cookie": "asc_auth_key=" + service.session()}
     page = requests.get(authorization_url, headers=user, allow_redirects=False, timeout=30)
     if page.status_code == 302:
         return page.headers["Location"]
