@@ -818,34 +818,16 @@ class AuthorizationCodeFlowTest {
 
     /** Runs the consent page for the scopes and returns the code it yields. */
     private String approve(String scopes) {
-        APIGatewayProxyResponseEvent response = oauth.authorize(userToken, authorizationQuery(scopes));
-        if (response.getStatusCode() == 200) {
-            response = oauth.decide(userToken, ticketOf(response), "approve");
-        }
-        return redirectParameters(response).get("code");
+        return oauth.approvedCode(userToken, authorizationQuery(scopes));
     }
 
     private Map<String, String> authorizationQuery(String scopes) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("response_type", "code");
-        query.put("client_id", clientId);
-        query.put("redirect_uri", REDIRECT_URI);
-        query.put("scope", scopes);
-        query.put("state", "xyz-state");
-        query.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier));
-        query.put("code_challenge_method", "S256");
-        return query;
+        return OAuthEndpoints.codeRequest(clientId, REDIRECT_URI, scopes, verifier);
     }
 
     /** A public client's exchange: client_id and the PKCE verifier, no secret. */
     private Map<String, String> codeExchange(String code, String codeVerifier) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "authorization_code");
-        form.put("code", code);
-        form.put("redirect_uri", REDIRECT_URI);
-        form.put("client_id", clientId);
-        form.put("code_verifier", codeVerifier);
-        return form;
+        return OAuthEndpoints.publicExchange(clientId, code, REDIRECT_URI, codeVerifier);
     }
 
     private void changeClient(java.util.function.Consumer<ClientItem> change) {
@@ -859,13 +841,7 @@ class AuthorizationCodeFlowTest {
     }
 
     private Map<String, String> clientForm(String... pairs) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
-        for (int i = 0; i < pairs.length; i += 2) {
-            form.put(pairs[i], pairs[i + 1]);
-        }
-        return form;
+        return OAuthEndpoints.withClientSecret(clientId, clientSecret, pairs);
     }
 
     private APIGatewayProxyResponseEvent introspect(String token) {

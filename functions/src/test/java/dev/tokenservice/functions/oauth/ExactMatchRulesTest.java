@@ -424,34 +424,16 @@ class ExactMatchRulesTest {
 
     /** Runs the consent page (when there is one) and returns the code the request yields. */
     private String approve(Map<String, String> query) {
-        APIGatewayProxyResponseEvent response = oauth.authorize(userToken, query);
-        if (response.getStatusCode() == 200) {
-            response = oauth.decide(userToken, ticketOf(response), "approve");
-        }
-        return redirectParameters(response).get("code");
+        return oauth.approvedCode(userToken, query);
     }
 
     private Map<String, String> authorizationQuery(String redirectUri) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("response_type", "code");
-        query.put("client_id", clientId);
-        query.put("redirect_uri", redirectUri);
-        query.put("scope", "openid files:read");
-        query.put("state", "xyz-state");
-        query.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier));
-        query.put("code_challenge_method", "S256");
-        return query;
+        return OAuthEndpoints.codeRequest(clientId, redirectUri, "openid files:read", verifier);
     }
 
     /** A public client's exchange: client_id and the PKCE verifier, no secret. */
     private Map<String, String> codeExchange(String code, String codeVerifier) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "authorization_code");
-        form.put("code", code);
-        form.put("redirect_uri", REDIRECT_URI);
-        form.put("client_id", clientId);
-        form.put("code_verifier", codeVerifier);
-        return form;
+        return OAuthEndpoints.publicExchange(clientId, code, REDIRECT_URI, codeVerifier);
     }
 
     private String registerClient(List<String> authenticationMethods) {

@@ -104,6 +104,53 @@ final class OAuthEndpoints {
     }
 
     /** GET /oauth2/authorize with one parameter given twice (its value repeated). */
+    /**
+     * The browser's part of the code flow: opens the request with the user's cookie, approves the consent page when
+     * there is one, and returns the code the redirect carries.
+     */
+    String approvedCode(String userToken, Map<String, String> query) {
+        APIGatewayProxyResponseEvent response = authorize(userToken, query);
+        if (response.getStatusCode() == 200) {
+            response = decide(userToken, ticketOf(response), "approve");
+        }
+        return redirectParameters(response).get("code");
+    }
+
+    /** A code-flow authorization request as a relying party sends it: PKCE S256 over the verifier, state xyz-state. */
+    static Map<String, String> codeRequest(String clientId, String redirectUri, String scopes, String verifier) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("response_type", "code");
+        query.put("client_id", clientId);
+        query.put("redirect_uri", redirectUri);
+        query.put("scope", scopes);
+        query.put("state", "xyz-state");
+        query.put("code_challenge", pkceChallenge(verifier));
+        query.put("code_challenge_method", "S256");
+        return query;
+    }
+
+    /** A public client's code exchange: client_id and the PKCE verifier, no secret. */
+    static Map<String, String> publicExchange(String clientId, String code, String redirectUri, String verifier) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "authorization_code");
+        form.put("code", code);
+        form.put("redirect_uri", redirectUri);
+        form.put("client_id", clientId);
+        form.put("code_verifier", verifier);
+        return form;
+    }
+
+    /** A form authenticating the client by client_secret_post, with the given name/value pairs after it. */
+    static Map<String, String> withClientSecret(String clientId, String secret, String... pairs) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("client_id", clientId);
+        form.put("client_secret", secret);
+        for (int i = 0; i < pairs.length; i += 2) {
+            form.put(pairs[i], pairs[i + 1]);
+        }
+        return form;
+    }
+
     /** GET /oauth2/authorize with a token in the Authorization header (not a browser's way to sign in). */
     APIGatewayProxyResponseEvent authorizeWithBearer(String token, Map<String, String> query) {
         Map<String, String> headers = browserHeaders(null);

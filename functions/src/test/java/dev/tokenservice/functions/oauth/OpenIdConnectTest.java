@@ -560,22 +560,11 @@ class OpenIdConnectTest {
     }
 
     private String approve(String scopes, String nonce) {
-        APIGatewayProxyResponseEvent response = oauth.authorize(userToken, authorizationQuery(scopes, nonce));
-        if (response.getStatusCode() == 200) {
-            response = oauth.decide(userToken, ticketOf(response), "approve");
-        }
-        return redirectParameters(response).get("code");
+        return oauth.approvedCode(userToken, authorizationQuery(scopes, nonce));
     }
 
     private Map<String, String> authorizationQuery(String scopes, String nonce) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("response_type", "code");
-        query.put("client_id", clientId);
-        query.put("redirect_uri", REDIRECT_URI);
-        query.put("scope", scopes);
-        query.put("state", "xyz-state");
-        query.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier));
-        query.put("code_challenge_method", "S256");
+        Map<String, String> query = OAuthEndpoints.codeRequest(clientId, REDIRECT_URI, scopes, verifier);
         if (nonce != null) {
             query.put("nonce", nonce);
         }
@@ -583,23 +572,11 @@ class OpenIdConnectTest {
     }
 
     private Map<String, String> codeExchange(String code) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "authorization_code");
-        form.put("code", code);
-        form.put("redirect_uri", REDIRECT_URI);
-        form.put("client_id", clientId);
-        form.put("code_verifier", verifier);
-        return form;
+        return OAuthEndpoints.publicExchange(clientId, code, REDIRECT_URI, verifier);
     }
 
     private Map<String, String> clientForm(String... pairs) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
-        for (int i = 0; i < pairs.length; i += 2) {
-            form.put(pairs[i], pairs[i + 1]);
-        }
-        return form;
+        return OAuthEndpoints.withClientSecret(clientId, clientSecret, pairs);
     }
 
     private String registerClient(String name, String secret) {

@@ -349,23 +349,11 @@ class SignInBoundaryTest {
     // --- helpers -------------------------------------------------------------------------------------------
 
     private String approve(String session, String scopes) {
-        APIGatewayProxyResponseEvent response = oauth.authorize(session, query(scopes));
-        if (response.getStatusCode() == 200) {
-            response = oauth.decide(session, ticketOf(response), "approve");
-        }
-        return redirectParameters(response).get("code");
+        return oauth.approvedCode(session, query(scopes));
     }
 
     private Map<String, String> query(String scopes) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("response_type", "code");
-        query.put("client_id", clientId);
-        query.put("redirect_uri", REDIRECT_URI);
-        query.put("scope", scopes);
-        query.put("state", "xyz-state");
-        query.put("code_challenge", OAuthEndpoints.pkceChallenge(verifier));
-        query.put("code_challenge_method", "S256");
-        return query;
+        return OAuthEndpoints.codeRequest(clientId, REDIRECT_URI, scopes, verifier);
     }
 
     private Map<String, String> codeExchange(String code) {
@@ -374,13 +362,7 @@ class SignInBoundaryTest {
     }
 
     private Map<String, String> clientForm(String... pairs) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
-        for (int i = 0; i < pairs.length; i += 2) {
-            form.put(pairs[i], pairs[i + 1]);
-        }
-        return form;
+        return OAuthEndpoints.withClientSecret(clientId, clientSecret, pairs);
     }
 
     private static JWTClaimsSet claims(String jwt) throws Exception {

@@ -43,7 +43,7 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
                 .orElseThrow(() -> AuthorizationProblem.shownToUser("the client " + clientId + " is not registered"));
         String redirectUri = redirectUriOf(parameters, client);
         String state = single(parameters, "state", null, null).orElse(null);
-        if (state != null && (state.length() > LONGEST_STATE || !state.chars().allMatch(c -> c >= 0x20 && c <= 0x7E))) {
+        if (state != null && !isAcceptableState(state)) {
             // Not echoed: the client gets the error without the value it could not have meant.
             throw AuthorizationProblem.redirected(redirectUri, null, "invalid_request", "state must be at most "
                     + LONGEST_STATE + " printable ASCII characters (RFC 6749 VSCHAR)");
@@ -111,6 +111,11 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
         String idTokenHint = single(parameters, "id_token_hint", redirectUri, state).orElse(null);
         return new AuthorizationRequest(client, redirectUri, scopes, state, challenge, nonce, maxAge, prompt,
                 idTokenHint);
+    }
+
+    /** RFC 6749's VSCHAR (printable ASCII) within LONGEST_STATE: what state may be, at authorize and at logout. */
+    static boolean isAcceptableState(String state) {
+        return state.length() <= LONGEST_STATE && state.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
     }
 
     /** The scopes the client may be granted: its registered ones, and OpenID's own in an OpenID request. */

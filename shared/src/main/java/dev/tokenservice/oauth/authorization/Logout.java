@@ -80,8 +80,7 @@ public final class Logout {
                     + "expired; nothing was signed out");
         }
         Optional<String> state = single(parameters, "state");
-        if (state.isPresent() && (state.get().length() > AuthorizationRequest.LONGEST_STATE
-                || !state.get().chars().allMatch(c -> c >= 0x20 && c <= 0x7E))) {
+        if (state.isPresent() && !AuthorizationRequest.isAcceptableState(state.get())) {
             throw AuthorizationProblem.shownToUser("state must be at most " + AuthorizationRequest.LONGEST_STATE
                     + " printable ASCII characters");
         }
