@@ -84,6 +84,11 @@ class DpopTest {
         // WHEN it is sent with the DPoP scheme and a proof of its key over it THEN userinfo answers
         assertEquals(200, oauth.userInfo("DPoP " + token, prover.proof("GET", USERINFO_URI, token)).getStatusCode());
 
+        // AND so does userinfo by POST, with a proof for that method
+        assertEquals(200, oauth.userInfoByPost("DPoP " + token, prover.proof("POST", USERINFO_URI, token)).getStatusCode());
+        // AND a bound token in the form body (no proof can go with it) is refused
+        assertEquals(401, oauth.userInfoByForm(token).getStatusCode());
+
         // WHEN it is sent as a Bearer token THEN 401 invalid_token with a DPoP challenge
         APIGatewayProxyResponseEvent asBearer = oauth.userInfo("Bearer " + token, null);
         assertEquals(401, asBearer.getStatusCode());

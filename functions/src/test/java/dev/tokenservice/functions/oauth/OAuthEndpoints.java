@@ -215,6 +215,14 @@ final class OAuthEndpoints {
         return token.handleRequest(request, null);
     }
 
+    /** POST /oauth2/userinfo with an empty form, this Authorization header and DPoP header. */
+    APIGatewayProxyResponseEvent userInfoByPost(String authorization, String proof) {
+        APIGatewayProxyRequestEvent request = formPost("/oauth2/userinfo", Map.of());
+        request.getHeaders().put("Authorization", authorization);
+        request.getHeaders().put("DPoP", proof);
+        return userInfoByPost.handleRequest(request, null);
+    }
+
     /** GET /oauth2/userinfo with this Authorization header and DPoP header (each absent when null). */
     APIGatewayProxyResponseEvent userInfo(String authorization, String proof) {
         Map<String, String> headers = browserHeaders(null);
