@@ -1,8 +1,10 @@
 package dev.tokenservice.dpop;
 
-import dev.tokenservice.clients.SecretHasher;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * Server-provided DPoP nonces (RFC 9449 §8) that need no storage: a nonce names a time step and carries a keyed hash
@@ -13,12 +15,13 @@ public final class DpopNonces {
 
     private static final String PURPOSE = "dpop-nonce:";
 
-    private final SecretHasher hasher;
+    private final UnaryOperator<String> keyedHash;
     private final Clock clock;
     private final long stepSeconds;
 
-    public DpopNonces(SecretHasher hasher, Clock clock, Duration step) {
-        this.hasher = hasher;
+    /** @param keyedHash a keyed hash only this service can compute (the secret pepper's) */
+    public DpopNonces(UnaryOperator<String> keyedHash, Clock clock, Duration step) {
+        this.keyedHash = keyedHash;
         this.clock = clock;
         this.stepSeconds = Math.max(1, step.toSeconds());
     }
@@ -36,11 +39,12 @@ public final class DpopNonces {
     private boolean matches(String nonce, long step) {
         int dot = nonce.indexOf('.');
         return dot > 0 && nonce.substring(0, dot).equals(Long.toString(step, 36))
-                && hasher.matches(PURPOSE + step, nonce.substring(dot + 1));
+                && MessageDigest.isEqual(keyedHash.apply(PURPOSE + step).getBytes(StandardCharsets.US_ASCII),
+                        nonce.substring(dot + 1).getBytes(StandardCharsets.US_ASCII));
     }
 
     private String nonceFor(long step) {
-        return Long.toString(step, 36) + "." + hasher.hash(PURPOSE + step);
+        return Long.toString(step, 36) + "." + keyedHash.apply(PURPOSE + step);
     }
 
     private long step() {

@@ -232,7 +232,7 @@ public final class Services {
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
         Optional<DpopNonces> nonces = settings.dpopNonceRequired()
-                ? Optional.of(new DpopNonces(secretHasher(), clock, settings.dpopNonceLifetime())) : Optional.empty();
+                ? Optional.of(new DpopNonces(secretHasher()::hash, clock, settings.dpopNonceLifetime())) : Optional.empty();
         return new TokenEndpoint(grants(), dpopProofs(nonces));
     }
 
