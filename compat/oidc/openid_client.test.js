@@ -12,6 +12,7 @@ const clientSecret = process.env.OIDC_CLIENT_SECRET;
 const userToken = process.env.OIDC_USER_TOKEN;
 // The first test signs its session out at the end; the second signs in with a session of its own.
 const secondUserToken = process.env.OIDC_SECOND_USER_TOKEN;
+const thirdUserToken = process.env.OIDC_THIRD_USER_TOKEN;
 const redirectUri = process.env.OIDC_REDIRECT_URI;
 const logoutUri = process.env.OIDC_LOGOUT_URI;
 
@@ -131,4 +132,40 @@ test('openid-client refuses an ID token whose nonce is not the one it sent', asy
     expectedNonce: client.randomNonce(),
     idTokenExpected: true,
   }), (error) => error.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && error.cause?.cause?.claim === 'nonce');
+});
+
+test('openid-client binds its tokens to a DPoP key: the code exchange, userinfo and refresh carry its proofs', async () => {
+  const config = await client.discovery(new URL(issuer), clientId, clientSecret, undefined, insecure);
+  client.allowInsecureRequests(config);
+  assert.ok(config.serverMetadata().dpop_signing_alg_values_supported.includes('ES256'));
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const nonce = client.randomNonce();
+  const callback = await signIn(client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid files:read',
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    nonce,
+  }), thirdUserToken);
+
+  // The exchange carries a proof: the access token comes back as a DPoP token bound to the key
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: codeVerifier,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  }, undefined, { DPoP });
+  assert.equal(tokens.token_type, 'dpop');
+  const sub = tokens.claims().sub;
+
+  // Userinfo with a proof of the key answers; the same token without one is refused
+  const userinfo = await client.fetchUserInfo(config, tokens.access_token, sub, { DPoP });
+  assert.equal(userinfo.sub, sub);
+  await assert.rejects(client.fetchUserInfo(config, tokens.access_token, sub),
+    (error) => error.status === 401 || /invalid_token|DPoP/.test(String(error.message)));
+
+  // A refresh with a proof buys new bound tokens that work the same way
+  const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP });
+  assert.equal(refreshed.token_type, 'dpop');
+  assert.equal((await client.fetchUserInfo(config, refreshed.access_token, sub, { DPoP })).sub, sub);
 });

@@ -38,9 +38,10 @@ def test_openid_client_signs_in_reads_userinfo_refreshes_and_signs_out(local_ser
                        OIDC_CLIENT_SECRET=relying_party["client_secret"],
                        OIDC_USER_TOKEN=local_service.session(),
                        OIDC_SECOND_USER_TOKEN=local_service.session(),
+                       OIDC_THIRD_USER_TOKEN=local_service.session(),
                        OIDC_REDIRECT_URI=REDIRECT_URI,
                        OIDC_LOGOUT_URI=LOGOUT_URI)
     result = subprocess.run([node, "--test", "openid_client.test.js"], cwd=HERE, env=environment,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert "# pass 2" in result.stdout, result.stdout[-3000:]
+    assert "# pass 3" in result.stdout, result.stdout[-3000:]

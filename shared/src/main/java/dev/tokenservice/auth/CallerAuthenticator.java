@@ -4,6 +4,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenservice.dpop.DpopProof;
+import dev.tokenservice.dpop.DpopProofs;
+import dev.tokenservice.dpop.DpopRefused;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.signing.SigningKeys;
@@ -23,6 +26,8 @@ import java.util.Set;
  * Authenticates callers of protected endpoints. The token is checked locally first (signature against the
  * cached public keys, type, issuer, expiry), so forged or expired tokens cost no I/O; then one strongly
  * consistent read of its row and the revocation records that could cover it decides whether it is live.
+ * A token bound to a DPoP key (cnf.jkt) counts only when sent as {@code Authorization: DPoP} with a proof of that
+ * key for this request (RFC 9449 §7); a bearer token only as a bearer token.
  */
 public final class CallerAuthenticator {
 
@@ -30,14 +35,18 @@ public final class CallerAuthenticator {
     public static final String DOCSPACE_COOKIE = "asc_auth_key";
     private static final long CLOCK_SKEW_SECONDS = 5;
 
+    private static final String DPOP_SCHEME = "DPoP ";
+
     private final SigningKeys keys;
     private final TokenRepository tokens;
     private final Clock clock;
+    private final DpopProofs proofs;
 
-    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Clock clock) {
+    public CallerAuthenticator(SigningKeys keys, TokenRepository tokens, Clock clock, DpopProofs proofs) {
         this.keys = keys;
         this.tokens = tokens;
         this.clock = clock;
+        this.proofs = proofs;
     }
 
     /** The caller of a protected route of this service: only a token whose audience is the issuer passes. */
@@ -50,9 +59,32 @@ public final class CallerAuthenticator {
      * and the configured token audience): RFC 9068 §4, a resource server refuses a token meant for another.
      */
     public Caller authenticate(ApiRequest request, String expectedIssuer, Set<String> ownAudiences) {
+        Optional<String> dpopToken = dpopToken(request);
+        if (dpopToken.isPresent()) {
+            JWTClaimsSet claims = verifiedClaims(dpopToken.get(), expectedIssuer);
+            String boundKey = boundKey(claims)
+                    .orElseThrow(() -> invalidDpop("invalid_token", "the access token is not bound to a DPoP key; send "
+                            + "it as a Bearer token"));
+            DpopProof proof = proof(request, expectedIssuer, dpopToken.get());
+            if (!boundKey.equals(proof.keyThumbprint())) {
+                throw invalidDpop("invalid_token", "the DPoP proof is signed by another key than the access token is "
+                        + "bound to");
+            }
+            return liveCaller(claims, ownAudiences);
+        }
         String token = bearerToken(request).orElseThrow(() -> new ApiError(401, "invalid_token",
                 "a bearer access token is required", Map.of("WWW-Authenticate", "Bearer")));
         return verify(token, expectedIssuer, ownAudiences);
+    }
+
+    /** The verified proof of a request that sent its token with the DPoP scheme; 401 invalid_dpop_proof otherwise. */
+    private DpopProof proof(ApiRequest request, String expectedIssuer, String token) {
+        try {
+            return proofs.verify(request, expectedIssuer + request.path(), token)
+                    .orElseThrow(() -> invalidDpop("invalid_dpop_proof", "the DPoP header with a proof is required"));
+        } catch (DpopRefused refused) {
+            throw invalidDpop("invalid_dpop_proof", refused.getMessage());
+        }
     }
 
     /**
@@ -61,6 +93,14 @@ public final class CallerAuthenticator {
      */
     public Caller verify(String token, String expectedIssuer, Set<String> ownAudiences) {
         JWTClaimsSet claims = verifiedClaims(token, expectedIssuer);
+        if (boundKey(claims).isPresent()) {
+            throw invalidDpop("invalid_token", "the access token is bound to a DPoP key; send it as Authorization: DPoP "
+                    + "with a DPoP proof");
+        }
+        return liveCaller(claims, ownAudiences);
+    }
+
+    private Caller liveCaller(JWTClaimsSet claims, Set<String> ownAudiences) {
         List<String> audience = claims.getAudience();
         if (audience == null || audience.stream().noneMatch(ownAudiences::contains)) {
             throw invalid("the access token is not meant for this service (aud)");
@@ -120,6 +160,24 @@ public final class CallerAuthenticator {
                     claims.getExpirationTime().toInstant().getEpochSecond(), claims,
                     stored.token().map(dev.tokenservice.tokens.TokenItem::getUserClaims).orElse(null));
         }
+    }
+
+    /** The key a token is bound to: its cnf.jkt (RFC 9449 §6.1). */
+    public static Optional<String> boundKey(JWTClaimsSet claims) {
+        try {
+            Map<String, Object> confirmation = claims.getJSONObjectClaim(AccessTokenIssuer.CONFIRMATION);
+            return confirmation != null && confirmation.get(AccessTokenIssuer.KEY_THUMBPRINT) instanceof String jkt
+                    ? Optional.of(jkt) : Optional.empty();
+        } catch (ParseException notAnObject) {
+            throw invalid("the access token's cnf claim is malformed");
+        }
+    }
+
+    private static Optional<String> dpopToken(ApiRequest request) {
+        return request.header("authorization")
+                .filter(value -> value.regionMatches(true, 0, DPOP_SCHEME, 0, DPOP_SCHEME.length()))
+                .map(value -> value.substring(DPOP_SCHEME.length()).trim())
+                .filter(value -> !value.isEmpty());
     }
 
     static Optional<String> bearerToken(ApiRequest request) {
@@ -182,6 +240,13 @@ public final class CallerAuthenticator {
     private static String stringClaim(JWTClaimsSet claims, String name) {
         Object value = claims.getClaim(name);
         return value instanceof String s ? s : null;
+    }
+
+    /** RFC 9449 §7.1: the DPoP challenge, with the algorithms a proof may use. */
+    private static ApiError invalidDpop(String error, String description) {
+        String algorithms = String.join(" ", DpopProofs.ALGORITHMS.stream().map(Object::toString).toList());
+        return new ApiError(401, error, description, Map.of("WWW-Authenticate", "DPoP error=\"" + error
+                + "\", error_description=\"" + description + "\", algs=\"" + algorithms + "\""));
     }
 
     private static ApiError invalid(String description) {

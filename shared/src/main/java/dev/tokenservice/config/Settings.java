@@ -79,6 +79,19 @@ public final class Settings {
         return optional("LOGIN_URL").filter(url -> !url.isBlank());
     }
 
+    /**
+     * Whether every DPoP proof at the token endpoint must carry a nonce this service handed out (RFC 9449 §8), which
+     * limits a proof made ahead of time to the nonce's lifetime; the template's DpopNonceRequired.
+     */
+    public boolean dpopNonceRequired() {
+        return "true".equalsIgnoreCase(optional("DPOP_NONCE_REQUIRED").orElse("false"));
+    }
+
+    /** How long a DPoP nonce is handed out; it is accepted for up to twice that. */
+    public Duration dpopNonceLifetime() {
+        return Duration.ofSeconds(Long.parseLong(optional("DPOP_NONCE_SECONDS").orElse("300")));
+    }
+
     /** Lifetime of a browser session minted for a login front end (a working day by default, as Keycloak's 10 h). */
     public Duration sessionTtl() {
         return Duration.ofSeconds(Long.parseLong(optional("SESSION_TTL_SECONDS").orElse("36000")));

@@ -43,6 +43,23 @@ public final class ApiRequest {
         return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
     }
 
+    /** How many times the header was sent (API Gateway keeps every value in its multi-value map). */
+    public int headerCount(String name) {
+        if (event.getMultiValueHeaders() != null) {
+            for (var entry : event.getMultiValueHeaders().entrySet()) {
+                if (entry.getKey().equalsIgnoreCase(name) && entry.getValue() != null) {
+                    return entry.getValue().size();
+                }
+            }
+        }
+        return header(name).isPresent() ? 1 : 0;
+    }
+
+    /** The resource path the client asked for (without the stage of an execute-api URL, without the query). */
+    public String path() {
+        return event.getPath() == null ? "/" : event.getPath();
+    }
+
     public Optional<String> cookie(String name) {
         return header("cookie").flatMap(cookies -> {
             for (String pair : cookies.split(";")) {

@@ -31,6 +31,16 @@ public final class OAuthErrors {
         return new ApiError(400, "invalid_grant", description);
     }
 
+    /** RFC 9449 §5: the request's DPoP proof is not acceptable. */
+    public static ApiError invalidDpopProof(String description) {
+        return new ApiError(400, "invalid_dpop_proof", description);
+    }
+
+    /** RFC 9449 §8: the proof must carry this server's nonce, given in the DPoP-Nonce header. */
+    public static ApiError useDpopNonce(String description, String nonce) {
+        return new ApiError(400, "use_dpop_nonce", description, Map.of("DPoP-Nonce", nonce));
+    }
+
     public static ApiError invalidScope(String description) {
         return new ApiError(400, "invalid_scope", description);
     }

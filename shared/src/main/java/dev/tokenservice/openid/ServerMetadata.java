@@ -56,6 +56,8 @@ public final class ServerMetadata {
         metadata.putArray("revocation_endpoint_auth_methods_supported")
                 .add("client_secret_basic").add("client_secret_post").add("none");
         metadata.put("authorization_response_iss_parameter_supported", true);
+        var dpopAlgorithms = metadata.putArray("dpop_signing_alg_values_supported");
+        dev.tokenservice.dpop.DpopProofs.ALGORITHMS.forEach(algorithm -> dpopAlgorithms.add(algorithm.getName()));
         var supported = metadata.putArray("scopes_supported");
         scopes.forEach(supported::add);
         if (scopes.contains("openid")) {

@@ -29,6 +29,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class AccessTokenIssuer {
 
     public static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+    /** RFC 7800 confirmation claim; with DPoP it names the key's thumbprint (RFC 9449 §6.1). */
+    public static final String CONFIRMATION = "cnf";
+    public static final String KEY_THUMBPRINT = "jkt";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SigningKeys keys;
@@ -72,7 +75,8 @@ public final class AccessTokenIssuer {
             removeUnreturnedRow(item.getTokenKey(), "signing failed");
             throw signFailed.getCause() instanceof RuntimeException r ? r : signFailed;
         }
-        return new IssuedAccessToken(token.jwt().serialize(), token.jti(), token.expiresIn(), request.scopeString());
+        return new IssuedAccessToken(token.jwt().serialize(), token.jti(), token.expiresIn(), request.scopeString(),
+                request.dpopKey());
     }
 
     /**
@@ -148,6 +152,9 @@ public final class AccessTokenIssuer {
         }
         if (request.org() != null) {
             claimsBuilder.claim("org", request.org());
+        }
+        if (request.dpopKey() != null) {
+            claimsBuilder.claim(CONFIRMATION, java.util.Map.of(KEY_THUMBPRINT, request.dpopKey()));
         }
         JWTClaimsSet claims = claimsBuilder
                 .issuer(request.issuer())

@@ -8,12 +8,13 @@ import java.util.Map;
 /**
  * What a grant decided to issue: who the token is about, for which client, with which scopes and
  * audience; optionally the session (token family) it belongs to and when that family's grant was issued, an
- * organisation, further claims, opaque details to store beside it, and a fixed expiry instead of a lifetime.
+ * organisation, further claims, opaque details to store beside it, a fixed expiry instead of a lifetime, and the
+ * DPoP key it is bound to.
  */
 public record AccessTokenRequest(
         String issuer, String subject, String clientId, List<String> scopes, List<String> audience, Duration ttl,
         String session, Long grantIssuedAt, String org, Map<String, Object> extraClaims, String details,
-        Instant fixedExpiry, String userClaims) {
+        Instant fixedExpiry, String userClaims, String dpopKey) {
 
     public AccessTokenRequest {
         extraClaims = extraClaims == null ? Map.of() : Map.copyOf(extraClaims);
@@ -21,35 +22,44 @@ public record AccessTokenRequest(
 
     public AccessTokenRequest(
             String issuer, String subject, String clientId, List<String> scopes, List<String> audience, Duration ttl) {
-        this(issuer, subject, clientId, scopes, audience, ttl, null, null, null, Map.of(), null, null, null);
+        this(issuer, subject, clientId, scopes, audience, ttl, null, null, null, Map.of(), null, null, null, null);
     }
 
     public AccessTokenRequest inSession(String sessionId) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, sessionId, grantIssuedAt, org,
-                extraClaims, details, fixedExpiry, userClaims);
+                extraClaims, details, fixedExpiry, userClaims, dpopKey);
     }
 
     /** In a session whose grant was issued at this epoch millisecond (what revocation records are compared with). */
     public AccessTokenRequest inSession(String sessionId, long grantIssuedAtMillis) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, sessionId, grantIssuedAtMillis,
-                org, extraClaims, details, fixedExpiry, userClaims);
+                org, extraClaims, details, fixedExpiry, userClaims, dpopKey);
     }
 
     public AccessTokenRequest forOrg(String orgId, Map<String, Object> claims, String storedDetails) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, grantIssuedAt, orgId,
-                claims, storedDetails, fixedExpiry, userClaims);
+                claims, storedDetails, fixedExpiry, userClaims, dpopKey);
     }
 
     /** Expires at this instant whatever the lifetime (a reissued token keeps its original's expiry). */
     public AccessTokenRequest expiringAt(Instant expiry) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, grantIssuedAt, org,
-                extraClaims, details, expiry, userClaims);
+                extraClaims, details, expiry, userClaims, dpopKey);
     }
 
     /** Kept beside the token (not in it) for userinfo: what the user's session released to this grant, as JSON. */
     public AccessTokenRequest withUserClaims(String storedUserClaims) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, grantIssuedAt, org,
-                extraClaims, details, fixedExpiry, storedUserClaims);
+                extraClaims, details, fixedExpiry, storedUserClaims, dpopKey);
+    }
+
+    /**
+     * Bound to the key with this JWK thumbprint (RFC 9449 §6: cnf.jkt), which every use of the token must then prove
+     * it holds; null keeps it a bearer token.
+     */
+    public AccessTokenRequest boundTo(String keyThumbprint) {
+        return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, grantIssuedAt, org,
+                extraClaims, details, fixedExpiry, userClaims, keyThumbprint);
     }
 
     public String scopeString() {

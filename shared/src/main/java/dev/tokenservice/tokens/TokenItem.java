@@ -22,6 +22,7 @@ public final class TokenItem {
     private String codeChallenge;
     private Long consumedAt;
     private String nonce;
+    private String dpopKey;
     private Long authTime;
     private String userClaims;
     private String sealedValue;
@@ -69,6 +70,12 @@ public final class TokenItem {
     /** For an authorization code: the OpenID Connect nonce of its request, returned in the ID token. */
     public String getNonce() { return nonce; }
     public void setNonce(String nonce) { this.nonce = nonce; }
+    /**
+     * For a refresh token of a public client that asked with a DPoP proof: the thumbprint of the proof's key (RFC
+     * 9449 §5), whose proof every refresh must carry.
+     */
+    public String getDpopKey() { return dpopKey; }
+    public void setDpopKey(String dpopKey) { this.dpopKey = dpopKey; }
     /** For a code or refresh token: when the user signed in (epoch seconds, the session's auth_time). */
     public Long getAuthTime() { return authTime; }
     public void setAuthTime(Long authTime) { this.authTime = authTime; }

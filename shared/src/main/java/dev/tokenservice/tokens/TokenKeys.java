@@ -18,8 +18,15 @@ public final class TokenKeys {
     /** Kept for readers of the listing index; the same number as every other sharded index. */
     public static final int LIST_SHARDS = SHARDS;
     public static final String HOUSEKEEPING = "HK";
+    /** A DPoP proof seen once (RFC 9449 §11.1): a second proof with its key and jti is a replay. */
+    public static final String DPOP_PROOF = "DP";
 
     private TokenKeys() {
+    }
+
+    /** The record of a DPoP proof, by a hash of its key's thumbprint and its jti. */
+    public static String dpopProof(String proofHash) {
+        return "DP#" + proofHash;
     }
 
     public static String accessToken(String jti) {

@@ -74,6 +74,28 @@ public final class TokenRepository {
         }
     }
 
+    /**
+     * Records a DPoP proof as seen, once: true the first time, false for a replay (one conditional PutItem). The row
+     * lives only while a proof with its iat could be accepted, and is left to DynamoDB TTL: it is on no index, so
+     * a replay is refused until expiresAt whether or not TTL has removed it yet.
+     */
+    public boolean recordProofOnce(String proofHash, long expiresAt) {
+        TokenItem seen = new TokenItem();
+        seen.setTokenKey(TokenKeys.dpopProof(proofHash));
+        seen.setKind(TokenKeys.DPOP_PROOF);
+        seen.setExpiresAt(expiresAt);
+        seen.setTtl(expiresAt);
+        try {
+            table.putItem(PutItemEnhancedRequest.builder(TokenItem.class)
+                    .item(seen)
+                    .conditionExpression(Expression.builder().expression("attribute_not_exists(token_key)").build())
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException replayed) {
+            return false;
+        }
+    }
+
     public void delete(String tokenKey) {
         table.deleteItem(Key.builder().partitionValue(tokenKey).build());
     }

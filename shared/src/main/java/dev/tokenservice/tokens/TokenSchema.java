@@ -48,6 +48,7 @@ public final class TokenSchema {
             .addAttribute(String.class, a -> a.name("code_challenge").getter(TokenItem::getCodeChallenge)
                     .setter(TokenItem::setCodeChallenge))
             .addAttribute(String.class, a -> a.name("nonce").getter(TokenItem::getNonce).setter(TokenItem::setNonce))
+            .addAttribute(String.class, a -> a.name("dpop_jkt").getter(TokenItem::getDpopKey).setter(TokenItem::setDpopKey))
             .addAttribute(Long.class, a -> a.name("grant_issued_at").getter(TokenItem::getGrantIssuedAt)
                     .setter(TokenItem::setGrantIssuedAt))
             .addAttribute(Long.class, a -> a.name("auth_time").getter(TokenItem::getAuthTime)

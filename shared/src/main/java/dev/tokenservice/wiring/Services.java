@@ -15,6 +15,8 @@ import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.consents.ConsentStore;
 import dev.tokenservice.consents.Consents;
+import dev.tokenservice.dpop.DpopNonces;
+import dev.tokenservice.dpop.DpopProofs;
 import dev.tokenservice.housekeeping.ExpiredTokenCleanup;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.knetik.TokenAdministration;
@@ -229,7 +231,9 @@ public final class Services {
 
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
-        return new TokenEndpoint(grants());
+        Optional<DpopNonces> nonces = settings.dpopNonceRequired()
+                ? Optional.of(new DpopNonces(secretHasher()::hash, clock, settings.dpopNonceLifetime())) : Optional.empty();
+        return new TokenEndpoint(grants(), dpopProofs(nonces));
     }
 
     /** What a user's grant yields: access token, refresh token if allowed, ID token with openid. */
@@ -286,7 +290,12 @@ public final class Services {
     }
 
     public CallerAuthenticator callerAuthenticator() {
-        return new CallerAuthenticator(signingKeys(), tokenRepository(), clock);
+        return new CallerAuthenticator(signingKeys(), tokenRepository(), clock, dpopProofs(Optional.empty()));
+    }
+
+    /** DPoP proofs, with the server nonces every proof must carry when the token endpoint asks for them. */
+    public DpopProofs dpopProofs(Optional<DpopNonces> nonces) {
+        return new DpopProofs(tokenRepository(), clock, nonces);
     }
 
     public ClientRegistry clientRegistry() {

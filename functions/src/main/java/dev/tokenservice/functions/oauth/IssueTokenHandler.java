@@ -14,7 +14,10 @@ import dev.tokenservice.oauth.token.TokenRequest;
 import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 
-/** POST /oauth2/token (RFC 6749 §3.2): client_credentials, authorization_code with PKCE, refresh_token. */
+/**
+ * POST /oauth2/token (RFC 6749 §3.2): client_credentials, authorization_code with PKCE, refresh_token; tokens bound
+ * to the key of a DPoP proof when the request carries one (RFC 9449).
+ */
 public final class IssueTokenHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
     private final Services services;
@@ -46,7 +49,10 @@ public final class IssueTokenHandler implements RequestHandler<APIGatewayProxyRe
         return Endpoint.run("IssueToken", ErrorFormat.OAUTH, () -> {
             TokenRequest request = TokenRequest.parse(new ApiRequest(event));
             var response = tokenEndpoint.exchange(request, Issuer.of(services.settings(), request.http()));
-            return ApiResponse.json(200, response.toJson(), ApiResponse.noStore());
+            var headers = new java.util.HashMap<>(ApiResponse.noStore());
+            // RFC 9449 §8: the nonce the next proof must carry, handed out with every answer while nonces are required.
+            tokenEndpoint.currentNonce().ifPresent(nonce -> headers.put("DPoP-Nonce", nonce));
+            return ApiResponse.json(200, response.toJson(), headers);
         });
     }
 }

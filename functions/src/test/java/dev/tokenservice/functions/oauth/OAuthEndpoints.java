@@ -203,6 +203,38 @@ final class OAuthEndpoints {
         return token.handleRequest(request, null);
     }
 
+    /** POST /oauth2/token with a DPoP header (none when null) and client authentication (none when null). */
+    APIGatewayProxyResponseEvent tokenWithProof(Map<String, String> parameters, String authorization, String proof) {
+        APIGatewayProxyRequestEvent request = formPost("/oauth2/token", parameters);
+        if (authorization != null) {
+            request.getHeaders().put("Authorization", authorization);
+        }
+        if (proof != null) {
+            request.getHeaders().put("DPoP", proof);
+        }
+        return token.handleRequest(request, null);
+    }
+
+    /** POST /oauth2/userinfo with an empty form, this Authorization header and DPoP header. */
+    APIGatewayProxyResponseEvent userInfoByPost(String authorization, String proof) {
+        APIGatewayProxyRequestEvent request = formPost("/oauth2/userinfo", Map.of());
+        request.getHeaders().put("Authorization", authorization);
+        request.getHeaders().put("DPoP", proof);
+        return userInfoByPost.handleRequest(request, null);
+    }
+
+    /** GET /oauth2/userinfo with this Authorization header and DPoP header (each absent when null). */
+    APIGatewayProxyResponseEvent userInfo(String authorization, String proof) {
+        Map<String, String> headers = browserHeaders(null);
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        if (proof != null) {
+            headers.put("DPoP", proof);
+        }
+        return userInfo.handleRequest(event("GET", "/oauth2/userinfo", headers, null), null);
+    }
+
     static String basic(String clientId, String secret) {
         return "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
     }

@@ -57,6 +57,6 @@ public final class AuthorizationCodeGrant implements Grant {
         // their issue, and covers the code, covers them too.
         return userTokens.issue(issuerUrl, client, grant.getSubject(), ScopeStrings.split(grant.getScope()),
                 grant.getSession(), grant.getAuthTime(), grant.grantStart(), grant.getNonce(),
-                UserClaims.fromJson(grant.getUserClaims()));
+                UserClaims.fromJson(grant.getUserClaims()), DpopBinding.of(request, caller.confidential()));
     }
 }

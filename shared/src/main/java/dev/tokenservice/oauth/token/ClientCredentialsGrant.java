@@ -42,6 +42,7 @@ public final class ClientCredentialsGrant implements Grant {
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), client.scopesOrEmpty());
         String audience = defaultAudience.orElse(issuerUrl);
         return new TokenResponse(issuer.issue(new AccessTokenRequest(
-                issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl)), null);
+                issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl)
+                .boundTo(request.dpopKey().orElse(null))), null);
     }
 }

@@ -97,28 +97,35 @@ public final class Introspection {
 
     private static ObjectNode active(Caller caller) {
         var claims = caller.claims();
+        Optional<String> boundKey = CallerAuthenticator.boundKey(claims);
         ObjectNode body = Json.object().put("active", true)
                 .put("scope", (String) claims.getClaim("scope"))
                 .put("client_id", caller.clientId())
                 .put("sub", caller.subject())
-                .put("token_type", "Bearer")
+                .put("token_type", boundKey.isPresent() ? "DPoP" : "Bearer")
                 .put("exp", caller.expiresAt())
                 .put("iat", claims.getIssueTime().toInstant().getEpochSecond())
                 .put("iss", claims.getIssuer())
                 .put("jti", caller.jti());
         var audience = body.putArray("aud");
         claims.getAudience().forEach(audience::add);
+        // RFC 9449 §6.2: a resource server learns the key it must see a proof of.
+        boundKey.ifPresent(key -> body.putObject("cnf").put("jkt", key));
         return body;
     }
 
     private static ObjectNode active(TokenItem refreshToken) {
-        return Json.object().put("active", true)
+        ObjectNode body = Json.object().put("active", true)
                 .put("scope", refreshToken.getScope())
                 .put("client_id", refreshToken.getClientId())
                 .put("sub", refreshToken.getSubject())
                 .put("token_type", "refresh_token")
                 .put("exp", refreshToken.getExpiresAt())
                 .put("iat", Instant.ofEpochMilli(refreshToken.getIssuedAt()).getEpochSecond());
+        if (refreshToken.getDpopKey() != null) {
+            body.putObject("cnf").put("jkt", refreshToken.getDpopKey());
+        }
+        return body;
     }
 
     private static ObjectNode inactive() {

@@ -29,16 +29,18 @@ public final class RefreshTokenGrant implements Grant {
 
     @Override
     public TokenResponse exchange(TokenRequest request, String issuerUrl) {
-        var client = authentication.authenticateAllowingPublic(request).client();
+        var caller = authentication.authenticateAllowingPublic(request);
+        var client = caller.client();
         if (!client.allowsGrant(GRANT_TYPE)) {
             throw OAuthErrors.unauthorizedClient("the client may not use refresh tokens");
         }
         TokenItem grant = refreshTokens.rotate(request.required("refresh_token"), client.getClientId(),
-                request.parameter("scope"));
+                request.parameter("scope"), request.dpopKey());
         // A refresh may narrow the scopes, never widen them (RFC 6749 §6).
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), ScopeStrings.split(grant.getScope()));
         // A new ID token names the same sign-in (sub, auth_time, sid) and has no nonce (OpenID Connect Core §12.2).
         return userTokens.issue(issuerUrl, client, grant.getSubject(), scopes, grant.getSession(), grant.getAuthTime(),
-                grant.grantStart(), null, UserClaims.fromJson(grant.getUserClaims()));
+                grant.grantStart(), null, UserClaims.fromJson(grant.getUserClaims()),
+                DpopBinding.of(request, caller.confidential()));
     }
 }

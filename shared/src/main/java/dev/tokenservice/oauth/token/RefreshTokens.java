@@ -35,13 +35,14 @@ public final class RefreshTokens {
      * session's grant was issued) for the revocation records that may cover it.
      */
     public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
-            long grantIssuedAt, UserClaims user) {
+            long grantIssuedAt, UserClaims user, String dpopKey) {
         String value = OpaqueTokens.newValue();
         TokenItem row = OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
                 clientId, subject, scopes, session, clock.instant(), lifetime);
         row.setAuthTime(authTime);
         row.setGrantIssuedAt(grantIssuedAt);
         row.setUserClaims(user.toJson());
+        row.setDpopKey(dpopKey);
         tokens.create(row);
         return value;
     }
@@ -60,11 +61,18 @@ public final class RefreshTokens {
      * Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). The
      * requested scopes are checked first, so that a bad scope parameter does not cost the client its token.
      */
-    public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope) {
+    public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope,
+            java.util.Optional<String> provenKey) {
         TokenItem row = tokens.find(TokenKeys.refreshToken(OpaqueTokens.hash(value)))
                 .filter(found -> TokenKeys.REFRESH_TOKEN.equals(found.getKind()))
                 .filter(found -> found.getClientId().equals(clientId))
                 .orElseThrow(() -> OAuthErrors.invalidGrant("the refresh token is invalid"));
+        // Before reuse detection: whoever cannot prove the bound key holds no usable token, and must not be able to
+        // end the session of the one who does by presenting a copy (RFC 9449 §5).
+        if (row.getDpopKey() != null && !row.getDpopKey().equals(provenKey.orElse(null))) {
+            throw OAuthErrors.invalidGrant("the refresh token is bound to a DPoP key; the request's DPoP proof must "
+                    + "be signed by that key");
+        }
         Instant now = clock.instant();
         if (row.getConsumedAt() != null) {
             revokeSession(row, now);

@@ -1,17 +1,27 @@
 package dev.tokenservice.oauth.token;
 
+import dev.tokenservice.dpop.DpopNonces;
+import dev.tokenservice.dpop.DpopProof;
+import dev.tokenservice.dpop.DpopProofs;
+import dev.tokenservice.dpop.DpopRefused;
 import dev.tokenservice.oauth.OAuthErrors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** POST /oauth2/token: dispatches on grant_type to the grant that handles it. */
+/**
+ * POST /oauth2/token: checks the request's DPoP proof, if any (whose key the tokens are then bound to), and
+ * dispatches on grant_type to the grant that handles it.
+ */
 public final class TokenEndpoint {
 
     private final Map<String, Grant> grants = new LinkedHashMap<>();
+    private final DpopProofs proofs;
 
     /** @param grants every grant this service supports, each built here (in the init phase of its function) */
-    public TokenEndpoint(List<Grant.Supported> grants) {
+    public TokenEndpoint(List<Grant.Supported> grants, DpopProofs proofs) {
+        this.proofs = proofs;
         for (Grant.Supported supported : grants) {
             Grant grant = supported.build().get();
             if (!grant.grantType().equals(supported.grantType())) {
@@ -30,6 +40,22 @@ public final class TokenEndpoint {
         if (grant == null) {
             throw OAuthErrors.unsupportedGrantType("the grant type " + grantType + " is not supported");
         }
-        return grant.exchange(request, issuerUrl);
+        return grant.exchange(request.withProof(proof(request, issuerUrl)), issuerUrl);
+    }
+
+    /** The nonce to send beside every answer when proofs must carry one (RFC 9449 §8); empty otherwise. */
+    public Optional<String> currentNonce() {
+        return proofs.nonces().map(DpopNonces::current);
+    }
+
+    private Optional<DpopProof> proof(TokenRequest request, String issuerUrl) {
+        try {
+            return proofs.verify(request.http(), issuerUrl + request.http().path(), null);
+        } catch (DpopRefused refused) {
+            if (refused.nonceNeeded()) {
+                throw OAuthErrors.useDpopNonce(refused.getMessage(), currentNonce().orElseThrow());
+            }
+            throw OAuthErrors.invalidDpopProof(refused.getMessage());
+        }
     }
 }

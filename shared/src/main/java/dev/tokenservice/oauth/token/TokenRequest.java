@@ -1,5 +1,6 @@
 package dev.tokenservice.oauth.token;
 
+import dev.tokenservice.dpop.DpopProof;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.oauth.OAuthErrors;
 import java.util.List;
@@ -11,10 +12,12 @@ public final class TokenRequest {
 
     private final ApiRequest http;
     private final Map<String, List<String>> parameters;
+    private final DpopProof proof;
 
-    private TokenRequest(ApiRequest http, Map<String, List<String>> parameters) {
+    private TokenRequest(ApiRequest http, Map<String, List<String>> parameters, DpopProof proof) {
         this.http = http;
         this.parameters = parameters;
+        this.proof = proof;
     }
 
     public static TokenRequest parse(ApiRequest http) {
@@ -30,7 +33,17 @@ public final class TokenRequest {
                 throw OAuthErrors.invalidRequest("the parameter " + name + " is repeated");
             }
         });
-        return new TokenRequest(http, parameters);
+        return new TokenRequest(http, parameters, null);
+    }
+
+    /** This request with the DPoP proof it carried, verified (RFC 9449 §5). */
+    public TokenRequest withProof(Optional<DpopProof> verified) {
+        return new TokenRequest(http, parameters, verified.orElse(null));
+    }
+
+    /** The thumbprint of the key the request proved it holds: what the tokens it buys are bound to (cnf.jkt). */
+    public Optional<String> dpopKey() {
+        return Optional.ofNullable(proof).map(DpopProof::keyThumbprint);
     }
 
     public ApiRequest http() {

@@ -14,7 +14,7 @@ public record TokenResponse(IssuedAccessToken accessToken, String refreshToken, 
     public ObjectNode toJson() {
         ObjectNode body = Json.object()
                 .put("access_token", accessToken.value())
-                .put("token_type", "Bearer")
+                .put("token_type", accessToken.tokenType())
                 .put("expires_in", accessToken.expiresInSeconds());
         if (refreshToken != null) {
             body.put("refresh_token", refreshToken);

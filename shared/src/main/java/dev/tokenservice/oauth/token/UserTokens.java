@@ -39,16 +39,18 @@ public final class UserTokens {
      *                      the session: what revocation records are compared with
      * @param nonce         the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
      * @param user          what the session told of the person (amr, acr, standard claims), kept with the grant
+     * @param binding       the DPoP key the access and refresh tokens are bound to, if any
      */
     TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
-            Long authTime, long grantIssuedAt, String nonce, UserClaims user) {
+            Long authTime, long grantIssuedAt, String nonce, UserClaims user, DpopBinding binding) {
         // A refresh may narrow the scopes: only what they still release is kept and served.
         UserClaims released = user.keptFor(scopes);
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
                 audience(issuerUrl, scopes), accessTokenTtl).inSession(session, grantIssuedAt)
-                .withUserClaims(released.toJson()));
+                .withUserClaims(released.toJson()).boundTo(binding.accessTokenKey()));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
-                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, grantIssuedAt, released)
+                ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, grantIssuedAt, released,
+                        binding.refreshTokenKey())
                 : null;
         String idToken = scopes.contains(OPENID)
                 ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session,
