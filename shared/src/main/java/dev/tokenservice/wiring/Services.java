@@ -253,7 +253,7 @@ public final class Services {
 
     public AuthorizationEndpoint authorizationEndpoint() {
         return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(),
-                idTokens(), clock, settings.loginUrl());
+                idTokens(), clock, settings.loginUrl(), settings.defaultAudience());
     }
 
     /** Browser sessions: minted for a login front end, checked by the browser-facing routes. */

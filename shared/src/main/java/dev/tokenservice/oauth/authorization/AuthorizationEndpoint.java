@@ -44,9 +44,11 @@ public final class AuthorizationEndpoint {
     private final IdTokens idTokens;
     private final Clock clock;
     private final Optional<String> loginUrl;
+    private final Optional<String> defaultAudience;
 
     public AuthorizationEndpoint(ClientRepository clients, ConsentStore consents, AuthorizationCodes codes,
-            SecretHasher hasher, IdTokens idTokens, Clock clock, Optional<String> loginUrl) {
+            SecretHasher hasher, IdTokens idTokens, Clock clock, Optional<String> loginUrl,
+            Optional<String> defaultAudience) {
         this.clients = clients;
         this.consents = consents;
         this.codes = codes;
@@ -54,6 +56,7 @@ public final class AuthorizationEndpoint {
         this.idTokens = idTokens;
         this.clock = clock;
         this.loginUrl = loginUrl;
+        this.defaultAudience = defaultAudience;
     }
 
     /**
@@ -71,7 +74,8 @@ public final class AuthorizationEndpoint {
         } else {
             original = new LoginHandOff.Resumed(parameters, clock.instant().getEpochSecond());
         }
-        AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients);
+        AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients,
+                defaultAudience.orElse(issuerUrl));
         String unmet = unmetSignIn(request, browser, original.startedAt(), resumed, issuerUrl);
         if (unmet != null) {
             if (request.prompts("none") || resumed || loginUrl.isEmpty()) {
@@ -88,7 +92,7 @@ public final class AuthorizationEndpoint {
         boolean consented = !request.prompts("consent") && consents.covers(clientId, user.subject(), request.scopes());
         if (consented) {
             return new Redirect(codeRedirect(request.client(), request.redirectUri(), user, request.scopes(),
-                    request.state(), request.codeChallenge(), request.nonce(), issuerUrl));
+                    request.state(), request.codeChallenge(), request.nonce(), request.resources(), issuerUrl));
         }
         if (request.prompts("none")) {
             return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "consent_required",
@@ -152,7 +156,7 @@ public final class AuthorizationEndpoint {
         }
         consents.grant(client.getClientId(), user.subject(), approved.scopes());
         return new Redirect(codeRedirect(client, approved.redirectUri(), user, approved.scopes(),
-                approved.state(), approved.codeChallenge(), approved.nonce(), issuerUrl));
+                approved.state(), approved.codeChallenge(), approved.nonce(), approved.resources(), issuerUrl));
     }
 
     /** Where a redirectable problem of the request goes: back to the client, with state and iss. */
@@ -161,8 +165,8 @@ public final class AuthorizationEndpoint {
     }
 
     private String codeRedirect(ClientItem client, String redirectUri, Session user, List<String> scopes,
-            String state, String challenge, String nonce, String issuerUrl) {
-        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce);
+            String state, String challenge, String nonce, List<String> resources, String issuerUrl) {
+        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce, resources);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("code", code);
         parameters.put("state", state);
