@@ -32,6 +32,7 @@ import dev.tokenservice.oauth.token.RefreshTokenGrant;
 import dev.tokenservice.oauth.token.RefreshTokens;
 import dev.tokenservice.oauth.token.Revocation;
 import dev.tokenservice.oauth.token.TokenEndpoint;
+import dev.tokenservice.oauth.token.TokenExchangeGrant;
 import dev.tokenservice.oauth.token.UserTokens;
 import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.sessions.SessionCheck;
@@ -219,7 +220,10 @@ public final class Services {
                         clientAuthentication(), refreshTokens(), userTokens())),
                 new Grant.Supported(ClientCredentialsGrant.GRANT_TYPE, () -> new ClientCredentialsGrant(
                         clientAuthentication(), accessTokenIssuer(), settings.defaultAudience(),
-                        settings.accessTokenTtl())));
+                        settings.accessTokenTtl())),
+                new Grant.Supported(TokenExchangeGrant.GRANT_TYPE, () -> new TokenExchangeGrant(
+                        clientAuthentication(), callerAuthenticator(), accessTokenIssuer(), settings.defaultAudience(),
+                        settings.accessTokenTtl(), clock)));
     }
 
     /** The names of {@link #grants()}, read without building a grant. */

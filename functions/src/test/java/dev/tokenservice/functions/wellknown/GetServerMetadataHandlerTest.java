@@ -32,7 +32,7 @@ class GetServerMetadataHandlerTest {
         assertEquals(STAGE_URL + "/oauth2/authorize", metadata.path("authorization_endpoint").asText());
         assertEquals(STAGE_URL + "/oauth2/introspect", metadata.path("introspection_endpoint").asText());
         assertEquals(STAGE_URL + "/oauth2/revoke", metadata.path("revocation_endpoint").asText());
-        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\"]",
+        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\",\"urn:ietf:params:oauth:grant-type:token-exchange\"]",
                 metadata.path("grant_types_supported").toString());
         assertEquals("[\"code\"]", metadata.path("response_types_supported").toString());
         assertEquals("[\"S256\"]", metadata.path("code_challenge_methods_supported").toString());
