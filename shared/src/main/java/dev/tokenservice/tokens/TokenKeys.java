@@ -18,6 +18,8 @@ public final class TokenKeys {
     /** Kept for readers of the listing index; the same number as every other sharded index. */
     public static final int LIST_SHARDS = SHARDS;
     public static final String HOUSEKEEPING = "HK";
+    /** A pushed authorization request (RFC 9126), by the SHA-256 of its request_uri's random part. */
+    public static final String PUSHED_REQUEST = "PR";
 
     private TokenKeys() {
     }
@@ -52,6 +54,10 @@ public final class TokenKeys {
                         subjectRevocation(subject))
                 : java.util.List.of(clientRevocation(clientId), subjectAtClientRevocation(clientId, subject),
                         subjectRevocation(subject), sessionRevocation(session));
+    }
+
+    public static String pushedRequest(String valueHash) {
+        return "PR#" + valueHash;
     }
 
     public static String authorizationCode(String codeHash) {

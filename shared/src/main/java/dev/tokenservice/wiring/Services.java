@@ -21,6 +21,7 @@ import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.authorization.AuthorizationEndpoint;
 import dev.tokenservice.oauth.authorization.Logout;
+import dev.tokenservice.oauth.authorization.PushedAuthorizationRequests;
 import dev.tokenservice.oauth.token.AuthorizationCodeGrant;
 import dev.tokenservice.oauth.token.AuthorizationCodes;
 import dev.tokenservice.oauth.token.ClientAuthentication;
@@ -257,7 +258,13 @@ public final class Services {
 
     public AuthorizationEndpoint authorizationEndpoint() {
         return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(),
-                idTokens(), clock, settings.loginUrl(), settings.defaultAudience());
+                idTokens(), clock, settings.loginUrl(), settings.defaultAudience(), pushedAuthorizationRequests());
+    }
+
+    /** RFC 9126: authorization requests a client pushes, taken once by the authorization endpoint. */
+    public PushedAuthorizationRequests pushedAuthorizationRequests() {
+        return new PushedAuthorizationRequests(clientAuthentication(), clientRepository(), tokenRepository(), clock,
+                settings.defaultAudience());
     }
 
     /** Browser sessions: minted for a login front end, checked by the browser-facing routes. */

@@ -294,7 +294,7 @@ final class OAuthEndpoints {
         }
     }
 
-    private static APIGatewayProxyRequestEvent formPost(String path, Map<String, String> parameters) {
+    static APIGatewayProxyRequestEvent formPost(String path, Map<String, String> parameters) {
         Map<String, String> headers = new HashMap<>();
         headers.put("Host", URI.create(TestServices.ISSUER).getHost());
         headers.put("X-Forwarded-Proto", "https");

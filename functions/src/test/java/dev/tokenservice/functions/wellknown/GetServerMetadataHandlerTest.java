@@ -1,6 +1,7 @@
 package dev.tokenservice.functions.wellknown;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
@@ -39,6 +40,9 @@ class GetServerMetadataHandlerTest {
         assertEquals("[\"client_secret_basic\",\"client_secret_post\",\"none\"]",
                 metadata.path("token_endpoint_auth_methods_supported").toString());
         assertTrue(metadata.path("authorization_response_iss_parameter_supported").asBoolean());
+        assertEquals(STAGE_URL + "/oauth2/par", metadata.path("pushed_authorization_request_endpoint").asText());
+        assertTrue(metadata.path("require_pushed_authorization_requests").isBoolean());
+        assertFalse(metadata.path("require_pushed_authorization_requests").asBoolean());
     }
 
     @ParameterizedTest

@@ -45,10 +45,11 @@ public final class AuthorizationEndpoint {
     private final Clock clock;
     private final Optional<String> loginUrl;
     private final Optional<String> defaultAudience;
+    private final PushedAuthorizationRequests pushedRequests;
 
     public AuthorizationEndpoint(ClientRepository clients, ConsentStore consents, AuthorizationCodes codes,
             SecretHasher hasher, IdTokens idTokens, Clock clock, Optional<String> loginUrl,
-            Optional<String> defaultAudience) {
+            Optional<String> defaultAudience, PushedAuthorizationRequests pushedRequests) {
         this.clients = clients;
         this.consents = consents;
         this.codes = codes;
@@ -57,6 +58,7 @@ public final class AuthorizationEndpoint {
         this.clock = clock;
         this.loginUrl = loginUrl;
         this.defaultAudience = defaultAudience;
+        this.pushedRequests = pushedRequests;
     }
 
     /**
@@ -71,11 +73,14 @@ public final class AuthorizationEndpoint {
                 throw AuthorizationProblem.shownToUser("a sign-in link back (resume) comes alone");
             }
             original = LoginHandOff.resume(hasher, parameters.get("resume").get(0), clock.instant());
+        } else if (parameters.containsKey("request_uri")) {
+            original = new LoginHandOff.Resumed(pushed(parameters), clock.instant().getEpochSecond());
         } else {
             original = new LoginHandOff.Resumed(parameters, clock.instant().getEpochSecond());
         }
+        // A resumed request was validated, pushed or not, before the hand-off signed it.
         AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients,
-                defaultAudience.orElse(issuerUrl));
+                defaultAudience.orElse(issuerUrl), resumed || parameters.containsKey("request_uri"));
         String unmet = unmetSignIn(request, browser, original.startedAt(), resumed, issuerUrl);
         if (unmet != null) {
             if (request.prompts("none") || resumed || loginUrl.isEmpty()) {
@@ -99,6 +104,19 @@ public final class AuthorizationEndpoint {
                     "the user has not consented to these scopes"));
         }
         return new ConsentPage(request, ConsentTicket.issue(hasher, request, user, clock.instant()));
+    }
+
+    /**
+     * The request a client pushed (RFC 9126 §4): client_id and request_uri, each once; the pushed parameters are the
+     * whole request, whatever else the query says.
+     */
+    private Map<String, List<String>> pushed(Map<String, List<String>> parameters) {
+        List<String> requestUri = parameters.get("request_uri");
+        List<String> clientId = parameters.get("client_id");
+        if (requestUri.size() != 1 || clientId == null || clientId.size() != 1) {
+            throw AuthorizationProblem.shownToUser("a pushed request is named by one request_uri and one client_id");
+        }
+        return pushedRequests.take(requestUri.get(0), clientId.get(0));
     }
 
     /**

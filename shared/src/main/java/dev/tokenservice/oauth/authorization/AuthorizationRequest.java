@@ -41,6 +41,15 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
     /** @param ownAudience this service's own token audience, which every client may ask for as a resource */
     public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients,
             String ownAudience) {
+        return validate(parameters, clients, ownAudience, false);
+    }
+
+    /**
+     * @param pushed whether the request came through the pushed request endpoint (RFC 9126), or was validated
+     *               as such before the sign-in hand-off, which a client registered to require it needs
+     */
+    public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients,
+            String ownAudience, boolean pushed) {
         String clientId = single(parameters, "client_id", null, null)
                 .orElseThrow(() -> AuthorizationProblem.shownToUser("the request names no client (client_id)"));
         ClientItem client = clients.find(clientId)
@@ -56,6 +65,10 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
 
         if (!client.isEnabled()) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client", "the client is disabled");
+        }
+        if (!pushed && Boolean.TRUE.equals(client.getRequirePushedAuthorizationRequests())) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "this client must push its authorization requests first (request_uri from the PAR endpoint)");
         }
         if (!client.allowsGrant(AuthorizationCodeGrant.GRANT_TYPE)) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client",
