@@ -137,7 +137,7 @@ final class ClientFields {
             throw JsonBody.invalid("resources: must hold at most " + MAX_URIS + " URIs");
         }
         for (String value : values) {
-            String problem = dev.tokenservice.oauth.ResourceIndicators.formProblem(value);
+            String problem = ResourceUris.problem(value);
             if (problem != null) {
                 throw JsonBody.invalid("resources: " + problem);
             }

@@ -1,8 +1,7 @@
 package dev.tokenservice.oauth;
 
 import dev.tokenservice.clients.ClientItem;
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.tokenservice.clients.ResourceUris;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +15,6 @@ public final class ResourceIndicators {
 
     /** More than a client may register; a request naming more than this is refused before any lookup. */
     static final int MOST_PER_REQUEST = 12;
-    private static final int LONGEST = 2048;
 
     private ResourceIndicators() {
     }
@@ -31,32 +29,13 @@ public final class ResourceIndicators {
         }
         LinkedHashSet<String> resources = new LinkedHashSet<>();
         for (String value : values) {
-            String problem = formProblem(value);
+            String problem = ResourceUris.problem(value);
             if (problem != null) {
                 throw OAuthErrors.invalidTarget("resource: " + problem);
             }
             resources.add(value);
         }
         return List.copyOf(resources);
-    }
-
-    /** Why the value is no resource indicator (absolute URI, no fragment, at most 2048 characters), or null. */
-    public static String formProblem(String value) {
-        if (value == null || value.isEmpty() || value.length() > LONGEST) {
-            return "must be an absolute URI of at most " + LONGEST + " characters";
-        }
-        try {
-            URI uri = new URI(value);
-            if (!uri.isAbsolute()) {
-                return "'" + value + "' is not an absolute URI";
-            }
-            if (uri.getRawFragment() != null) {
-                return "'" + value + "' must not have a fragment";
-            }
-        } catch (URISyntaxException e) {
-            return "'" + value + "' is not a URI";
-        }
-        return null;
     }
 
     /** The audiences the client may ask for: this service's own, then those registered for it. */

@@ -73,14 +73,14 @@ public final class AuthorizationEndpoint {
                 throw AuthorizationProblem.shownToUser("a sign-in link back (resume) comes alone");
             }
             original = LoginHandOff.resume(hasher, parameters.get("resume").get(0), clock.instant());
-        } else if (parameters.containsKey("request_uri")) {
+        } else if (namesPushedRequest(parameters)) {
             original = new LoginHandOff.Resumed(pushed(parameters), clock.instant().getEpochSecond());
         } else {
             original = new LoginHandOff.Resumed(parameters, clock.instant().getEpochSecond());
         }
         // A resumed request was validated, pushed or not, before the hand-off signed it.
         AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients,
-                defaultAudience.orElse(issuerUrl), resumed || parameters.containsKey("request_uri"));
+                defaultAudience.orElse(issuerUrl), resumed || namesPushedRequest(parameters));
         String unmet = unmetSignIn(request, browser, original.startedAt(), resumed, issuerUrl);
         if (unmet != null) {
             if (request.prompts("none") || resumed || loginUrl.isEmpty()) {
@@ -104,6 +104,16 @@ public final class AuthorizationEndpoint {
                     "the user has not consented to these scopes"));
         }
         return new ConsentPage(request, ConsentTicket.issue(hasher, request, user, clock.instant()));
+    }
+
+    /**
+     * Whether request_uri names a pushed request; any other request_uri (a request object by reference, OpenID
+     * Connect Core §6.2) goes on to be refused as request_uri_not_supported at the client's redirect URI.
+     */
+    private static boolean namesPushedRequest(Map<String, List<String>> parameters) {
+        List<String> requestUri = parameters.get("request_uri");
+        return requestUri != null && requestUri.stream()
+                .anyMatch(value -> value.startsWith(PushedAuthorizationRequests.REQUEST_URI_PREFIX));
     }
 
     /**
