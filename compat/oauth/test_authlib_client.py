@@ -115,3 +115,60 @@ def test_a_public_client_exchanges_its_code_with_pkce_alone(local_service, app):
 
     claims = json.loads(base64.urlsafe_b64decode(token["access_token"].split(".")[1] + "=="))
     assert claims["scope"] == "openid" and claims["client_id"] == app["client_id"]
+
+
+RESOURCE = "https://files.example.com/api"
+
+
+@pytest.fixture(scope="module")
+def resource_app(local_service, owner):
+    """A client that may ask for one resource besides this service (resources: the client API's field beyond
+    DocSpace's, RFC 8707)."""
+    response = requests.post(local_service.url + "/api/2.0/clients", timeout=30,
+                             headers={"Authorization": "Bearer " + owner.token(),
+                                      "x-api-key": local_service.api_key},
+                             json={"name": "Authlib Resource App", "description": "resource indicators",
+                                   "logo": "data:image/png;base64,iVBORw0KGgo=",
+                                   "website_url": "https://app.example.com",
+                                   "terms_url": "https://app.example.com/terms",
+                                   "policy_url": "https://app.example.com/privacy",
+                                   "redirect_uris": [REDIRECT_URI], "allowed_origins": ["https://app.example.com"],
+                                   "logout_redirect_uri": "https://app.example.com/bye",
+                                   "scopes": ["openid", "files:read"], "allow_pkce": False,
+                                   "resources": [RESOURCE]})
+    assert response.status_code == 201, response.text
+    assert response.json()["resources"] == [RESOURCE]
+    return response.json()
+
+
+def test_resource_indicators_set_the_audience_and_a_refresh_cannot_widen_it(local_service, resource_app):
+    server = metadata(local_service)
+    client = session(local_service, resource_app, token_endpoint_auth_method="client_secret_post")
+    verifier = secrets.token_urlsafe(48)
+    # Authlib puts extra keyword arguments into the authorization URL and the token request body
+    url, _ = client.create_authorization_url(server["authorization_endpoint"], code_verifier=verifier,
+                                             resource=RESOURCE)
+
+    token = client.fetch_token(server["token_endpoint"], authorization_response=user_approves(local_service, url),
+                               code_verifier=verifier)
+
+    keys = jose.JsonWebKey.import_key_set(requests.get(server["jwks_uri"], timeout=30).json())
+    assert jose.jwt.decode(token["access_token"], keys)["aud"] == [RESOURCE, server["issuer"]]
+    # A refresh may narrow to the resource granted at authorization ...
+    narrowed = client.refresh_token(server["token_endpoint"], refresh_token=token["refresh_token"],
+                                    resource=RESOURCE, scope="files:read")
+    assert jose.jwt.decode(narrowed["access_token"], keys)["aud"] == RESOURCE
+    # ... never to one the user did not grant
+    with pytest.raises(Exception) as refused:
+        client.refresh_token(server["token_endpoint"], refresh_token=narrowed["refresh_token"],
+                             resource="https://mail.example.com", scope="files:read")
+    assert "invalid_target" in str(refused.value)
+    # client_credentials: a resource the client may not ask for is invalid_target, a registered one is its audience
+    machine = oauth2.OAuth2Session(resource_app["client_id"], resource_app["client_secret"],
+                                   token_endpoint_auth_method="client_secret_post")
+    own = machine.fetch_token(server["token_endpoint"], grant_type="client_credentials", resource=RESOURCE)
+    assert jose.jwt.decode(own["access_token"], keys)["aud"] == RESOURCE
+    with pytest.raises(Exception) as foreign:
+        machine.fetch_token(server["token_endpoint"], grant_type="client_credentials",
+                            resource="https://mail.example.com")
+    assert "invalid_target" in str(foreign.value)

@@ -13,12 +13,12 @@ REDIRECT_URI = "https://rp.example.com/callback"
 LOGOUT_URI = "https://rp.example.com/signed-out"
 
 
-def register_relying_party(service):
+def register_relying_party(service, **extra):
     body = {"name": "OpenID Relying Party", "description": "openid-client 6 against token-service",
             "logo": "data:image/png;base64,iVBORw0KGgo=", "website_url": "https://rp.example.com",
             "terms_url": "https://rp.example.com/terms", "policy_url": "https://rp.example.com/privacy",
             "redirect_uris": [REDIRECT_URI], "allowed_origins": ["https://rp.example.com"],
-            "logout_redirect_uri": LOGOUT_URI, "scopes": ["openid", "files:read"], "allow_pkce": False}
+            "logout_redirect_uri": LOGOUT_URI, "scopes": ["openid", "files:read"], "allow_pkce": False, **extra}
     request = urllib.request.Request(service.url + "/api/2.0/clients", data=json.dumps(body).encode(), method="POST",
                                      headers={"Authorization": "Bearer " + service.token(), "x-api-key": service.api_key,
                                               "Content-Type": "application/json"})
@@ -45,3 +45,29 @@ def test_openid_client_signs_in_reads_userinfo_refreshes_and_signs_out(local_ser
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "# pass 3" in result.stdout, result.stdout[-3000:]
+
+
+RESOURCE = "https://files.example.com/api"
+
+
+def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service):
+    """openid-client's own PAR (buildAuthorizationUrlWithPAR) and token exchange (genericGrantRequest), for a
+    relying party registered with a resource and required to push its requests (the client API's fields beyond
+    DocSpace's)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    assert node and npm, "the OpenID relying-party suite needs Node.js 20+ and npm on PATH"
+    if not (HERE / "node_modules" / "openid-client").exists():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
+    relying_party = register_relying_party(local_service, resources=[RESOURCE],
+                                           require_pushed_authorization_requests=True)
+    environment = dict(os.environ,
+                       TOKEN_SERVICE_URL=local_service.url,
+                       OIDC_CLIENT_ID=relying_party["client_id"],
+                       OIDC_CLIENT_SECRET=relying_party["client_secret"],
+                       OIDC_USER_TOKEN=local_service.session(),
+                       OIDC_REDIRECT_URI=REDIRECT_URI,
+                       OIDC_RESOURCE=RESOURCE)
+    result = subprocess.run([node, "--test", "par_and_token_exchange.test.js"], cwd=HERE, env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert "# pass 1" in result.stdout, result.stdout[-3000:]

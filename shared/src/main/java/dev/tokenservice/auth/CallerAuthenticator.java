@@ -127,6 +127,10 @@ public final class CallerAuthenticator {
         return new PendingCheck(claims, tokens.accessTokenLookup(jti, clientId, subject, stringClaim(claims, "sid")));
     }
 
+    /** A live access token of this service: who it speaks for, and its stored row. */
+    public record LiveToken(Caller caller, dev.tokenservice.tokens.TokenItem row) {
+    }
+
     /** A genuine token whose stored state is still to be read. */
     public final class PendingCheck {
 
@@ -140,6 +144,15 @@ public final class CallerAuthenticator {
 
         public void addTo(BatchLookup lookup) {
             state.addTo(lookup);
+        }
+
+        /**
+         * The caller and the token's row, once its state (read alone) shows the token live, for a grant that builds
+         * on the token (its family, its grant's issue time); 401 invalid_token when it was revoked.
+         */
+        public LiveToken liveToken() {
+            TokenRepository.AccessTokenState stored = state.read();
+            return new LiveToken(callerIf(stored), stored.token().orElseThrow());
         }
 
         /** The caller, once its state (read alone) shows the token live; 401 invalid_token when it was revoked. */

@@ -123,6 +123,28 @@ final class ClientFields {
         return List.copyOf(new LinkedHashSet<>(scopes));
     }
 
+    /**
+     * The optional resources a client may ask tokens for (RFC 8707): up to 12 absolute URIs without fragment,
+     * duplicates dropped; null when the field is absent (DocSpace's SDKs never send it).
+     */
+    static List<String> resources(JsonBody body) {
+        Optional<List<String>> given = body.strings("resources");
+        if (given.isEmpty()) {
+            return null;
+        }
+        List<String> values = given.get();
+        if (values.size() > MAX_URIS) {
+            throw JsonBody.invalid("resources: must hold at most " + MAX_URIS + " URIs");
+        }
+        for (String value : values) {
+            String problem = ResourceUris.problem(value);
+            if (problem != null) {
+                throw JsonBody.invalid("resources: " + problem);
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(values));
+    }
+
     /** is_public is accepted and ignored, as DocSpace's server does (clients are always public there), but must be a boolean. */
     static void ignoredIsPublic(JsonBody body) {
         body.bool("is_public");

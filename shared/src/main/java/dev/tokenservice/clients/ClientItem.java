@@ -30,6 +30,10 @@ public final class ClientItem {
     private String modifiedOn;
     private String modifiedBy;
     private Long version;
+    /** RFC 8707: the resources (token audiences) the client may ask for besides this service; null: none. */
+    private List<String> resources;
+    /** RFC 9126: the client's authorization requests must come through the pushed request endpoint. */
+    private Boolean requirePushedAuthorizationRequests;
 
     public String getClientId() { return clientId; }
     public void setClientId(String clientId) { this.clientId = clientId; }
@@ -75,6 +79,10 @@ public final class ClientItem {
     public void setModifiedBy(String modifiedBy) { this.modifiedBy = modifiedBy; }
     public Long getVersion() { return version; }
     public void setVersion(Long version) { this.version = version; }
+    public List<String> getResources() { return resources; }
+    public void setResources(List<String> resources) { this.resources = resources; }
+    public Boolean getRequirePushedAuthorizationRequests() { return requirePushedAuthorizationRequests; }
+    public void setRequirePushedAuthorizationRequests(Boolean require) { this.requirePushedAuthorizationRequests = require; }
 
     public boolean isEnabled() {
         return Boolean.TRUE.equals(enabled);

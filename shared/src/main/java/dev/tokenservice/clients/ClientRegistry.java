@@ -97,6 +97,8 @@ public final class ClientRegistry {
         client.setScopes(request.scopes());
         client.setAuthenticationMethods(authenticationMethods(request.allowPkce()));
         client.setGrantTypes(grantTypes);
+        client.setResources(request.resources());
+        client.setRequirePushedAuthorizationRequests(request.requirePushedAuthorizationRequests() ? true : null);
         client.setTenant(limits.tenant());
         client.setIsPublic(true);
         client.setEnabled(true);
@@ -164,6 +166,12 @@ public final class ClientRegistry {
             client.setAllowedOrigins(changes.allowedOrigins());
             if (changes.allowPkce() != null) {
                 client.setAuthenticationMethods(authenticationMethods(changes.allowPkce()));
+            }
+            if (changes.resources() != null) {
+                client.setResources(changes.resources().isEmpty() ? null : changes.resources());
+            }
+            if (changes.requirePushedAuthorizationRequests() != null) {
+                client.setRequirePushedAuthorizationRequests(changes.requirePushedAuthorizationRequests() ? true : null);
             }
             return null;
         });

@@ -66,6 +66,11 @@ public final class ClientSchema {
                     .setter(ClientItem::setModifiedBy))
             .addAttribute(Long.class, a -> a.name("version").getter(ClientItem::getVersion)
                     .setter(ClientItem::setVersion).tags(VersionedRecordExtension.AttributeTags.versionAttribute()))
+            .addAttribute(STRINGS, a -> a.name("resources").getter(ClientItem::getResources)
+                    .setter(ClientItem::setResources))
+            .addAttribute(Boolean.class, a -> a.name("require_pushed_authorization_requests")
+                    .getter(ClientItem::getRequirePushedAuthorizationRequests)
+                    .setter(ClientItem::setRequirePushedAuthorizationRequests))
             .build();
 
     /** The clients table bound to this schema (its name is configured). */

@@ -39,6 +39,13 @@ public final class ClientViews {
         view.put("modified_by", client.getModifiedBy());
         view.put("is_public", client.getIsPublic());
         view.put("enabled", client.getEnabled());
+        // Fields beyond DocSpace's ClientResponse, only when set, so a DocSpace client's answer is unchanged.
+        if (client.getResources() != null) {
+            strings(view, "resources", client.getResources());
+        }
+        if (Boolean.TRUE.equals(client.getRequirePushedAuthorizationRequests())) {
+            view.put("require_pushed_authorization_requests", true);
+        }
         return view;
     }
 

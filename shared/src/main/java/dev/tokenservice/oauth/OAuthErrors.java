@@ -44,4 +44,9 @@ public final class OAuthErrors {
     public static ApiError invalidScope(String description) {
         return new ApiError(400, "invalid_scope", description);
     }
+
+    /** RFC 8707 §2: a resource (or RFC 8693 audience) that is malformed or that the client may not ask for. */
+    public static ApiError invalidTarget(String description) {
+        return new ApiError(400, "invalid_target", description);
+    }
 }

@@ -44,6 +44,9 @@ public final class ServerMetadata {
         metadata.put("jwks_uri", issuer + "/.well-known/jwks.json");
         metadata.put("userinfo_endpoint", issuer + "/oauth2/userinfo");
         metadata.put("end_session_endpoint", issuer + "/oauth2/logout");
+        metadata.put("pushed_authorization_request_endpoint", issuer + "/oauth2/par");
+        // Per client (its registry entry), not for every client (RFC 9126 §5).
+        metadata.put("require_pushed_authorization_requests", false);
         var grants = metadata.putArray("grant_types_supported");
         grantTypes.forEach(grants::add);
         metadata.putArray("response_types_supported").add("code");

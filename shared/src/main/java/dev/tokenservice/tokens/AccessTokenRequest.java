@@ -41,6 +41,12 @@ public record AccessTokenRequest(
                 claims, storedDetails, fixedExpiry, userClaims, dpopKey);
     }
 
+    /** With these further claims in the token (e.g. RFC 8693's act). */
+    public AccessTokenRequest withClaims(Map<String, Object> claims) {
+        return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, grantIssuedAt, org,
+                claims, details, fixedExpiry, userClaims, dpopKey);
+    }
+
     /** Expires at this instant whatever the lifetime (a reissued token keeps its original's expiry). */
     public AccessTokenRequest expiringAt(Instant expiry) {
         return new AccessTokenRequest(issuer, subject, clientId, scopes, audience, ttl, session, grantIssuedAt, org,

@@ -20,6 +20,8 @@ public final class TokenKeys {
     public static final String HOUSEKEEPING = "HK";
     /** A DPoP proof seen once (RFC 9449 §11.1): a second proof with its key and jti is a replay. */
     public static final String DPOP_PROOF = "DP";
+    /** A pushed authorization request (RFC 9126), by the SHA-256 of its request_uri's random part. */
+    public static final String PUSHED_REQUEST = "PR";
 
     private TokenKeys() {
     }
@@ -59,6 +61,10 @@ public final class TokenKeys {
                         subjectRevocation(subject))
                 : java.util.List.of(clientRevocation(clientId), subjectAtClientRevocation(clientId, subject),
                         subjectRevocation(subject), sessionRevocation(session));
+    }
+
+    public static String pushedRequest(String valueHash) {
+        return "PR#" + valueHash;
     }
 
     public static String authorizationCode(String codeHash) {

@@ -186,6 +186,27 @@ public final class TokenRepository {
                 Map.of(":at", AttributeValue.fromN(Long.toString(atMillis))));
     }
 
+    /**
+     * Uses a single-use row of this client that has not expired, in one conditional UpdateItem that returns it: of
+     * concurrent callers at most one gets it; empty when it is unknown, used, expired or another client's.
+     */
+    public Optional<TokenItem> takeOnce(String tokenKey, String clientId, long nowEpochSecond, long atMillis) {
+        try {
+            var answer = tables.dynamoDb().updateItem(r -> r.tableName(table.tableName())
+                    .key(Map.of("token_key", AttributeValue.fromS(tokenKey)))
+                    .updateExpression("SET consumed_at = :at")
+                    .conditionExpression("attribute_exists(token_key) AND attribute_not_exists(consumed_at) "
+                            + "AND client_id = :client AND expires_at > :now")
+                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromN(Long.toString(atMillis)),
+                            ":client", AttributeValue.fromS(clientId),
+                            ":now", AttributeValue.fromN(Long.toString(nowEpochSecond))))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW));
+            return Optional.of(TokenSchema.SCHEMA.mapToItem(answer.attributes()));
+        } catch (ConditionalCheckFailedException usedExpiredOrForeign) {
+            return Optional.empty();
+        }
+    }
+
     /** One conditional UpdateItem of a row; false when the condition does not hold. */
     private boolean updateIf(String tokenKey, String update, String condition, Map<String, AttributeValue> values) {
         return updateIf(tokenKey, update, condition, null, values);

@@ -23,6 +23,7 @@ import dev.tokenservice.knetik.TokenAdministration;
 import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.authorization.AuthorizationEndpoint;
 import dev.tokenservice.oauth.authorization.Logout;
+import dev.tokenservice.oauth.authorization.PushedAuthorizationRequests;
 import dev.tokenservice.oauth.token.AuthorizationCodeGrant;
 import dev.tokenservice.oauth.token.AuthorizationCodes;
 import dev.tokenservice.oauth.token.ClientAuthentication;
@@ -34,6 +35,7 @@ import dev.tokenservice.oauth.token.RefreshTokenGrant;
 import dev.tokenservice.oauth.token.RefreshTokens;
 import dev.tokenservice.oauth.token.Revocation;
 import dev.tokenservice.oauth.token.TokenEndpoint;
+import dev.tokenservice.oauth.token.TokenExchangeGrant;
 import dev.tokenservice.oauth.token.UserTokens;
 import dev.tokenservice.openid.IdTokens;
 import dev.tokenservice.sessions.SessionCheck;
@@ -221,7 +223,10 @@ public final class Services {
                         clientAuthentication(), refreshTokens(), userTokens())),
                 new Grant.Supported(ClientCredentialsGrant.GRANT_TYPE, () -> new ClientCredentialsGrant(
                         clientAuthentication(), accessTokenIssuer(), settings.defaultAudience(),
-                        settings.accessTokenTtl())));
+                        settings.accessTokenTtl())),
+                new Grant.Supported(TokenExchangeGrant.GRANT_TYPE, () -> new TokenExchangeGrant(
+                        clientAuthentication(), callerAuthenticator(), accessTokenIssuer(), settings.defaultAudience(),
+                        settings.accessTokenTtl(), clock)));
     }
 
     /** The names of {@link #grants()}, read without building a grant. */
@@ -257,7 +262,13 @@ public final class Services {
 
     public AuthorizationEndpoint authorizationEndpoint() {
         return new AuthorizationEndpoint(clientRepository(), consentStore(), authorizationCodes(), secretHasher(),
-                idTokens(), clock, settings.loginUrl());
+                idTokens(), clock, settings.loginUrl(), settings.defaultAudience(), pushedAuthorizationRequests());
+    }
+
+    /** RFC 9126: authorization requests a client pushes, taken once by the authorization endpoint. */
+    public PushedAuthorizationRequests pushedAuthorizationRequests() {
+        return new PushedAuthorizationRequests(clientAuthentication(), clientRepository(), tokenRepository(), clock,
+                settings.defaultAudience());
     }
 
     /** Browser sessions: minted for a login front end, checked by the browser-facing routes. */

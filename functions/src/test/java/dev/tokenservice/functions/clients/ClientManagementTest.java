@@ -171,6 +171,44 @@ class ClientManagementTest {
     }
 
     @Test
+    void theResourcesAndPushedRequestFieldsBeyondDocSpacesAreStoredShownAndChangedOnlyWhenGiven() {
+        // GIVEN a DocSpace client created without the extra fields: its answer has neither
+        String plain = api.createOk(owner, validClient("Plain")).path("client_id").asText();
+        JsonNode plainRead = json(api.get(owner, plain));
+        assertTrue(plainRead.path("resources").isMissingNode(), plainRead.toString());
+        assertTrue(plainRead.path("require_pushed_authorization_requests").isMissingNode());
+
+        // WHEN a client is created with resources and the pushed-request requirement
+        var body = validClient("Extra").put("require_pushed_authorization_requests", true);
+        body.putArray("resources").add("https://files.example.com/api").add("urn:example:mail");
+        String clientId = api.createOk(owner, body).path("client_id").asText();
+
+        // THEN both are stored and shown
+        JsonNode read = json(api.get(owner, clientId));
+        assertEquals("[\"https://files.example.com/api\",\"urn:example:mail\"]", read.path("resources").toString());
+        assertTrue(read.path("require_pushed_authorization_requests").asBoolean());
+        // AND an update without them (as DocSpace's SDK sends it) keeps them
+        assertEquals(200, api.update(owner, clientId, validClient("Renamed").toString()).getStatusCode());
+        assertEquals(read.path("resources"), json(api.get(owner, clientId)).path("resources"));
+        // AND an update with them changes them
+        var changes = validClient("Renamed").put("require_pushed_authorization_requests", false);
+        changes.putArray("resources");
+        assertEquals(200, api.update(owner, clientId, changes.toString()).getStatusCode());
+        JsonNode changed = json(api.get(owner, clientId));
+        assertTrue(changed.path("resources").isMissingNode(), changed.toString());
+        assertTrue(changed.path("require_pushed_authorization_requests").isMissingNode());
+
+        // AND a resource that is no absolute URI, or has a fragment, is a 400 naming the field
+        for (String bad : List.of("files", "https://files.example.com/#top")) {
+            var refused = validClient("Bad");
+            refused.putArray("resources").add(bad);
+            var response = api.create(owner, refused.toString());
+            assertEquals(400, response.getStatusCode(), bad);
+            assertTrue(response.getBody().contains("resources"), response.getBody());
+        }
+    }
+
+    @Test
     void unknownIdsAre404AndReadsOfMalformedIdsToo() {
         assertEquals(404, api.get(admin, "3f2b9c1e-0000-4000-8000-000000000000").getStatusCode());
         assertEquals(404, api.regenerate(admin, "3f2b9c1e-0000-4000-8000-000000000000").getStatusCode());

@@ -196,6 +196,22 @@ final class OAuthEndpoints {
         return token.handleRequest(formPost("/oauth2/token", parameters), null);
     }
 
+    /** POST /oauth2/token with the form body as written (a parameter repeated, as resource may be). */
+    APIGatewayProxyResponseEvent token(String formBody) {
+        APIGatewayProxyRequestEvent request = formPost("/oauth2/token", Map.of());
+        request.setBody(formBody);
+        return token.handleRequest(request, null);
+    }
+
+    /** GET /oauth2/authorize with these parameters, each with every value given (resource may repeat). */
+    APIGatewayProxyResponseEvent authorizeMulti(String userToken, Map<String, List<String>> query) {
+        Map<String, String> single = new LinkedHashMap<>();
+        query.forEach((name, values) -> single.put(name, values.get(values.size() - 1)));
+        return authorize.handleRequest(event("GET", "/oauth2/authorize", browserHeaders(userToken), null)
+                .withQueryStringParameters(single)
+                .withMultiValueQueryStringParameters(query), null);
+    }
+
     /** POST /oauth2/token with this Authorization header (e.g. client_secret_basic) beside the parameters. */
     APIGatewayProxyResponseEvent token(Map<String, String> parameters, String authorization) {
         APIGatewayProxyRequestEvent request = formPost("/oauth2/token", parameters);
@@ -310,7 +326,7 @@ final class OAuthEndpoints {
         }
     }
 
-    private static APIGatewayProxyRequestEvent formPost(String path, Map<String, String> parameters) {
+    static APIGatewayProxyRequestEvent formPost(String path, Map<String, String> parameters) {
         Map<String, String> headers = new HashMap<>();
         headers.put("Host", URI.create(TestServices.ISSUER).getHost());
         headers.put("X-Forwarded-Proto", "https");
@@ -335,7 +351,7 @@ final class OAuthEndpoints {
                 .withHeaders(headers).withBody(body);
     }
 
-    private static String form(Map<String, String> parameters) {
+    static String form(Map<String, String> parameters) {
         List<String> pairs = new ArrayList<>();
         parameters.forEach((name, value) -> pairs.add(URLEncoder.encode(name, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(value, StandardCharsets.UTF_8)));

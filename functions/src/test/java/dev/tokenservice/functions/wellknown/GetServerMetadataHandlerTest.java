@@ -1,6 +1,7 @@
 package dev.tokenservice.functions.wellknown;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
@@ -32,13 +33,16 @@ class GetServerMetadataHandlerTest {
         assertEquals(STAGE_URL + "/oauth2/authorize", metadata.path("authorization_endpoint").asText());
         assertEquals(STAGE_URL + "/oauth2/introspect", metadata.path("introspection_endpoint").asText());
         assertEquals(STAGE_URL + "/oauth2/revoke", metadata.path("revocation_endpoint").asText());
-        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\"]",
+        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\",\"urn:ietf:params:oauth:grant-type:token-exchange\"]",
                 metadata.path("grant_types_supported").toString());
         assertEquals("[\"code\"]", metadata.path("response_types_supported").toString());
         assertEquals("[\"S256\"]", metadata.path("code_challenge_methods_supported").toString());
         assertEquals("[\"client_secret_basic\",\"client_secret_post\",\"none\"]",
                 metadata.path("token_endpoint_auth_methods_supported").toString());
         assertTrue(metadata.path("authorization_response_iss_parameter_supported").asBoolean());
+        assertEquals(STAGE_URL + "/oauth2/par", metadata.path("pushed_authorization_request_endpoint").asText());
+        assertTrue(metadata.path("require_pushed_authorization_requests").isBoolean());
+        assertFalse(metadata.path("require_pushed_authorization_requests").asBoolean());
     }
 
     @ParameterizedTest

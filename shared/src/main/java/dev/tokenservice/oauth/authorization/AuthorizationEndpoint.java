@@ -44,9 +44,12 @@ public final class AuthorizationEndpoint {
     private final IdTokens idTokens;
     private final Clock clock;
     private final Optional<String> loginUrl;
+    private final Optional<String> defaultAudience;
+    private final PushedAuthorizationRequests pushedRequests;
 
     public AuthorizationEndpoint(ClientRepository clients, ConsentStore consents, AuthorizationCodes codes,
-            SecretHasher hasher, IdTokens idTokens, Clock clock, Optional<String> loginUrl) {
+            SecretHasher hasher, IdTokens idTokens, Clock clock, Optional<String> loginUrl,
+            Optional<String> defaultAudience, PushedAuthorizationRequests pushedRequests) {
         this.clients = clients;
         this.consents = consents;
         this.codes = codes;
@@ -54,6 +57,8 @@ public final class AuthorizationEndpoint {
         this.idTokens = idTokens;
         this.clock = clock;
         this.loginUrl = loginUrl;
+        this.defaultAudience = defaultAudience;
+        this.pushedRequests = pushedRequests;
     }
 
     /**
@@ -68,10 +73,14 @@ public final class AuthorizationEndpoint {
                 throw AuthorizationProblem.shownToUser("a sign-in link back (resume) comes alone");
             }
             original = LoginHandOff.resume(hasher, parameters.get("resume").get(0), clock.instant());
+        } else if (namesPushedRequest(parameters)) {
+            original = new LoginHandOff.Resumed(pushed(parameters), clock.instant().getEpochSecond());
         } else {
             original = new LoginHandOff.Resumed(parameters, clock.instant().getEpochSecond());
         }
-        AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients);
+        // A resumed request was validated, pushed or not, before the hand-off signed it.
+        AuthorizationRequest request = AuthorizationRequest.validate(original.parameters(), clients,
+                defaultAudience.orElse(issuerUrl), resumed || namesPushedRequest(parameters));
         String unmet = unmetSignIn(request, browser, original.startedAt(), resumed, issuerUrl);
         if (unmet != null) {
             if (request.prompts("none") || resumed || loginUrl.isEmpty()) {
@@ -88,13 +97,36 @@ public final class AuthorizationEndpoint {
         boolean consented = !request.prompts("consent") && consents.covers(clientId, user.subject(), request.scopes());
         if (consented) {
             return new Redirect(codeRedirect(request.client(), request.redirectUri(), user, request.scopes(),
-                    request.state(), request.codeChallenge(), request.nonce(), issuerUrl));
+                    request.state(), request.codeChallenge(), request.nonce(), request.resources(), issuerUrl));
         }
         if (request.prompts("none")) {
             return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "consent_required",
                     "the user has not consented to these scopes"));
         }
         return new ConsentPage(request, ConsentTicket.issue(hasher, request, user, clock.instant()));
+    }
+
+    /**
+     * Whether request_uri names a pushed request; any other request_uri (a request object by reference, OpenID
+     * Connect Core §6.2) goes on to be refused as request_uri_not_supported at the client's redirect URI.
+     */
+    private static boolean namesPushedRequest(Map<String, List<String>> parameters) {
+        List<String> requestUri = parameters.get("request_uri");
+        return requestUri != null && requestUri.stream()
+                .anyMatch(value -> value.startsWith(PushedAuthorizationRequests.REQUEST_URI_PREFIX));
+    }
+
+    /**
+     * The request a client pushed (RFC 9126 §4): client_id and request_uri, each once; the pushed parameters are the
+     * whole request, whatever else the query says.
+     */
+    private Map<String, List<String>> pushed(Map<String, List<String>> parameters) {
+        List<String> requestUri = parameters.get("request_uri");
+        List<String> clientId = parameters.get("client_id");
+        if (requestUri.size() != 1 || clientId == null || clientId.size() != 1) {
+            throw AuthorizationProblem.shownToUser("a pushed request is named by one request_uri and one client_id");
+        }
+        return pushedRequests.take(requestUri.get(0), clientId.get(0));
     }
 
     /**
@@ -152,7 +184,7 @@ public final class AuthorizationEndpoint {
         }
         consents.grant(client.getClientId(), user.subject(), approved.scopes());
         return new Redirect(codeRedirect(client, approved.redirectUri(), user, approved.scopes(),
-                approved.state(), approved.codeChallenge(), approved.nonce(), issuerUrl));
+                approved.state(), approved.codeChallenge(), approved.nonce(), approved.resources(), issuerUrl));
     }
 
     /** Where a redirectable problem of the request goes: back to the client, with state and iss. */
@@ -161,8 +193,8 @@ public final class AuthorizationEndpoint {
     }
 
     private String codeRedirect(ClientItem client, String redirectUri, Session user, List<String> scopes,
-            String state, String challenge, String nonce, String issuerUrl) {
-        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce);
+            String state, String challenge, String nonce, List<String> resources, String issuerUrl) {
+        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce, resources);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("code", code);
         parameters.put("state", state);

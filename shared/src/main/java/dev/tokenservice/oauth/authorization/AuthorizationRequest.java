@@ -5,6 +5,7 @@ import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.http.FieldRules;
 import dev.tokenservice.oauth.OAuthScopes;
 import dev.tokenservice.oauth.Pkce;
+import dev.tokenservice.oauth.ResourceIndicators;
 import dev.tokenservice.oauth.token.AuthorizationCodeGrant;
 import dev.tokenservice.openid.OpenIdScopes;
 import dev.tokenservice.scopes.ScopeStrings;
@@ -15,10 +16,12 @@ import java.util.Optional;
 /**
  * A validated GET /oauth2/authorize request: the client, its exactly matching redirect URI, the scopes,
  * the state to echo, the PKCE S256 challenge (required when the client may be public), and OpenID Connect's
- * nonce (returned in the ID token), max_age (seconds, or null), prompt values and id_token_hint.
+ * nonce (returned in the ID token), max_age (seconds, or null), prompt values, id_token_hint, and the resources
+ * (RFC 8707) its tokens are to be for (empty: this service).
  */
 public record AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
-        String codeChallenge, String nonce, Long maxAge, List<String> prompt, String idTokenHint) {
+        String codeChallenge, String nonce, Long maxAge, List<String> prompt, String idTokenHint,
+        List<String> resources) {
 
     private static final int LONGEST_NONCE = 512;
     /** RFC 6749 leaves state unbounded; this keeps the redirect's Location header far below gateway limits. */
@@ -28,14 +31,25 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
 
     public AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
             String codeChallenge) {
-        this(client, redirectUri, scopes, state, codeChallenge, null, null, List.of(), null);
+        this(client, redirectUri, scopes, state, codeChallenge, null, null, List.of(), null, List.of());
     }
 
     public boolean prompts(String value) {
         return prompt.contains(value);
     }
 
-    public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients) {
+    /** @param ownAudience this service's own token audience, which every client may ask for as a resource */
+    public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients,
+            String ownAudience) {
+        return validate(parameters, clients, ownAudience, false);
+    }
+
+    /**
+     * @param pushed whether the request came through the pushed request endpoint (RFC 9126), or was validated
+     *               as such before the sign-in hand-off, which a client registered to require it needs
+     */
+    public static AuthorizationRequest validate(Map<String, List<String>> parameters, ClientRepository clients,
+            String ownAudience, boolean pushed) {
         String clientId = single(parameters, "client_id", null, null)
                 .orElseThrow(() -> AuthorizationProblem.shownToUser("the request names no client (client_id)"));
         ClientItem client = clients.find(clientId)
@@ -51,6 +65,10 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
 
         if (!client.isEnabled()) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client", "the client is disabled");
+        }
+        if (!pushed && Boolean.TRUE.equals(client.getRequirePushedAuthorizationRequests())) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "this client must push its authorization requests first (request_uri from the PAR endpoint)");
         }
         if (!client.allowsGrant(AuthorizationCodeGrant.GRANT_TYPE)) {
             throw AuthorizationProblem.redirected(redirectUri, state, "unauthorized_client",
@@ -109,8 +127,15 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
                     "prompt must be none alone, or any of login, consent, select_account");
         }
         String idTokenHint = single(parameters, "id_token_hint", redirectUri, state).orElse(null);
+        List<String> resources;
+        try {
+            resources = ResourceIndicators.requirePermitted(ResourceIndicators.parse(parameters.get("resource")),
+                    client, ownAudience);
+        } catch (dev.tokenservice.http.ApiError invalidTarget) {
+            throw AuthorizationProblem.redirected(redirectUri, state, invalidTarget.code(), invalidTarget.description());
+        }
         return new AuthorizationRequest(client, redirectUri, scopes, state, challenge, nonce, maxAge, prompt,
-                idTokenHint);
+                idTokenHint, resources);
     }
 
     /** RFC 6749's VSCHAR (printable ASCII) within LONGEST_STATE: what state may be, at authorize and at logout. */

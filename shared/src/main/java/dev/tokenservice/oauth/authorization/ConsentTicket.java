@@ -22,7 +22,7 @@ public final class ConsentTicket {
     private static final String NOT_GENUINE = "the consent form is not genuine; start the sign-in again";
 
     public record Content(String clientId, String redirectUri, List<String> scopes, String state, String codeChallenge,
-            String principal, long expiresAt, String nonce) {
+            String principal, long expiresAt, String nonce, List<String> resources) {
     }
 
     private ConsentTicket() {
@@ -39,6 +39,7 @@ public final class ConsentTicket {
                 .put("sid", session.sessionId())
                 .put("exp", now.getEpochSecond() + LIFETIME_SECONDS);
         request.scopes().forEach(content.putArray("scope")::add);
+        request.resources().forEach(content.putArray("resource")::add);
         return SignedTicket.seal(hasher, PURPOSE, content);
     }
 
@@ -55,6 +56,8 @@ public final class ConsentTicket {
         }
         List<String> scopes = new ArrayList<>();
         content.path("scope").forEach(scope -> scopes.add(scope.asText()));
+        List<String> resources = new ArrayList<>();
+        content.path("resource").forEach(resource -> resources.add(resource.asText()));
         String clientId = SignedTicket.text(content, "client_id");
         String redirectUri = SignedTicket.text(content, "redirect_uri");
         if (clientId == null || redirectUri == null || scopes.isEmpty()) {
@@ -62,6 +65,6 @@ public final class ConsentTicket {
         }
         return new Content(clientId, redirectUri, List.copyOf(scopes), SignedTicket.text(content, "state"),
                 SignedTicket.text(content, "code_challenge"), session.subject(), content.path("exp").asLong(),
-                SignedTicket.text(content, "nonce"));
+                SignedTicket.text(content, "nonce"), List.copyOf(resources));
     }
 }

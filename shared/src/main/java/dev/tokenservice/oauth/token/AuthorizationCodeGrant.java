@@ -1,6 +1,8 @@
 package dev.tokenservice.oauth.token;
 
+import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.oauth.OAuthErrors;
+import dev.tokenservice.oauth.ResourceIndicators;
 import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.sessions.UserClaims;
 import dev.tokenservice.tokens.TokenItem;
@@ -49,7 +51,10 @@ public final class AuthorizationCodeGrant implements Grant {
             }
             throw OAuthErrors.invalidRequest("the parameter redirect_uri is required");
         });
-        TokenItem grant = codes.redeem(code, client.getClientId(), redirectUri, verifier);
+        List<String> requested = ResourceIndicators.parse(request.values("resource"));
+        String ownAudience = userTokens.ownAudience(issuerUrl);
+        TokenItem grant = codes.redeem(code, client.getClientId(), redirectUri, verifier,
+                row -> audienceOf(requested, row, client, ownAudience));
         if (grant.grantStart() <= tokens.revokedUpTo(client.getClientId(), grant.getSubject(), grant.getSession())) {
             throw OAuthErrors.invalidGrant("the consent behind this code was revoked");
         }
@@ -57,6 +62,23 @@ public final class AuthorizationCodeGrant implements Grant {
         // their issue, and covers the code, covers them too.
         return userTokens.issue(issuerUrl, client, grant.getSubject(), ScopeStrings.split(grant.getScope()),
                 grant.getSession(), grant.getAuthTime(), grant.grantStart(), grant.getNonce(),
-                UserClaims.fromJson(grant.getUserClaims()), DpopBinding.of(request, caller.confidential()));
+                UserClaims.fromJson(grant.getUserClaims()), resourcesOf(grant),
+                audienceOf(requested, grant, client, ownAudience), DpopBinding.of(request, caller.confidential()));
+    }
+
+    /** The resources the grant holds (RFC 8707): those of its authorization request; empty: this service. */
+    static List<String> resourcesOf(TokenItem grant) {
+        return grant.getAudience() == null ? List.of() : grant.getAudience();
+    }
+
+    /**
+     * What the access token is for: the requested resources, each among those the grant holds (this service's
+     * own when it names none), and each one the client may still ask for; all of the grant's when none is asked.
+     */
+    static List<String> audienceOf(List<String> requested, TokenItem grant, ClientItem client, String ownAudience) {
+        List<String> held = resourcesOf(grant).isEmpty() ? List.of(ownAudience) : resourcesOf(grant);
+        List<String> audience = ResourceIndicators.narrowed(requested, held);
+        ResourceIndicators.requirePermitted(audience, client, ownAudience);
+        return requested.isEmpty() && resourcesOf(grant).isEmpty() ? List.of() : audience;
     }
 }

@@ -35,6 +35,12 @@ public final class AuthorizationCodes {
      */
     public String issue(String clientId, Session user, String redirectUri, List<String> scopes, String challenge,
             String nonce) {
+        return issue(clientId, user, redirectUri, scopes, challenge, nonce, List.of());
+    }
+
+    /** As above, for tokens meant for these resources (RFC 8707; kept as the row's audience). */
+    public String issue(String clientId, Session user, String redirectUri, List<String> scopes, String challenge,
+            String nonce, List<String> resources) {
         String code = OpaqueTokens.newValue();
         // The code and every token it buys carry the browser session's sid: ending the session ends them all.
         TokenItem row = OpaqueTokens.row(TokenKeys.authorizationCode(OpaqueTokens.hash(code)),
@@ -45,6 +51,7 @@ public final class AuthorizationCodes {
         row.setNonce(nonce);
         row.setAuthTime(user.authTime());
         row.setUserClaims(user.claims().keptFor(scopes).toJson());
+        row.setAudience(resources.isEmpty() ? null : resources);
         tokens.create(row);
         return code;
     }
@@ -54,6 +61,12 @@ public final class AuthorizationCodes {
      * using it up; invalid_grant for anything else.
      */
     public TokenItem redeem(String code, String clientId, String redirectUri, String verifier) {
+        return redeem(code, clientId, redirectUri, verifier, row -> { });
+    }
+
+    /** As above, with a further check of the request against the row (the resources asked for) before the use. */
+    public TokenItem redeem(String code, String clientId, String redirectUri, String verifier,
+            java.util.function.Consumer<TokenItem> checkBeforeUse) {
         TokenItem row = tokens.find(TokenKeys.authorizationCode(OpaqueTokens.hash(code)))
                 .filter(found -> TokenKeys.AUTHORIZATION_CODE.equals(found.getKind()))
                 .filter(found -> found.getClientId().equals(clientId))
@@ -71,6 +84,7 @@ public final class AuthorizationCodes {
         if (row.getCodeChallenge() == null && verifier != null) {
             throw OAuthErrors.invalidGrant("code_verifier was sent but the authorization request had no code_challenge");
         }
+        checkBeforeUse.accept(row);
         if (!tokens.consume(row.getTokenKey(), now.toEpochMilli())) {
             tokens.revokeSession(row.getSession(), now.plus(longestTokenLifetime).getEpochSecond());
             throw OAuthErrors.invalidGrant("the authorization code was already used; the tokens issued for it are revoked");

@@ -3,6 +3,7 @@ package dev.tokenservice.oauth.token;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.oauth.OAuthErrors;
 import dev.tokenservice.oauth.OAuthScopes;
+import dev.tokenservice.oauth.ResourceIndicators;
 import dev.tokenservice.tokens.AccessTokenIssuer;
 import dev.tokenservice.tokens.AccessTokenRequest;
 import java.time.Duration;
@@ -39,10 +40,14 @@ public final class ClientCredentialsGrant implements Grant {
         if (!client.allowsGrant(GRANT_TYPE)) {
             throw OAuthErrors.unauthorizedClient("the client may not use the client_credentials grant");
         }
+        List<String> resources = ResourceIndicators.parse(request.values("resource"));
         List<String> scopes = OAuthScopes.granted(request.parameter("scope"), client.scopesOrEmpty());
-        String audience = defaultAudience.orElse(issuerUrl);
+        String ownAudience = defaultAudience.orElse(issuerUrl);
+        // RFC 8707: the resources asked for, each one the client may ask for, become the audience.
+        List<String> audience = resources.isEmpty() ? List.of(ownAudience)
+                : ResourceIndicators.requirePermitted(resources, client, ownAudience);
         return new TokenResponse(issuer.issue(new AccessTokenRequest(
-                issuerUrl, client.getClientId(), client.getClientId(), scopes, List.of(audience), ttl)
+                issuerUrl, client.getClientId(), client.getClientId(), scopes, audience, ttl)
                 .boundTo(request.dpopKey().orElse(null))), null);
     }
 }

@@ -35,7 +35,16 @@ public final class RefreshTokens {
      * session's grant was issued) for the revocation records that may cover it.
      */
     public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
-            long grantIssuedAt, UserClaims user, String dpopKey) {
+            long grantIssuedAt, UserClaims user) {
+        return issue(clientId, subject, scopes, session, authTime, grantIssuedAt, user, List.of(), null);
+    }
+
+    /**
+     * As above, for a grant whose tokens are for these resources (RFC 8707; kept as the row's audience), bound to
+     * the DPoP key with this thumbprint when not null (RFC 9449 §5).
+     */
+    public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
+            long grantIssuedAt, UserClaims user, List<String> resources, String dpopKey) {
         String value = OpaqueTokens.newValue();
         TokenItem row = OpaqueTokens.row(TokenKeys.refreshToken(OpaqueTokens.hash(value)), TokenKeys.REFRESH_TOKEN,
                 clientId, subject, scopes, session, clock.instant(), lifetime);
@@ -43,6 +52,7 @@ public final class RefreshTokens {
         row.setGrantIssuedAt(grantIssuedAt);
         row.setUserClaims(user.toJson());
         row.setDpopKey(dpopKey);
+        row.setAudience(resources.isEmpty() ? null : resources);
         tokens.create(row);
         return value;
     }
@@ -61,8 +71,16 @@ public final class RefreshTokens {
      * Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). The
      * requested scopes are checked first, so that a bad scope parameter does not cost the client its token.
      */
+    public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope) {
+        return rotate(value, clientId, requestedScope, java.util.Optional.empty(), row -> { });
+    }
+
+    /**
+     * As above, for a request that proved it holds the DPoP key with this thumbprint (if any), with a further check of
+     * the request against the row (the resources asked for) before the use.
+     */
     public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope,
-            java.util.Optional<String> provenKey) {
+            java.util.Optional<String> provenKey, java.util.function.Consumer<TokenItem> checkBeforeUse) {
         TokenItem row = tokens.find(TokenKeys.refreshToken(OpaqueTokens.hash(value)))
                 .filter(found -> TokenKeys.REFRESH_TOKEN.equals(found.getKind()))
                 .filter(found -> found.getClientId().equals(clientId))
@@ -79,6 +97,7 @@ public final class RefreshTokens {
             throw OAuthErrors.invalidGrant("the refresh token was already used; its session is revoked");
         }
         OAuthScopes.granted(requestedScope, ScopeStrings.split(row.getScope()));
+        checkBeforeUse.accept(row);
         // Liveness is decided before using the token up: of two concurrent uses, the one that wins the
         // conditional write below gets tokens even if the loser has revoked the session meanwhile (those
         // tokens are then dead on arrival, as the family is). Likewise when a revocation record lands after

@@ -7,8 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The parameters of a token request: form-encoded, each at most once (RFC 6749 §3.2). */
+/**
+ * The parameters of a token request: form-encoded, each at most once (RFC 6749 §3.2), except the ones their RFCs
+ * let repeat: resource (RFC 8707 §2) and audience (RFC 8693 §2.1).
+ */
 public final class TokenRequest {
+
+    private static final java.util.Set<String> REPEATABLE = java.util.Set.of("resource", "audience");
 
     private final ApiRequest http;
     private final Map<String, List<String>> parameters;
@@ -29,7 +34,7 @@ public final class TokenRequest {
         }
         Map<String, List<String>> parameters = http.formParameters();
         parameters.forEach((name, values) -> {
-            if (values.size() > 1) {
+            if (values.size() > 1 && !REPEATABLE.contains(name)) {
                 throw OAuthErrors.invalidRequest("the parameter " + name + " is repeated");
             }
         });
@@ -53,6 +58,12 @@ public final class TokenRequest {
     public Optional<String> parameter(String name) {
         List<String> values = parameters.get(name);
         return values == null || values.get(0).isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    /** Every value of a repeatable parameter, empty ones left out; empty when absent. */
+    public List<String> values(String name) {
+        List<String> values = parameters.get(name);
+        return values == null ? List.of() : values.stream().filter(value -> !value.isEmpty()).toList();
     }
 
     public String required(String name) {

@@ -39,18 +39,21 @@ public final class UserTokens {
      *                      the session: what revocation records are compared with
      * @param nonce         the authorization request's nonce; null on refresh (OpenID Connect Core §12.2)
      * @param user          what the session told of the person (amr, acr, standard claims), kept with the grant
+     * @param resources     the grant's resources (RFC 8707), kept with its refresh token; empty: this service
+     * @param audience      what this access token is for: some or all of the grant's resources
      * @param binding       the DPoP key the access and refresh tokens are bound to, if any
      */
     TokenResponse issue(String issuerUrl, ClientItem client, String subject, List<String> scopes, String session,
-            Long authTime, long grantIssuedAt, String nonce, UserClaims user, DpopBinding binding) {
+            Long authTime, long grantIssuedAt, String nonce, UserClaims user, List<String> resources,
+            List<String> audience, DpopBinding binding) {
         // A refresh may narrow the scopes: only what they still release is kept and served.
         UserClaims released = user.keptFor(scopes);
         var access = issuer.issue(new AccessTokenRequest(issuerUrl, subject, client.getClientId(), scopes,
-                audience(issuerUrl, scopes), accessTokenTtl).inSession(session, grantIssuedAt)
+                audience(issuerUrl, scopes, audience), accessTokenTtl).inSession(session, grantIssuedAt)
                 .withUserClaims(released.toJson()).boundTo(binding.accessTokenKey()));
         String refresh = client.allowsGrant(RefreshTokenGrant.GRANT_TYPE)
                 ? refreshTokens.issue(client.getClientId(), subject, scopes, session, authTime, grantIssuedAt, released,
-                        binding.refreshTokenKey())
+                        resources, binding.refreshTokenKey())
                 : null;
         String idToken = scopes.contains(OPENID)
                 ? idTokens.issue(issuerUrl, new IdTokens.Claims(subject, client.getClientId(), authTime, nonce, session,
@@ -59,13 +62,20 @@ public final class UserTokens {
         return new TokenResponse(access, refresh, idToken);
     }
 
+    /** The audience of this service's own tokens: the configured one, or this issuer. */
+    public String ownAudience(String issuerUrl) {
+        return defaultAudience.orElse(issuerUrl);
+    }
+
     /**
-     * The configured audience, or this issuer; with openid granted this issuer is among the audiences in any
-     * case, because the token must be accepted at this service's own userinfo endpoint.
+     * The requested resources, or this service's own audience; with openid granted this issuer is among the
+     * audiences in any case, because the token must be accepted at this service's own userinfo endpoint.
      */
-    private List<String> audience(String issuerUrl, List<String> scopes) {
-        String configured = defaultAudience.orElse(issuerUrl);
-        return scopes.contains(OPENID) && !configured.equals(issuerUrl) ? List.of(configured, issuerUrl)
-                : List.of(configured);
+    private List<String> audience(String issuerUrl, List<String> scopes, List<String> resources) {
+        List<String> audience = new java.util.ArrayList<>(resources.isEmpty() ? List.of(ownAudience(issuerUrl)) : resources);
+        if (scopes.contains(OPENID) && !audience.contains(issuerUrl)) {
+            audience.add(issuerUrl);
+        }
+        return List.copyOf(audience);
     }
 }
