@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * A validated DocSpace UpdateClientRequest: name, description and logo are replaced together, allowed
- * origins are replaced, redirect URIs stay (DocSpace's update rule).
+ * origins are replaced, redirect URIs stay (DocSpace's update rule). A private_key_jwt client may also replace its
+ * keys (jwks or jwks_uri; null: unchanged).
  */
 public record ClientChanges(String name, String description, String logo, List<String> allowedOrigins,
-        Boolean allowPkce) {
+        Boolean allowPkce, ClientKeys keys) {
 
     public static ClientChanges from(JsonBody body) {
         ClientFields.ignoredIsPublic(body);
@@ -17,6 +18,7 @@ public record ClientChanges(String name, String description, String logo, List<S
                 ClientFields.description(body),
                 ClientFields.logo(body),
                 ClientFields.urlList(body, "allowed_origins"),
-                body.bool("allow_pkce").orElse(null));
+                body.bool("allow_pkce").orElse(null),
+                ClientFields.keys(body));
     }
 }

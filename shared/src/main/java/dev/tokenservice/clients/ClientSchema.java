@@ -66,6 +66,17 @@ public final class ClientSchema {
                     .setter(ClientItem::setModifiedBy))
             .addAttribute(Long.class, a -> a.name("version").getter(ClientItem::getVersion)
                     .setter(ClientItem::setVersion).tags(VersionedRecordExtension.AttributeTags.versionAttribute()))
+            .addAttribute(String.class, a -> a.name("jwks").getter(ClientItem::getJwks).setter(ClientItem::setJwks))
+            .addAttribute(String.class, a -> a.name("jwks_uri").getter(ClientItem::getJwksUri)
+                    .setter(ClientItem::setJwksUri))
+            .addAttribute(String.class, a -> a.name("secret_created_on").getter(ClientItem::getSecretCreatedOn)
+                    .setter(ClientItem::setSecretCreatedOn))
+            .addAttribute(String.class, a -> a.name("previous_secret_hash").getter(ClientItem::getPreviousSecretHash)
+                    .setter(ClientItem::setPreviousSecretHash))
+            .addAttribute(String.class, a -> a.name("previous_secret_created_on")
+                    .getter(ClientItem::getPreviousSecretCreatedOn).setter(ClientItem::setPreviousSecretCreatedOn))
+            .addAttribute(Long.class, a -> a.name("previous_secret_expires_at")
+                    .getter(ClientItem::getPreviousSecretExpiresAt).setter(ClientItem::setPreviousSecretExpiresAt))
             .build();
 
     /** The clients table bound to this schema (its name is configured). */

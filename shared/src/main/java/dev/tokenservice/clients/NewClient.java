@@ -3,14 +3,40 @@ package dev.tokenservice.clients;
 import dev.tokenservice.http.JsonBody;
 import java.util.List;
 
-/** A validated DocSpace CreateClientRequest. */
+/**
+ * A validated DocSpace CreateClientRequest, plus the optional RFC 7591 fields for a client that authenticates with
+ * a key (token_endpoint_auth_method, jwks, jwks_uri), which DocSpace's SDKs never send.
+ */
 public record NewClient(
         String name, String description, String logo, String websiteUrl, String termsUrl, String policyUrl,
         String logoutRedirectUri, List<String> redirectUris, List<String> allowedOrigins, List<String> scopes,
-        boolean allowPkce) {
+        boolean allowPkce, String authMethod, ClientKeys keys) {
+
+    /** A client as DocSpace registers it: with a secret (and "none" too when allowPkce). */
+    public NewClient(String name, String description, String logo, String websiteUrl, String termsUrl,
+            String policyUrl, String logoutRedirectUri, List<String> redirectUris, List<String> allowedOrigins,
+            List<String> scopes, boolean allowPkce) {
+        this(name, description, logo, websiteUrl, termsUrl, policyUrl, logoutRedirectUri, redirectUris,
+                allowedOrigins, scopes, allowPkce, null, null);
+    }
 
     public static NewClient from(JsonBody body) {
         ClientFields.ignoredIsPublic(body);
+        boolean allowPkce = body.bool("allow_pkce").orElse(false);
+        String authMethod = ClientFields.authMethod(body);
+        ClientKeys keys = ClientFields.keys(body);
+        if (ClientAuthMethods.PRIVATE_KEY_JWT.equals(authMethod)) {
+            if (keys == null) {
+                throw JsonBody.invalid("jwks: a private_key_jwt client registers jwks or jwks_uri");
+            }
+            if (allowPkce) {
+                throw JsonBody.invalid("allow_pkce: a private_key_jwt client authenticates with its key and cannot "
+                        + "also be a public client");
+            }
+        } else if (keys != null) {
+            throw JsonBody.invalid((keys.jwks() != null ? "jwks" : "jwks_uri")
+                    + ": only a client whose token_endpoint_auth_method is private_key_jwt registers keys");
+        }
         return new NewClient(
                 ClientFields.name(body),
                 ClientFields.description(body),
@@ -22,6 +48,8 @@ public record NewClient(
                 ClientFields.urlList(body, "redirect_uris"),
                 ClientFields.urlList(body, "allowed_origins"),
                 ClientFields.scopes(body),
-                body.bool("allow_pkce").orElse(false));
+                allowPkce,
+                authMethod,
+                keys);
     }
 }
