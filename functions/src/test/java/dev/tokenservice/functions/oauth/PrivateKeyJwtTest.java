@@ -171,6 +171,78 @@ class PrivateKeyJwtTest {
     }
 
     @Test
+    void aSpentJtiIsFreeAgainOnceItsAssertionCouldNoLongerBeAcceptedByTheClockNotByTtl() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        assertEquals(200, clientCredentials(assertion(key, JWSAlgorithm.RS256, claims(clientId).jwtID("once")
+                .build())).getStatusCode());
+
+        // DynamoDB Local has no TTL deletion: the row is still there, and still the jti is free past its time
+        clock.advance(Duration.ofMinutes(2));
+
+        assertEquals(200, clientCredentials(assertion(key, JWSAlgorithm.RS256, claims(clientId).jwtID("once")
+                .build())).getStatusCode());
+        assertInvalidClient(clientCredentials(assertion(key, JWSAlgorithm.RS256, claims(clientId).jwtID("once")
+                .build())), "used before");
+    }
+
+    @Test
+    void aKeyClientReplacesItsInlineKeysAndTheNewKeyWorksAtOnce() throws Exception {
+        RSAKey old = new RSAKeyGenerator(2048).keyID("old").generate();
+        String clientId = registerInline(old);
+        assertEquals(200, clientCredentials(assertion(old, JWSAlgorithm.RS256, claims(clientId).build()))
+                .getStatusCode());
+        ECKey replacement = new ECKeyGenerator(Curve.P_256).keyID("new").generate();
+        ObjectNode update = Json.object().put("name", "Key client").put("description", "rotated")
+                .put("logo", "data:image/png;base64,iVBORw0KGgo=");
+        update.putArray("allowed_origins").add("https://app.example.com");
+        update.set("jwks", Json.MAPPER.readTree(new JWKSet(replacement.toPublicJWK()).toString()));
+
+        APIGatewayProxyResponseEvent updated = new dev.tokenservice.functions.clients.UpdateClientHandler(services)
+                .handleRequest(Requests.request("PUT", "/api/2.0/clients/{clientId}", "/api/2.0/clients/" + clientId,
+                        registrar, update.toString()), null);
+
+        assertEquals(200, updated.getStatusCode(), updated.getBody());
+        assertEquals(200, clientCredentials(assertion(replacement, JWSAlgorithm.ES256, claims(clientId).build()))
+                .getStatusCode(), "the new key at once, though the old row is in the container's cache");
+        clock.advance(Duration.ofSeconds(1));
+        assertInvalidClient(clientCredentials(assertion(old, JWSAlgorithm.RS256, claims(clientId).build())), "kid");
+    }
+
+    @Test
+    void aDisabledKeyClientIsToldSoOnlyAfterItsAssertionWasProven() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        assertEquals(200, new dev.tokenservice.functions.clients.ChangeClientActivationHandler(services).handleRequest(
+                Requests.request("PATCH", "/api/2.0/clients/{clientId}/activation", "/api/2.0/clients/" + clientId
+                        + "/activation", registrar, "{\"status\": false}"), null).getStatusCode());
+        clock.advance(Duration.ofSeconds(1));
+
+        APIGatewayProxyResponseEvent disabled = clientCredentials(assertion(key, JWSAlgorithm.RS256,
+                claims(clientId).build()));
+
+        assertEquals(400, disabled.getStatusCode(), disabled.getBody());
+        assertEquals("unauthorized_client", OAuthEndpoints.json(disabled).path("error").asText());
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID("k").generate();
+        assertInvalidClient(clientCredentials(assertion(stranger, JWSAlgorithm.RS256, claims(clientId).build())),
+                "signature");
+    }
+
+    @Test
+    void aClientRegisteredForNoneGetsNoSecretAndNoClientCredentialsToken() {
+        ObjectNode body = validClient().put("token_endpoint_auth_method", "none");
+
+        APIGatewayProxyResponseEvent created = create(body);
+
+        assertEquals(201, created.getStatusCode(), created.getBody());
+        JsonNode client = OAuthEndpoints.json(created);
+        assertFalse(client.has("client_secret"));
+        assertEquals("none", client.path("token_endpoint_auth_method").asText());
+        assertInvalidClient(oauth.token(Map.of("grant_type", "client_credentials"),
+                OAuthEndpoints.basic(client.path("client_id").asText(), "guess")), "none, not a secret");
+    }
+
+    @Test
     void theWrongAudienceIsRefused() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
         String clientId = registerInline(key);
