@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The public keys a private_key_jwt client signs with: its inline JWKS, or the set at its jwks_uri, fetched with
@@ -37,7 +38,7 @@ public final class ClientKeySets {
     public static final Duration MIN_REFETCH_INTERVAL = Duration.ofSeconds(10);
     private static final int MAX_URIS = 1_000;
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final Clock clock;
     private final boolean loopbackHttpAllowed;
     private final Map<String, Fetched> fetched = new LinkedHashMap<>(16, 0.75f, true) {
@@ -47,12 +48,26 @@ public final class ClientKeySets {
         }
     };
 
+    /**
+     * The HTTP client is made on the first fetch, not in the init phase: most containers never fetch, and none
+     * carries its selector thread into a SnapStart snapshot.
+     */
     public ClientKeySets(Clock clock, boolean loopbackHttpAllowed) {
-        this(HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-                .build(), clock, loopbackHttpAllowed);
+        this(new Supplier<>() {
+            private HttpClient client;
+
+            @Override
+            public synchronized HttpClient get() {
+                if (client == null) {
+                    client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                }
+                return client;
+            }
+        }, clock, loopbackHttpAllowed);
     }
 
-    public ClientKeySets(HttpClient http, Clock clock, boolean loopbackHttpAllowed) {
+    public ClientKeySets(Supplier<HttpClient> http, Clock clock, boolean loopbackHttpAllowed) {
         this.http = http;
         this.clock = clock;
         this.loopbackHttpAllowed = loopbackHttpAllowed;
@@ -110,7 +125,7 @@ public final class ClientKeySets {
         URI uri = ClientKeys.jwksUri(jwksUri, loopbackHttpAllowed, ClientKeySets::unusable);
         int limit = ClientKeys.MAX_JWKS_CHARS * 4;
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        CompletableFuture<HttpResponse<Void>> exchange = http.sendAsync(HttpRequest.newBuilder(uri)
+        CompletableFuture<HttpResponse<Void>> exchange = http.get().sendAsync(HttpRequest.newBuilder(uri)
                 .timeout(REQUEST_TIMEOUT).header("Accept", "application/jwk-set+json, application/json").GET().build(),
                 HttpResponse.BodyHandlers.ofByteArrayConsumer(chunk -> chunk.ifPresent(bytes -> {
                     synchronized (received) {
