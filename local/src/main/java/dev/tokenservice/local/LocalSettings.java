@@ -69,6 +69,8 @@ final class LocalSettings {
         // it removes them a minute after their expiry, as it would without TTL.
         settings.propose("CLEANUP_TTL_GRACE_SECONDS", "60");
         settings.propose("LOCAL_SEALING_KEY_FILE", data.sealingKey().toString());
+        // A private_key_jwt client under development publishes its keys on this machine.
+        settings.propose("JWKS_URI_LOOPBACK_HTTP", "true");
         String keySpec = template.parameters().get("SigningKeySpec");
         if (keySpec != null) {
             // The local key signs with the algorithm the deployed KMS key's spec would give.

@@ -35,7 +35,7 @@ class IamPolicyTest {
     private static final String ISSUES_WITH_KMS = "issues through AccessTokenIssuer as AgilicusCreateTokenFunction "
             + "does (recorded with KMS); the reissue handler tests sign with the local key";
     private static final String PEPPER_ON_FIRST_HASH = "the pepper is read on the first secret hashed, which in KMS/"
-            + "Secrets Manager wiring only a successful create or regenerate does; the handler tests use an inline pepper";
+            + "Secrets Manager wiring only a successful create, regenerate or rotation does; the handler tests use an inline pepper";
     private static final String KNETIK_GET = "hands back a stored token (Decrypt its sealed value, Sign it again); "
             + "only the handler tests store one, with the local sealing key and signer";
     private static final String CLIENT_CURSOR = "a page asked for by client id alone (no created_on) reads that "
@@ -55,6 +55,7 @@ class IamPolicyTest {
                             + "the production-wired run's event has no session"),
             Map.entry("CreateClientFunction secretsmanager:GetSecretValue", PEPPER_ON_FIRST_HASH),
             Map.entry("RegenerateClientSecretFunction secretsmanager:GetSecretValue", PEPPER_ON_FIRST_HASH),
+            Map.entry("RotateClientSecretFunction secretsmanager:GetSecretValue", PEPPER_ON_FIRST_HASH),
             Map.entry("EndSessionFunction dynamodb:UpdateItem",
                     "a GET carrying the confirmation form's ticket, or an id_token_hint without sid, ends the user's "
                             + "tokens by a conditional UpdateItem; the tests confirm by POST, and ID tokens carry sid"),

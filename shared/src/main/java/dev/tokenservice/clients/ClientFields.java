@@ -150,6 +150,41 @@ final class ClientFields {
         body.bool("is_public");
     }
 
+    /** token_endpoint_auth_method (RFC 7591): absent for DocSpace's own clients, else one of the registrable methods. */
+    static String authMethod(JsonBody body) {
+        String method = body.string("token_endpoint_auth_method").orElse(null);
+        if (method != null && !ClientAuthMethods.REGISTRABLE.contains(method)) {
+            throw JsonBody.invalid("token_endpoint_auth_method: must be one of "
+                    + String.join(", ", ClientAuthMethods.REGISTRABLE));
+        }
+        return method;
+    }
+
+    /**
+     * jwks (a JWK set object of public keys) or jwks_uri (https), at most one of them; null when neither is given.
+     * Whether plain http to a loopback host is allowed is the deployment's call, checked when the client is stored.
+     */
+    static ClientKeys keys(JsonBody body) {
+        var jwks = body.node("jwks");
+        var jwksUri = body.string("jwks_uri");
+        if (jwks.isPresent() && jwksUri.isPresent()) {
+            throw JsonBody.invalid("jwks: give jwks or jwks_uri, not both");
+        }
+        if (jwks.isPresent()) {
+            if (!jwks.get().isObject()) {
+                throw JsonBody.invalid("jwks: must be a JWK set object ({\"keys\": [...]})");
+            }
+            String json = jwks.get().toString();
+            ClientKeys.publicKeySet(json, JsonBody::invalid);
+            return new ClientKeys(json, null);
+        }
+        if (jwksUri.isPresent()) {
+            ClientKeys.jwksUri(jwksUri.get(), true, JsonBody::invalid);
+            return new ClientKeys(null, jwksUri.get());
+        }
+        return null;
+    }
+
     private static <T> T required(Optional<T> value, String field) {
         return value.orElseThrow(() -> JsonBody.invalid(field + ": is required"));
     }

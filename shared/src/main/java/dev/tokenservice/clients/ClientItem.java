@@ -34,6 +34,12 @@ public final class ClientItem {
     private List<String> resources;
     /** RFC 9126: the client's authorization requests must come through the pushed request endpoint. */
     private Boolean requirePushedAuthorizationRequests;
+    private String jwks;
+    private String jwksUri;
+    private String secretCreatedOn;
+    private String previousSecretHash;
+    private String previousSecretCreatedOn;
+    private Long previousSecretExpiresAt;
 
     public String getClientId() { return clientId; }
     public void setClientId(String clientId) { this.clientId = clientId; }
@@ -84,6 +90,24 @@ public final class ClientItem {
     public Boolean getRequirePushedAuthorizationRequests() { return requirePushedAuthorizationRequests; }
     public void setRequirePushedAuthorizationRequests(Boolean require) { this.requirePushedAuthorizationRequests = require; }
 
+    /** The client's public keys (a JWKS document) for private_key_jwt, when registered inline. */
+    public String getJwks() { return jwks; }
+    public void setJwks(String jwks) { this.jwks = jwks; }
+    /** Where the client publishes its JWKS for private_key_jwt, when not registered inline. */
+    public String getJwksUri() { return jwksUri; }
+    public void setJwksUri(String jwksUri) { this.jwksUri = jwksUri; }
+    /** When the current secret was set (null for rows older than secret rotation). */
+    public String getSecretCreatedOn() { return secretCreatedOn; }
+    public void setSecretCreatedOn(String secretCreatedOn) { this.secretCreatedOn = secretCreatedOn; }
+    /** The hash of the secret a rotation replaced, valid until {@link #getPreviousSecretExpiresAt}. */
+    public String getPreviousSecretHash() { return previousSecretHash; }
+    public void setPreviousSecretHash(String previousSecretHash) { this.previousSecretHash = previousSecretHash; }
+    public String getPreviousSecretCreatedOn() { return previousSecretCreatedOn; }
+    public void setPreviousSecretCreatedOn(String createdOn) { this.previousSecretCreatedOn = createdOn; }
+    /** Epoch second after which the previous secret no longer authenticates. */
+    public Long getPreviousSecretExpiresAt() { return previousSecretExpiresAt; }
+    public void setPreviousSecretExpiresAt(Long expiresAt) { this.previousSecretExpiresAt = expiresAt; }
+
     public boolean isEnabled() {
         return Boolean.TRUE.equals(enabled);
     }
@@ -94,6 +118,26 @@ public final class ClientItem {
 
     public boolean allowsAuthenticationMethod(String method) {
         return authenticationMethods != null && authenticationMethods.contains(method);
+    }
+
+    /** Registered to authenticate with a signed assertion (RFC 7523 §2.2) instead of a secret. */
+    public boolean usesPrivateKeyJwt() {
+        return allowsAuthenticationMethod(ClientAuthMethods.PRIVATE_KEY_JWT);
+    }
+
+    /**
+     * Whether a secret may authenticate this client: registered for a secret method, or registered before methods
+     * were recorded.
+     */
+    public boolean usesSecret() {
+        return authenticationMethods == null || allowsAuthenticationMethod(ClientAuthMethods.SECRET_BASIC)
+                || allowsAuthenticationMethod(ClientAuthMethods.SECRET_POST);
+    }
+
+    /** Whether a previous secret exists and its overlap has not ended by the clock (TTL plays no part). */
+    public boolean previousSecretLiveAt(java.time.Instant now) {
+        return previousSecretHash != null && previousSecretExpiresAt != null
+                && now.getEpochSecond() < previousSecretExpiresAt;
     }
 
     public List<String> scopesOrEmpty() {

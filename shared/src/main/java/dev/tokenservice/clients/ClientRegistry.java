@@ -51,14 +51,17 @@ public final class ClientRegistry {
     private final RegistryLimits limits;
     /** What a new client may use: every grant the token endpoint serves. */
     private final List<String> grantTypes;
+    /** Whether a jwks_uri may be plain http to a loopback host (the local runner and tests only). */
+    private final boolean loopbackHttpJwksUri;
 
     public ClientRegistry(Tables tables, Supplier<SecretHasher> hasher, Clock clock, RegistryLimits limits,
-            List<String> grantTypes) {
+            List<String> grantTypes, boolean loopbackHttpJwksUri) {
         this.tables = tables;
         this.hasher = hasher;
         this.clock = clock;
         this.limits = limits;
         this.grantTypes = List.copyOf(grantTypes);
+        this.loopbackHttpJwksUri = loopbackHttpJwksUri;
     }
 
     /** Tenant id, quotas, and how long a revocation record must outlive the tokens it covers. */
@@ -81,10 +84,20 @@ public final class ClientRegistry {
             }
         }
         String now = Timestamps.format(clock.instant());
-        String secret = SecretHasher.newSecret();
+        List<String> methods = authenticationMethods(request.authMethod(), request.allowPkce());
+        boolean secretClient = methods.contains(ClientAuthMethods.SECRET_POST)
+                || methods.contains(ClientAuthMethods.SECRET_BASIC);
+        // A client that authenticates with a key, or not at all, has no secret: there is nothing to leak.
+        String secret = secretClient ? SecretHasher.newSecret() : null;
         ClientItem client = new ClientItem();
         client.setClientId(UUID.randomUUID().toString());
-        client.setSecretHash(hasher.get().hash(secret));
+        if (secretClient) {
+            client.setSecretHash(hasher.get().hash(secret));
+            client.setSecretCreatedOn(now);
+        }
+        if (request.keys() != null) {
+            applyKeys(client, request.keys());
+        }
         client.setName(request.name());
         client.setDescription(request.description());
         client.setLogo(request.logo());
@@ -95,7 +108,7 @@ public final class ClientRegistry {
         client.setRedirectUris(request.redirectUris());
         client.setAllowedOrigins(request.allowedOrigins());
         client.setScopes(request.scopes());
-        client.setAuthenticationMethods(authenticationMethods(request.allowPkce()));
+        client.setAuthenticationMethods(methods);
         client.setGrantTypes(grantTypes);
         client.setResources(request.resources());
         client.setRequirePushedAuthorizationRequests(request.requirePushedAuthorizationRequests() ? true : null);
@@ -164,8 +177,21 @@ public final class ClientRegistry {
             client.setDescription(changes.description());
             client.setLogo(changes.logo());
             client.setAllowedOrigins(changes.allowedOrigins());
-            if (changes.allowPkce() != null) {
-                client.setAuthenticationMethods(authenticationMethods(changes.allowPkce()));
+            if (changes.keys() != null) {
+                if (!client.usesPrivateKeyJwt()) {
+                    throw JsonBody.invalid((changes.keys().jwks() != null ? "jwks" : "jwks_uri")
+                            + ": only a client registered for private_key_jwt has keys");
+                }
+                applyKeys(client, changes.keys());
+            }
+            if (changes.allowPkce() != null && client.usesPrivateKeyJwt()) {
+                if (changes.allowPkce()) {
+                    throw JsonBody.invalid("allow_pkce: a private_key_jwt client authenticates with its key and "
+                            + "cannot also be a public client");
+                }
+            } else if (changes.allowPkce() != null && client.usesSecret()) {
+                client.setAuthenticationMethods(authenticationMethods(ClientAuthMethods.of(client),
+                        changes.allowPkce()));
             }
             if (changes.resources() != null) {
                 client.setResources(changes.resources().isEmpty() ? null : changes.resources());
@@ -184,13 +210,91 @@ public final class ClientRegistry {
         });
     }
 
-    /** A new secret; the old one stops working at the token endpoint with this write. */
+    /**
+     * A new secret; the old one, and a previous secret still in its overlap, stop working at the token endpoint
+     * with this write (DocSpace's regenerate).
+     */
     public String regenerateSecret(Caller caller, String clientId) {
         return mutate(caller, clientId, client -> {
+            requireSecretClient(client);
             String secret = SecretHasher.newSecret();
             client.setSecretHash(hasher.get().hash(secret));
+            client.setSecretCreatedOn(Timestamps.format(clock.instant()));
+            clearPreviousSecret(client);
             return secret;
         });
+    }
+
+    /** The longest overlap a rotation may keep the previous secret for. */
+    public static final Duration LONGEST_OVERLAP = Duration.ofDays(30);
+
+    /**
+     * A new secret, while the current one keeps working for the overlap (then stops by the clock, whatever TTL
+     * does): the client's deployments switch over without a moment in which neither works. Only two secrets exist
+     * at a time, so a rotation while an earlier overlap lasts is refused (409) rather than ending that overlap
+     * unasked; end it first.
+     */
+    public RotatedSecret rotateSecret(Caller caller, String clientId, Duration overlap) {
+        if (overlap.isNegative() || overlap.isZero() || overlap.compareTo(LONGEST_OVERLAP) > 0) {
+            throw JsonBody.invalid("overlap_seconds: must be between 1 and " + LONGEST_OVERLAP.toSeconds());
+        }
+        return mutate(caller, clientId, client -> {
+            requireSecretClient(client);
+            Instant now = clock.instant();
+            if (client.previousSecretLiveAt(now)) {
+                throw new ApiError(409, "conflict", "the previous secret is still in its overlap until "
+                        + Timestamps.format(Instant.ofEpochSecond(client.getPreviousSecretExpiresAt()))
+                        + "; end the overlap (DELETE .../secrets/previous) before rotating again");
+            }
+            String secret = SecretHasher.newSecret();
+            client.setPreviousSecretHash(client.getSecretHash());
+            client.setPreviousSecretCreatedOn(client.getSecretCreatedOn());
+            client.setPreviousSecretExpiresAt(now.plus(overlap).getEpochSecond());
+            client.setSecretHash(hasher.get().hash(secret));
+            client.setSecretCreatedOn(Timestamps.format(now));
+            return new RotatedSecret(secret, client);
+        });
+    }
+
+    /** The new secret (shown this once) and the client as stored after the rotation. */
+    public record RotatedSecret(String secret, ClientItem client) {
+    }
+
+    /** The client whose secrets' times are to be listed (never the values, never the hashes). */
+    public ClientItem secrets(Caller caller, String clientId) {
+        ClientItem client = changeable(caller, clientId);
+        requireSecretClient(client);
+        return client;
+    }
+
+    /** Ends the overlap now: only the current secret authenticates from this write on. */
+    public ClientItem endOverlap(Caller caller, String clientId) {
+        return mutate(caller, clientId, client -> {
+            requireSecretClient(client);
+            clearPreviousSecret(client);
+            return client;
+        });
+    }
+
+    private static void clearPreviousSecret(ClientItem client) {
+        client.setPreviousSecretHash(null);
+        client.setPreviousSecretCreatedOn(null);
+        client.setPreviousSecretExpiresAt(null);
+    }
+
+    private static void requireSecretClient(ClientItem client) {
+        if (!client.usesSecret()) {
+            throw JsonBody.invalid("clientId: the client authenticates with " + ClientAuthMethods.of(client)
+                    + ", not a secret");
+        }
+    }
+
+    private void applyKeys(ClientItem client, ClientKeys keys) {
+        if (keys.jwksUri() != null) {
+            ClientKeys.jwksUri(keys.jwksUri(), loopbackHttpJwksUri, JsonBody::invalid);
+        }
+        client.setJwks(keys.jwks());
+        client.setJwksUri(keys.jwksUri());
     }
 
     /**
@@ -330,8 +434,13 @@ public final class ClientRegistry {
         }
     }
 
-    private static List<String> authenticationMethods(boolean allowPkce) {
-        return allowPkce ? List.of(SECRET_POST, NONE) : List.of(SECRET_POST);
+    /** As registered; DocSpace's own clients (no method given) use secrets, and allow_pkce adds "none". */
+    private static List<String> authenticationMethods(String method, boolean allowPkce) {
+        if (ClientAuthMethods.PRIVATE_KEY_JWT.equals(method) || ClientAuthMethods.NONE.equals(method)) {
+            return List.of(method);
+        }
+        String secretMethod = method == null ? SECRET_POST : method;
+        return allowPkce ? List.of(secretMethod, NONE) : List.of(secretMethod);
     }
 
     private String ownerCounter(String owner) {

@@ -71,6 +71,17 @@ public final class ClientSchema {
             .addAttribute(Boolean.class, a -> a.name("require_pushed_authorization_requests")
                     .getter(ClientItem::getRequirePushedAuthorizationRequests)
                     .setter(ClientItem::setRequirePushedAuthorizationRequests))
+            .addAttribute(String.class, a -> a.name("jwks").getter(ClientItem::getJwks).setter(ClientItem::setJwks))
+            .addAttribute(String.class, a -> a.name("jwks_uri").getter(ClientItem::getJwksUri)
+                    .setter(ClientItem::setJwksUri))
+            .addAttribute(String.class, a -> a.name("secret_created_on").getter(ClientItem::getSecretCreatedOn)
+                    .setter(ClientItem::setSecretCreatedOn))
+            .addAttribute(String.class, a -> a.name("previous_secret_hash").getter(ClientItem::getPreviousSecretHash)
+                    .setter(ClientItem::setPreviousSecretHash))
+            .addAttribute(String.class, a -> a.name("previous_secret_created_on")
+                    .getter(ClientItem::getPreviousSecretCreatedOn).setter(ClientItem::setPreviousSecretCreatedOn))
+            .addAttribute(Long.class, a -> a.name("previous_secret_expires_at")
+                    .getter(ClientItem::getPreviousSecretExpiresAt).setter(ClientItem::setPreviousSecretExpiresAt))
             .build();
 
     /** The clients table bound to this schema (its name is configured). */

@@ -46,6 +46,46 @@ public final class ClientViews {
         if (Boolean.TRUE.equals(client.getRequirePushedAuthorizationRequests())) {
             view.put("require_pushed_authorization_requests", true);
         }
+        keys(view, client);
+        return view;
+    }
+
+    /**
+     * RFC 7591's fields for a client that does not use a secret; absent for DocSpace's secret clients, whose answers
+     * stay exactly DocSpace's.
+     */
+    private static void keys(ObjectNode view, ClientItem client) {
+        if (client.usesSecret()) {
+            return;
+        }
+        view.put("token_endpoint_auth_method", ClientAuthMethods.of(client));
+        if (client.getJwksUri() != null) {
+            view.put("jwks_uri", client.getJwksUri());
+        }
+        if (client.getJwks() != null) {
+            try {
+                view.set("jwks", Json.MAPPER.readTree(client.getJwks()));
+            } catch (java.io.IOException stored) {
+                throw new IllegalStateException("a stored jwks is not JSON", stored);
+            }
+        }
+    }
+
+    /**
+     * The client's secrets by their times only, never a value or a hash: the current one (no expiry), and the
+     * previous one while its overlap lasts by the clock.
+     */
+    public static ObjectNode secrets(ClientItem client, java.time.Instant now) {
+        ObjectNode view = Json.object();
+        view.put("client_id", client.getClientId());
+        ArrayNode secrets = view.putArray("secrets");
+        secrets.addObject().put("status", "current").put("created_on", client.getSecretCreatedOn())
+                .putNull("expires_on");
+        if (client.previousSecretLiveAt(now)) {
+            secrets.addObject().put("status", "previous").put("created_on", client.getPreviousSecretCreatedOn())
+                    .put("expires_on", dev.tokenservice.http.Timestamps.format(
+                            java.time.Instant.ofEpochSecond(client.getPreviousSecretExpiresAt())));
+        }
         return view;
     }
 

@@ -4,24 +4,41 @@ import dev.tokenservice.http.JsonBody;
 import java.util.List;
 
 /**
- * A validated DocSpace CreateClientRequest, with two optional fields DocSpace's SDKs never send: the resources the
- * client may ask tokens for (RFC 8707) and whether it must push its authorization requests (RFC 9126).
+ * A validated DocSpace CreateClientRequest, with optional fields DocSpace's SDKs never send: the resources the
+ * client may ask tokens for (RFC 8707), whether it must push its authorization requests (RFC 9126), and for a
+ * client that authenticates with a key the RFC 7591 fields token_endpoint_auth_method, jwks and jwks_uri.
  */
 public record NewClient(
         String name, String description, String logo, String websiteUrl, String termsUrl, String policyUrl,
         String logoutRedirectUri, List<String> redirectUris, List<String> allowedOrigins, List<String> scopes,
-        boolean allowPkce, List<String> resources, boolean requirePushedAuthorizationRequests) {
+        boolean allowPkce, List<String> resources, boolean requirePushedAuthorizationRequests, String authMethod,
+        ClientKeys keys) {
 
-    /** A client with neither of the fields beyond DocSpace's request. */
+    /** A client as DocSpace registers it: with a secret (and "none" too when allowPkce), none of the other fields. */
     public NewClient(String name, String description, String logo, String websiteUrl, String termsUrl,
             String policyUrl, String logoutRedirectUri, List<String> redirectUris, List<String> allowedOrigins,
             List<String> scopes, boolean allowPkce) {
         this(name, description, logo, websiteUrl, termsUrl, policyUrl, logoutRedirectUri, redirectUris,
-                allowedOrigins, scopes, allowPkce, null, false);
+                allowedOrigins, scopes, allowPkce, null, false, null, null);
     }
 
     public static NewClient from(JsonBody body) {
         ClientFields.ignoredIsPublic(body);
+        boolean allowPkce = body.bool("allow_pkce").orElse(false);
+        String authMethod = ClientFields.authMethod(body);
+        ClientKeys keys = ClientFields.keys(body);
+        if (ClientAuthMethods.PRIVATE_KEY_JWT.equals(authMethod)) {
+            if (keys == null) {
+                throw JsonBody.invalid("jwks: a private_key_jwt client registers jwks or jwks_uri");
+            }
+            if (allowPkce) {
+                throw JsonBody.invalid("allow_pkce: a private_key_jwt client authenticates with its key and cannot "
+                        + "also be a public client");
+            }
+        } else if (keys != null) {
+            throw JsonBody.invalid((keys.jwks() != null ? "jwks" : "jwks_uri")
+                    + ": only a client whose token_endpoint_auth_method is private_key_jwt registers keys");
+        }
         return new NewClient(
                 ClientFields.name(body),
                 ClientFields.description(body),
@@ -33,8 +50,10 @@ public record NewClient(
                 ClientFields.urlList(body, "redirect_uris"),
                 ClientFields.urlList(body, "allowed_origins"),
                 ClientFields.scopes(body),
-                body.bool("allow_pkce").orElse(false),
+                allowPkce,
                 ClientFields.resources(body),
-                body.bool("require_pushed_authorization_requests").orElse(false));
+                body.bool("require_pushed_authorization_requests").orElse(false),
+                authMethod,
+                keys);
     }
 }

@@ -227,6 +227,14 @@ public final class Settings {
      * How long a container may answer a client's row, and its client-level revocation record, from what it last read
      * (so an old secret, a deactivation or a deletion bites within this); 0 reads them consistently every time.
      */
+    /**
+     * Whether a client's jwks_uri may be plain http to a loopback host: only for the local runner and tests. On
+     * Lambda, loopback is the runtime API, which a registered URL must never reach.
+     */
+    public boolean jwksUriLoopbackHttp() {
+        return optional("JWKS_URI_LOOPBACK_HTTP").map(Boolean::parseBoolean).orElse(false);
+    }
+
     public Duration clientCacheMaxAge() {
         long seconds = Long.parseLong(optional("CLIENT_CACHE_SECONDS").orElse("1"));
         if (seconds < 0) {

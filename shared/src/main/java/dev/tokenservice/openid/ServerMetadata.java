@@ -1,6 +1,12 @@
 package dev.tokenservice.openid;
 
+import static dev.tokenservice.clients.ClientAuthMethods.NONE;
+import static dev.tokenservice.clients.ClientAuthMethods.PRIVATE_KEY_JWT;
+import static dev.tokenservice.clients.ClientAuthMethods.SECRET_BASIC;
+import static dev.tokenservice.clients.ClientAuthMethods.SECRET_POST;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenservice.clients.ClientAuthMethods;
 import dev.tokenservice.clients.ScopeCatalog;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.oauth.Pkce;
@@ -52,12 +58,11 @@ public final class ServerMetadata {
         metadata.putArray("response_types_supported").add("code");
         metadata.putArray("response_modes_supported").add("query");
         metadata.putArray("code_challenge_methods_supported").add(Pkce.S256);
-        metadata.putArray("token_endpoint_auth_methods_supported")
-                .add("client_secret_basic").add("client_secret_post").add("none");
-        metadata.putArray("introspection_endpoint_auth_methods_supported")
-                .add("client_secret_basic").add("client_secret_post");
-        metadata.putArray("revocation_endpoint_auth_methods_supported")
-                .add("client_secret_basic").add("client_secret_post").add("none");
+        // Every endpoint that authenticates clients does it the one way (ClientAuthentication); introspection has
+        // no public clients.
+        methods(metadata, "token_endpoint", List.of(SECRET_BASIC, SECRET_POST, PRIVATE_KEY_JWT, NONE));
+        methods(metadata, "introspection_endpoint", List.of(SECRET_BASIC, SECRET_POST, PRIVATE_KEY_JWT));
+        methods(metadata, "revocation_endpoint", List.of(SECRET_BASIC, SECRET_POST, PRIVATE_KEY_JWT, NONE));
         metadata.put("authorization_response_iss_parameter_supported", true);
         var dpopAlgorithms = metadata.putArray("dpop_signing_alg_values_supported");
         dev.tokenservice.dpop.DpopProofs.ALGORITHMS.forEach(algorithm -> dpopAlgorithms.add(algorithm.getName()));
@@ -77,5 +82,13 @@ public final class ServerMetadata {
         metadata.put("request_uri_parameter_supported", false);
         metadata.put("require_request_uri_registration", false);
         return metadata;
+    }
+
+    /** The endpoint's client authentication methods, and the assertion algorithms as private_key_jwt is among them. */
+    private static void methods(ObjectNode metadata, String endpoint, List<String> methods) {
+        var names = metadata.putArray(endpoint + "_auth_methods_supported");
+        methods.forEach(names::add);
+        var algorithms = metadata.putArray(endpoint + "_auth_signing_alg_values_supported");
+        ClientAuthMethods.ASSERTION_ALGORITHMS.forEach(algorithms::add);
     }
 }

@@ -26,7 +26,9 @@ import dev.tokenservice.oauth.authorization.Logout;
 import dev.tokenservice.oauth.authorization.PushedAuthorizationRequests;
 import dev.tokenservice.oauth.token.AuthorizationCodeGrant;
 import dev.tokenservice.oauth.token.AuthorizationCodes;
+import dev.tokenservice.oauth.token.ClientAssertions;
 import dev.tokenservice.oauth.token.ClientAuthentication;
+import dev.tokenservice.oauth.token.ClientKeySets;
 import dev.tokenservice.oauth.token.ClientCredentialsGrant;
 import dev.tokenservice.oauth.token.FailedAuthenticationThrottle;
 import dev.tokenservice.oauth.token.Grant;
@@ -81,6 +83,7 @@ public final class Services {
     private final Lazy<Optional<TokenSealer>> tokenSealer;
     private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
     private final Lazy<ClientCache<ClientItem, TokenItem>> clientCache;
+    private final Lazy<ClientKeySets> clientKeySets;
     /** Production only: tests hand their KMS client (moto) to the parts that need one. */
     private Supplier<KmsClient> kms = () -> {
         throw new IllegalStateException("this wiring has no KMS client");
@@ -123,6 +126,7 @@ public final class Services {
         this.tokenSealer = new Lazy<>(tokenSealer);
         this.accessTokenIssuer = new Lazy<>(() -> new AccessTokenIssuer(
                 this.signingKeys.get(), this.tokenRepository.get(), clock, this.tokenSealer.get().orElse(null)));
+        this.clientKeySets = new Lazy<>(() -> new ClientKeySets(clock, settings.jwksUriLoopbackHttp()));
         this.failedAuthenticationThrottle = new Lazy<>(() -> new FailedAuthenticationThrottle(this.tables.get(), clock,
                 settings.clientAuthFailureLimit(), settings.clientAuthFailureWindow()));
     }
@@ -199,7 +203,13 @@ public final class Services {
     }
 
     public ClientAuthentication clientAuthentication() {
-        return new ClientAuthentication(clientRepository(), secretHasher(), failedAuthenticationThrottle());
+        return new ClientAuthentication(clientRepository(), secretHasher(), failedAuthenticationThrottle(),
+                new ClientAssertions(tables(), clock, clientKeySets(), request -> Issuer.of(settings, request)), clock);
+    }
+
+    /** One per container: the private_key_jwt clients' key sets fetched from their jwks_uri. */
+    public ClientKeySets clientKeySets() {
+        return clientKeySets.get();
     }
 
     public RefreshTokens refreshTokens() {
@@ -312,7 +322,7 @@ public final class Services {
     public ClientRegistry clientRegistry() {
         return new ClientRegistry(tables(), secretHasher, clock, new ClientRegistry.RegistryLimits(
                 settings.tenant(), settings.clientsPerOwner(), settings.clientsPerTenant(),
-                settings.longestTokenLifetime()), grantTypes());
+                settings.longestTokenLifetime()), grantTypes(), settings.jwksUriLoopbackHttp());
     }
 
     public Consents consents() {

@@ -37,7 +37,7 @@ class GetServerMetadataHandlerTest {
                 metadata.path("grant_types_supported").toString());
         assertEquals("[\"code\"]", metadata.path("response_types_supported").toString());
         assertEquals("[\"S256\"]", metadata.path("code_challenge_methods_supported").toString());
-        assertEquals("[\"client_secret_basic\",\"client_secret_post\",\"none\"]",
+        assertEquals("[\"client_secret_basic\",\"client_secret_post\",\"private_key_jwt\",\"none\"]",
                 metadata.path("token_endpoint_auth_methods_supported").toString());
         assertTrue(metadata.path("authorization_response_iss_parameter_supported").asBoolean());
         assertEquals(STAGE_URL + "/oauth2/par", metadata.path("pushed_authorization_request_endpoint").asText());
