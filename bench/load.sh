@@ -26,7 +26,7 @@
 #        WARM_TOLERANCE (0.05), CONNECTIONS (16), THREADS (wrk, 2), TIME_CAP (s, 2400),
 #        SERVERS ("token-service keycloak hydra-opaque hydra-jwt"), KEYCLOAK_VERSION (26.7.3),
 #        HYDRA_VERSION (v2.3.0), HYDRA_BIN (a hydra binary built as hydra_binary below builds it), SKIP_BUILD=1,
-#        ENDPOINTS (comma-separated, default "client_credentials token,introspection,JWKS"), BASELINE_REV.
+#        KEYCLOAK_START_TIMEOUT (s, 900), ENDPOINTS (comma-separated, default "client_credentials token,introspection,JWKS"), BASELINE_REV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -221,7 +221,8 @@ start_keycloak() {
     >"$log" 2>&1 &
   pid_of[keycloak]=$!   # kc.sh, whose child is the JVM: cpu.py counts the whole tree
   pids+=(-$!)           # stop the whole process group
-  wait_for_line "$log" "Listening on: http" 300
+  # On a first start Keycloak builds itself (Quarkus augmentation) and creates its schema: minutes on a busy machine.
+  wait_for_line "$log" "Listening on: http" "${KEYCLOAK_START_TIMEOUT:-900}"
   base="http://127.0.0.1:$port"
   admin=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
     "$base/realms/master/protocol/openid-connect/token" | json_field access_token)
