@@ -224,8 +224,12 @@ start_keycloak() {
   # On a first start Keycloak builds itself (Quarkus augmentation) and creates its schema: minutes on a busy machine.
   wait_for_line "$log" "Listening on: http" "${KEYCLOAK_START_TIMEOUT:-900}"
   base="http://127.0.0.1:$port"
-  admin=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
-    "$base/realms/master/protocol/openid-connect/token" | json_field access_token)
+  # Its first requests can still be refused right after "Listening" on a busy machine (an empty reply): try again.
+  for _ in $(seq 1 30); do
+    admin=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
+      "$base/realms/master/protocol/openid-connect/token" | json_field access_token) && break
+    sleep 2
+  done
   curl -fsS -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     -d '{"realm":"bench","enabled":true}' "$base/admin/realms"
   secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
