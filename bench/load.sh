@@ -280,8 +280,11 @@ start_hydra() { # strategy: opaque or jwt
   pid_of[$server]=$!
   pids+=($!)
   for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$admin/health/ready" && break; sleep 0.2; done
-  client=$(curl -fsS -H 'Content-Type: application/json' -d '{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"bench"}' \
-    "http://127.0.0.1:$admin/admin/clients")
+  for _ in $(seq 1 30); do
+    client=$(curl -fsS -H 'Content-Type: application/json' -d '{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"bench"}' \
+      "http://127.0.0.1:$admin/admin/clients") && break
+    sleep 2
+  done
   credentials_of[$server]="$(json_field client_id <<<"$client"):$(json_field client_secret <<<"$client")"
   token_url_of[$server]="http://127.0.0.1:$public/oauth2/token"
   # Hydra's introspection is on its admin port and authenticates no caller.
@@ -290,7 +293,8 @@ start_hydra() { # strategy: opaque or jwt
   jwks_url_of[$server]="http://127.0.0.1:$public/.well-known/jwks.json"
   # Hydra makes its RSA-4096 keys on first use (about 5 s of CPU each here). Under 16 connections every waiting
   # request made its own, and the JWKS windows completed nothing: one request first makes them, alone.
-  curl -fsS -o /dev/null "${jwks_url_of[$server]}"
+  # On a busy machine that first request can get an empty reply while the keys are still being made: ask again.
+  for _ in $(seq 1 30); do curl -fsS -o /dev/null "${jwks_url_of[$server]}" && break; sleep 2; done
 }
 
 echo "# load: wrk -t$threads -c$connections; warm-up ${warm_round}s windows until CPU/request settles (at most $warm_max);" \
