@@ -7,6 +7,8 @@
   cpu.py split BEFORE.json AFTER.json REQUESTS
                                    the CPU each group of threads spent between the two snapshots, per request,
                                    as one JSON line (groups: see GROUPS)
+  cpu.py without-dynamodb-local SPLIT.json
+                                   from such a line: the CPU ms per request of every thread but DynamoDB Local's
 
 Reads numbers; decides nothing. Thread names are /proc's comm, cut at 15 characters by the kernel.
 """
@@ -117,5 +119,10 @@ def split(before_path, after_path, requests):
     }))
 
 
+def without_dynamodb_local(split_path):
+    groups = json.load(open(split_path))["cpu_ms_per_request_by_threads"]
+    print(round(sum(ms for group, ms in groups.items() if not group.startswith("DynamoDB Local")), 3))
+
+
 if __name__ == "__main__":
-    {"total": total, "threads": threads, "split": split}[sys.argv[1]](*sys.argv[2:])
+    {"total": total, "threads": threads, "split": split, "without-dynamodb-local": without_dynamodb_local}[sys.argv[1]](*sys.argv[2:])

@@ -13,14 +13,20 @@
 # LOAD_RUNS measured rounds interleave the servers (round 1: every server on every endpoint, then round 2, ...), so
 # a busy moment of the machine hits all of them. Every introspection window uses a token fetched just before it and
 # checks after it that the token is still active (Keycloak's tokens live 300 s). For token-service each measured
-# window also records the per-thread CPU split (/proc/<pid>/task/*/stat; bench/cpu.py split) in threads.jsonl.
+# window also records the per-thread CPU split (/proc/<pid>/task/*/stat; bench/cpu.py split) in threads.jsonl, and
+# its JSON line the CPU per request without DynamoDB Local's threads (the emulator runs in the runner's JVM; on AWS
+# DynamoDB's work is not on the function's CPU, and Hydra's SQLite and Keycloak's H2 are in their processes too).
+# With BASELINE_REV (a git revision), the server token-service-baseline is the local runner of that revision, built
+# from `git archive` into bench/target/baseline-<rev> (its modules' classes, this checkout's dependency jars), so that a
+# change is measured before and after in the same run: SERVERS="token-service token-service-baseline keycloak".
 # Prints one JSON line per window (also to bench/target/results/load.jsonl) and the side-by-side table. Loopback
 # only; wrk always runs with -d (and --timeout 30s, so that a request slowed by a busy machine is counted rather than
 # dropped while its CPU still is), and no new window starts after TIME_CAP seconds. Asserts nothing.
 # Knobs: DURATION (s per measured window, 20), LOAD_RUNS (2), WARM_ROUND (s, 10), WARM_MAX_ROUNDS (6),
 #        WARM_TOLERANCE (0.05), CONNECTIONS (16), THREADS (wrk, 2), TIME_CAP (s, 2400),
 #        SERVERS ("token-service keycloak hydra-opaque hydra-jwt"), KEYCLOAK_VERSION (26.7.3),
-#        HYDRA_VERSION (v2.3.0), HYDRA_BIN (a hydra binary built as hydra_binary below builds it), SKIP_BUILD=1.
+#        HYDRA_VERSION (v2.3.0), HYDRA_BIN (a hydra binary built as hydra_binary below builds it), SKIP_BUILD=1,
+#        KEYCLOAK_START_TIMEOUT (s, 900), ENDPOINTS (comma-separated, default "client_credentials token,introspection,JWKS"), BASELINE_REV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -35,7 +41,7 @@ time_cap=${TIME_CAP:-2400}
 servers=${SERVERS:-"token-service keycloak hydra-opaque hydra-jwt"}
 kc_version=${KEYCLOAK_VERSION:-26.7.3}
 hydra_version=${HYDRA_VERSION:-v2.3.0}
-endpoints=("client_credentials token" "introspection" "JWKS")
+IFS=, read -r -a endpoints <<<"${ENDPOINTS:-client_credentials token,introspection,JWKS}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -n "${SKIP_BUILD:-}" ] || mvn_q install -DskipTests
 out="$results/load.jsonl"
@@ -139,40 +145,59 @@ warm() { # server endpoint
 
 measure() { # server endpoint run
   local server=$1 endpoint=$2 run=$3 split=""
-  if [ "$server" = token-service ]; then split=1; fi
+  case $server in token-service*) split=1 ;; esac
   window "$server" "$endpoint" "$duration" "$split"
   local extra="{\"cpu_ms_per_request\": $window_cpu_ms, \"window_s\": $duration"
+  if [ -n "$split" ]; then
+    python3 bench/cpu.py split "$work/threads-before.json" "$work/threads-after.json" "$window_requests" >"$work/split.json"
+    extra+=", \"cpu_ms_per_request_without_dynamodb_local\": $(python3 bench/cpu.py without-dynamodb-local "$work/split.json")"
+  fi
   if [ -n "$window_active" ]; then extra+=", \"token_active_after_window\": $window_active"; fi
   extra+=", \"warm\": ${warm_note["$server|$endpoint"]:-null}}"
   python3 bench/summarize.py wrk "$work/wrk.txt" "$server" "$endpoint" "$run" "$(uptime | sed 's/.*load average: //')" "$extra" \
     | tee -a "$out"
   if [ -n "$split" ]; then
-    python3 bench/cpu.py split "$work/threads-before.json" "$work/threads-after.json" "$window_requests" \
-      | python3 -c "import json,sys; d=json.load(sys.stdin); d.update(endpoint='$endpoint', run=$run); print(json.dumps(d))" \
-      >>"$thread_out"
+    python3 -c "import json,sys; d=json.load(sys.stdin); d.update(server='$server', endpoint='$endpoint', run=$run); print(json.dumps(d))" \
+      <"$work/split.json" >>"$thread_out"
   fi
 }
 
-start_token_service() {
-  local log="$work/local.log" url id secret token
+start_token_service() { # [server name] [classpath]
+  local server=${1:-token-service} cp=${2:-$(module_classpath local runtime)}
+  local log="$work/$server.log" url id secret token
   # Lift template.yaml's throttling (method throttling and usage plan), which would otherwise cap the load.
-  java -Xmx512m -cp "$(module_classpath local runtime)" dev.tokenservice.local.LocalServer --port 0 --data "$work/data" \
+  java -Xmx512m -cp "$cp" dev.tokenservice.local.LocalServer --port 0 --data "$work/$server-data" \
     --template template.yaml \
     --parameter TokenEndpointRateLimit=1000000 --parameter TokenEndpointBurstLimit=1000000 \
     --parameter DefaultRateLimit=1000000 --parameter DefaultBurstLimit=1000000 \
     --parameter ManagementRateLimit=1000000 --parameter ManagementBurstLimit=1000000 \
     --parameter ManagementDailyQuota=1000000000 >"$log" 2>&1 &
-  pid_of[token-service]=$!
+  pid_of[$server]=$!
   pids+=($!)
-  wait_for_line "$log" "token-service listening on" 180 "${pid_of[token-service]}"
+  wait_for_line "$log" "token-service listening on" 180 "${pid_of[$server]}"
   url=$(sed -n 's/.*token-service listening on \(\S*\).*/\1/p' "$log")
   id=$(sed -n 's/.*bootstrap admin client_id: \(\S*\).*/\1/p' "$log")
   secret=$(sed -n 's/.*bootstrap admin client_secret: \(\S*\).*/\1/p' "$log")
-  credentials_of[token-service]="$id:$secret"
-  token_url_of[token-service]="$url/oauth2/token"
-  introspect_url_of[token-service]="$url/oauth2/introspect"
-  introspect_authenticates[token-service]=1
-  jwks_url_of[token-service]="$url/.well-known/jwks.json"
+  credentials_of[$server]="$id:$secret"
+  token_url_of[$server]="$url/oauth2/token"
+  introspect_url_of[$server]="$url/oauth2/introspect"
+  introspect_authenticates[$server]=1
+  jwks_url_of[$server]="$url/.well-known/jwks.json"
+}
+
+# The local runner of another revision (BASELINE_REV), built apart from this checkout: its modules' classes from
+# `mvn package` in an exported tree (nothing installed, so this checkout's jars stay as they are) before this
+# checkout's dependency jars. Prints the classpath.
+baseline_classpath() {
+  local rev=${BASELINE_REV:?"token-service-baseline needs BASELINE_REV, a git revision"} dir jars
+  dir="$bench_root/bench/target/baseline-$(git rev-parse --short "$rev")"
+  if [ ! -d "$dir/local/target/classes" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    git archive "$rev" | tar -x -C "$dir"
+    (cd "$dir" && mvn_q -o package -DskipTests -pl local -am) >&2
+  fi
+  jars=$(module_classpath local runtime | tr ':' '\n' | grep -v '/dev/tokenservice/' | grep -v "^$bench_root/" | paste -sd:)
+  echo "$dir/local/target/classes:$dir/functions/target/classes:$dir/shared/target/classes:$jars"
 }
 
 start_keycloak() {
@@ -196,10 +221,15 @@ start_keycloak() {
     >"$log" 2>&1 &
   pid_of[keycloak]=$!   # kc.sh, whose child is the JVM: cpu.py counts the whole tree
   pids+=(-$!)           # stop the whole process group
-  wait_for_line "$log" "Listening on: http" 300
+  # On a first start Keycloak builds itself (Quarkus augmentation) and creates its schema: minutes on a busy machine.
+  wait_for_line "$log" "Listening on: http" "${KEYCLOAK_START_TIMEOUT:-900}"
   base="http://127.0.0.1:$port"
-  admin=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
-    "$base/realms/master/protocol/openid-connect/token" | json_field access_token)
+  # Its first requests can still be refused right after "Listening" on a busy machine (an empty reply): try again.
+  for _ in $(seq 1 30); do
+    admin=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
+      "$base/realms/master/protocol/openid-connect/token" | json_field access_token) && break
+    sleep 2
+  done
   curl -fsS -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     -d '{"realm":"bench","enabled":true}' "$base/admin/realms"
   secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
@@ -250,8 +280,11 @@ start_hydra() { # strategy: opaque or jwt
   pid_of[$server]=$!
   pids+=($!)
   for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$admin/health/ready" && break; sleep 0.2; done
-  client=$(curl -fsS -H 'Content-Type: application/json' -d '{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"bench"}' \
-    "http://127.0.0.1:$admin/admin/clients")
+  for _ in $(seq 1 30); do
+    client=$(curl -fsS -H 'Content-Type: application/json' -d '{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"bench"}' \
+      "http://127.0.0.1:$admin/admin/clients") && break
+    sleep 2
+  done
   credentials_of[$server]="$(json_field client_id <<<"$client"):$(json_field client_secret <<<"$client")"
   token_url_of[$server]="http://127.0.0.1:$public/oauth2/token"
   # Hydra's introspection is on its admin port and authenticates no caller.
@@ -260,7 +293,8 @@ start_hydra() { # strategy: opaque or jwt
   jwks_url_of[$server]="http://127.0.0.1:$public/.well-known/jwks.json"
   # Hydra makes its RSA-4096 keys on first use (about 5 s of CPU each here). Under 16 connections every waiting
   # request made its own, and the JWKS windows completed nothing: one request first makes them, alone.
-  curl -fsS -o /dev/null "${jwks_url_of[$server]}"
+  # On a busy machine that first request can get an empty reply while the keys are still being made: ask again.
+  for _ in $(seq 1 30); do curl -fsS -o /dev/null "${jwks_url_of[$server]}" && break; sleep 2; done
 }
 
 echo "# load: wrk -t$threads -c$connections; warm-up ${warm_round}s windows until CPU/request settles (at most $warm_max);" \
@@ -268,6 +302,7 @@ echo "# load: wrk -t$threads -c$connections; warm-up ${warm_round}s windows unti
 for server in $servers; do
   case $server in
     token-service) start_token_service ;;
+    token-service-baseline) start_token_service token-service-baseline "$(baseline_classpath)" ;;
     keycloak) start_keycloak ;;
     hydra-opaque) start_hydra opaque ;;
     hydra-jwt) start_hydra jwt ;;

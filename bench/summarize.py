@@ -49,7 +49,8 @@ def cold_start(rows):
 
 
 def load(rows):
-    """One row per endpoint and server: CPU ms per request (what survives a busy machine), req/s, p50/p99."""
+    """One row per endpoint and server: CPU ms per request (what survives a busy machine), req/s, p50/p99; for
+    token-service also the figure without DynamoDB Local's threads; then token-service's ratio to each other server."""
     by = OrderedDict()
     for row in rows:
         by.setdefault((row["endpoint"], row["server"]), []).append(row)
@@ -57,6 +58,7 @@ def load(rows):
     print("| endpoint | server | CPU ms / request (median of runs; runs) | req/s (median) | p50 / p99 ms (median) "
           "| warm-up: CPU ms / request by round | introspected token active after each window |")
     print("|---|---|---|---|---|---|---|")
+    medians = {}
     for (endpoint, server), rs in sorted(by.items(), key=lambda kv: kv[0][0]):
         cpu = [r["cpu_ms_per_request"] for r in rs if r.get("cpu_ms_per_request") is not None]
         rps = statistics.median(r["requests_per_s"] for r in rs)
@@ -65,26 +67,42 @@ def load(rows):
         rounds = " → ".join(f"{x:.2f}" for x in warm.get("warm_cpu_ms_per_request", []))
         settled = "settled" if warm.get("warm_settled") else "still falling" if rounds else "not warmed"
         active = [r["token_active_after_window"] for r in rs if "token_active_after_window" in r]
+        medians[(endpoint, server)] = statistics.median(cpu)
         print(f"| {endpoint} | {server} | **{statistics.median(cpu):.2f}** ({', '.join(f'{c:.2f}' for c in cpu)}) | "
               f"{rps:.0f}" + (f" ({errors} errors)" if errors else "") + " | "
               f"{statistics.median(r['p50_ms'] for r in rs):.1f} / {statistics.median(r['p99_ms'] for r in rs):.1f} | "
               f"{rounds} ({settled}) | {('yes' if all(active) else 'NO') if active else '—'} |")
+        apart = [r["cpu_ms_per_request_without_dynamodb_local"] for r in rs
+                 if r.get("cpu_ms_per_request_without_dynamodb_local") is not None]
+        if apart:
+            medians[(endpoint, server + " without DynamoDB Local")] = statistics.median(apart)
+            print(f"| {endpoint} | {server} without DynamoDB Local's threads | **{statistics.median(apart):.2f}** "
+                  f"({', '.join(f'{c:.2f}' for c in apart)}) | | | | |")
+    print()
+    print("| endpoint | ratio (CPU ms / request, medians) | value |")
+    print("|---|---|---|")
+    for (endpoint, ours), mine in medians.items():
+        if not ours.startswith("token-service"):
+            continue
+        for (other_endpoint, other), theirs in medians.items():
+            if other_endpoint == endpoint and not other.startswith("token-service") and theirs:
+                print(f"| {endpoint} | {ours} / {other} | {mine / theirs:.2f} |")
 
 
 def threads(rows):
     """token-service's CPU per request split by thread group, median over its measured windows per endpoint."""
     by = OrderedDict()
     for row in rows:
-        by.setdefault(row["endpoint"], []).append(row)
+        by.setdefault((row.get("server", "token-service"), row["endpoint"]), []).append(row)
     if not by:
         return
     groups = list(rows[0]["cpu_ms_per_request_by_threads"].keys())
     print()
-    print("| token-service thread group | " + " | ".join(f"{e}: CPU ms / request (share)" for e in by) + " |")
+    print("| thread group | " + " | ".join(f"{s}, {e}: CPU ms / request (share)" for s, e in by) + " |")
     print("|---|" + "---|" * len(by))
     for group in groups:
         cells = []
-        for endpoint, rs in by.items():
+        for key, rs in by.items():
             ms = statistics.median(r["cpu_ms_per_request_by_threads"][group] for r in rs)
             share = statistics.median(r["share"][group] for r in rs)
             cells.append(f"{ms:.3f} ({share * 100:.0f}%)")

@@ -48,10 +48,30 @@ public final class SecretHasher {
 
     /** Constant-time comparison of a presented secret with a stored hash (null hash: never matches). */
     public boolean matches(String presentedSecret, String storedHash) {
+        return matches(presented(presentedSecret), storedHash);
+    }
+
+    /**
+     * A presented secret hashed once, for a request that compares it more than once: with the client's row in the
+     * container's client cache and again with the row read when the cache cannot grant it.
+     */
+    public Presented presented(String secret) {
+        return new Presented(hash(secret).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Constant-time comparison of a presented secret, already hashed, with a stored hash (null: never matches). */
+    public boolean matches(Presented presented, String storedHash) {
         String expected = storedHash != null ? storedHash : decoyHash;
-        boolean equal = MessageDigest.isEqual(
-                hash(presentedSecret).getBytes(StandardCharsets.US_ASCII),
-                expected.getBytes(StandardCharsets.US_ASCII));
+        boolean equal = MessageDigest.isEqual(presented.hash, expected.getBytes(StandardCharsets.US_ASCII));
         return equal && storedHash != null;
+    }
+
+    /** The keyed hash of a presented secret; the secret itself is not kept. */
+    public static final class Presented {
+        private final byte[] hash;
+
+        private Presented(byte[] hash) {
+            this.hash = hash;
+        }
     }
 }

@@ -25,6 +25,19 @@ class SecretHasherTest {
     }
 
     @Test
+    void aSecretHashedOnceMatchesItsOwnHashOnlyAsOftenAsCompared() {
+        String secret = SecretHasher.newSecret();
+        String hash = hasher.hash(secret);
+        SecretHasher.Presented presented = hasher.presented(secret);
+
+        assertTrue(hasher.matches(presented, hash));
+        assertTrue(hasher.matches(presented, hash), "compared again");
+        assertFalse(hasher.matches(presented, hasher.hash(secret + "x")));
+        assertFalse(hasher.matches(hasher.presented(secret + "x"), hash));
+        assertFalse(hasher.matches(presented, null), "an unknown client never matches");
+    }
+
+    @Test
     void theHashIsKeyedSoAnotherPepperGivesAnotherHash() {
         String secret = SecretHasher.newSecret();
 

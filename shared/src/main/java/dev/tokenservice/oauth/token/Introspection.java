@@ -132,7 +132,10 @@ public final class Introspection {
         return Json.object().put("active", false);
     }
 
+    /** Exactly two dots (a loop, not a stream over the token's characters: this runs on every introspection). */
     private static boolean looksLikeJwt(String token) {
-        return token.chars().filter(c -> c == '.').count() == 2;
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        return second >= 0 && token.indexOf('.', second + 1) < 0;
     }
 }
