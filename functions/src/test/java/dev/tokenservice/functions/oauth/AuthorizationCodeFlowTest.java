@@ -521,6 +521,26 @@ class AuthorizationCodeFlowTest {
     }
 
     @Test
+    void aConfidentialClientWhoseCodeWasAskedWithPkceMustSendTheVerifierToo() {
+        // GIVEN a client that authenticates with its secret, and a code asked with an S256 challenge
+        clientId = registerClient("Back Office", clientSecret, List.of("client_secret_basic"), List.of(REDIRECT_URI));
+        String code = redirectParameters(oauth.decide(userToken,
+                ticketOf(oauth.authorize(userToken, authorizationQuery("openid"))), "approve")).get("code");
+        Map<String, String> exchange = new LinkedHashMap<>(Map.of("grant_type", "authorization_code", "code", code));
+
+        // WHEN it redeems the code with its secret but without the verifier
+        APIGatewayProxyResponseEvent withoutVerifier = oauth.token(exchange, OAuthEndpoints.basic(clientId, clientSecret));
+
+        // THEN the secret does not stand in for the verifier: invalid_grant naming the PKCE check, no tokens
+        assertEquals(400, withoutVerifier.getStatusCode(), withoutVerifier.getBody());
+        assertEquals("invalid_grant", json(withoutVerifier).path("error").asText());
+        assertTrue(json(withoutVerifier).path("error_description").asText().contains("code_verifier"));
+        // AND with the verifier the same code still becomes tokens
+        exchange.put("code_verifier", verifier);
+        assertEquals(200, oauth.token(exchange, OAuthEndpoints.basic(clientId, clientSecret)).getStatusCode());
+    }
+
+    @Test
     void aConfidentialClientMayGoWithoutPkceButThenSendsNoVerifierAndAlwaysItsSecret() {
         // GIVEN a client that authenticates only with its secret, one redirect URI, and a code asked without PKCE
         clientId = registerClient("Back Office", clientSecret, List.of("client_secret_basic", "client_secret_post"),
