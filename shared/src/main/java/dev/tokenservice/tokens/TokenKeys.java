@@ -18,8 +18,14 @@ public final class TokenKeys {
     /** Kept for readers of the listing index; the same number as every other sharded index. */
     public static final int LIST_SHARDS = SHARDS;
     public static final String HOUSEKEEPING = "HK";
+    /** An upstream sign-in's state, recorded when its callback is used, so that a replayed callback fails. */
+    public static final String UPSTREAM_SIGN_IN = "US";
 
     private TokenKeys() {
+    }
+
+    public static String upstreamSignIn(String jti) {
+        return "US#" + jti;
     }
 
     public static String accessToken(String jti) {
