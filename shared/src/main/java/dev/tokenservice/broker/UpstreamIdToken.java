@@ -8,7 +8,9 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.broker.SignInFailure.Reason;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +44,12 @@ final class UpstreamIdToken {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
-            jwt = SignedJWT.parse(idToken);
+            JWT parsed = JWTParser.parse(idToken);
+            if (!(parsed instanceof SignedJWT signed)) {
+                // An unsigned ("none") or encrypted token: nothing this service could trust it by.
+                throw new SignInFailure(Reason.ALGORITHM_REFUSED, String.valueOf(parsed.getHeader().getAlgorithm()));
+            }
+            jwt = signed;
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException unreadable) {
             throw new SignInFailure(Reason.ID_TOKEN_MALFORMED);
