@@ -152,7 +152,8 @@ public final class LocalServer {
             ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, namedThreads());
             opened.push(() -> shutDown(workers));
             http.createContext("/", gateway);
-            if (settings.effective("LOGIN_URL").startsWith(settings.effective("ISSUER") + DevSignInPage.PATH)) {
+            String loginUrl = settings.effective("LOGIN_URL");
+            if (loginUrl != null && loginUrl.startsWith(settings.effective("ISSUER") + DevSignInPage.PATH)) {
                 http.createContext(DevSignInPage.PATH, new DevSignInPage(services, settings.effective("ISSUER")));
                 out.println("sign-in:  " + settings.effective("LOGIN_URL") + " (development sign-in page: anyone may "
                         + "sign in as anyone; a deployed stack has none)");
