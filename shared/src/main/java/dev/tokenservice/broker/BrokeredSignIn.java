@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Signing a person in through an upstream OpenID provider, as the login front end of the sign-in hand-off.
@@ -60,11 +61,12 @@ public final class BrokeredSignIn {
 
     private final Map<String, UpstreamProvider> upstreams;
     private final SecretHasher hasher;
-    private final Sessions sessions;
+    /** Made on first use: the start route signs nothing, so its function never reads a signing key. */
+    private final Supplier<Sessions> sessions;
     private final TokenRepository tokens;
     private final Clock clock;
 
-    public BrokeredSignIn(Map<String, UpstreamProvider> upstreams, SecretHasher hasher, Sessions sessions,
+    public BrokeredSignIn(Map<String, UpstreamProvider> upstreams, SecretHasher hasher, Supplier<Sessions> sessions,
             TokenRepository tokens, Clock clock) {
         this.upstreams = Map.copyOf(upstreams);
         this.hasher = hasher;
@@ -152,7 +154,7 @@ public final class BrokeredSignIn {
                 started.path("nonce").asText(), clock);
         NewSession signedIn = new NewSession(subject(provider.upstream(), claims), authTime(claims),
                 userClaims(provider.upstream(), claims));
-        return new Finished(sessions.mint(issuerUrl, frontEnd(upstreamId), signedIn),
+        return new Finished(sessions.get().mint(issuerUrl, frontEnd(upstreamId), signedIn),
                 started.path("return_to").asText());
     }
 

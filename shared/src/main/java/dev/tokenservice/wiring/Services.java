@@ -277,7 +277,7 @@ public final class Services {
 
     /** Signing people in through an upstream OpenID provider (identity brokering). */
     public BrokeredSignIn brokeredSignIn() {
-        return new BrokeredSignIn(upstreams.get(), secretHasher(), sessions(), tokenRepository(), clock);
+        return new BrokeredSignIn(upstreams.get(), secretHasher(), this::sessions, tokenRepository(), clock);
     }
 
     private String upstreamSecretFromArn() {

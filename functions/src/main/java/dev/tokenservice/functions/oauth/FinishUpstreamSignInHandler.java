@@ -33,6 +33,7 @@ public final class FinishUpstreamSignInHandler
     public FinishUpstreamSignInHandler(Services services) {
         this.services = services;
         this.signIn = services.brokeredSignIn();
+        services.sessions();
     }
 
     @Override
