@@ -25,7 +25,7 @@ public final class TokenKeys {
     }
 
     public static String upstreamSignIn(String jti) {
-        return "US#" + jti;
+        return UPSTREAM_SIGN_IN + "#" + jti;
     }
 
     public static String accessToken(String jti) {
