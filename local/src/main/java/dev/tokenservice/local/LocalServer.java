@@ -152,10 +152,15 @@ public final class LocalServer {
             ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, namedThreads());
             opened.push(() -> shutDown(workers));
             http.createContext("/", gateway);
-            if (settings.effective("LOGIN_URL").startsWith(settings.effective("ISSUER") + DevSignInPage.PATH)) {
+            String loginUrl = settings.effective("LOGIN_URL");
+            if (loginUrl != null && loginUrl.startsWith(settings.effective("ISSUER") + DevSignInPage.PATH)) {
                 http.createContext(DevSignInPage.PATH, new DevSignInPage(services, settings.effective("ISSUER")));
                 out.println("sign-in:  " + settings.effective("LOGIN_URL") + " (development sign-in page: anyone may "
                         + "sign in as anyone; a deployed stack has none)");
+            } else if (!services.brokeredSignIn().upstreams().isEmpty()) {
+                out.println("sign-in:  through " + settings.effective("UPSTREAM_ISSUER_URL") + " (identity brokering; "
+                        + "redirect URI there: " + settings.effective("ISSUER") + "/oauth2/upstream/"
+                        + services.settings().upstreamId() + "/callback)");
             }
             http.setExecutor(workers);
             http.start();

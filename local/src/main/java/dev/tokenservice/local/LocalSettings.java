@@ -112,11 +112,13 @@ final class LocalSettings {
 
     /**
      * Sends sign-ins to the development sign-in page unless the template's LoginUrl parameter or the environment
-     * names a login front end, so that the OpenID flow works in a browser from a fresh clone.
+     * names a login front end, or an upstream identity provider signs people in (UpstreamIssuerUrl), so that the
+     * OpenID flow works in a browser from a fresh clone.
      */
     void fixLoginUrl(String url) {
         String configured = effective("LOGIN_URL");
-        if (configured == null || configured.isBlank()) {
+        String upstream = effective("UPSTREAM_ISSUER_URL");
+        if ((configured == null || configured.isBlank()) && (upstream == null || upstream.isBlank())) {
             values.put("LOGIN_URL", url);
         }
     }

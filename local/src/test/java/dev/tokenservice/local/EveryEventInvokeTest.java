@@ -123,6 +123,9 @@ class EveryEventInvokeTest {
             Map.entry("KnetikListTokensFunction", knetikError(401)),
             Map.entry("KnetikGetTokenFunction", knetikError(401)),
             Map.entry("KnetikDeleteTokensFunction", knetikError(401)),
+            // No upstream identity provider is configured in this folder: a page says so, never a redirect.
+            Map.entry("StartUpstreamSignInFunction", page(404)),
+            Map.entry("FinishUpstreamSignInFunction", page(404)),
             Map.entry("BootstrapAdminFunction", result -> {
                 assertFalse(result.path("created").asBoolean(), "the runner bootstrapped the admin of this folder");
                 assertFalse(result.has("client_secret"), "no secret a second time");

@@ -38,6 +38,9 @@ class IamPolicyTest {
             + "Secrets Manager wiring only a successful create, regenerate or rotation does; the handler tests use an inline pepper";
     private static final String KNETIK_GET = "hands back a stored token (Decrypt its sealed value, Sign it again); "
             + "only the handler tests store one, with the local sealing key and signer";
+    private static final String UPSTREAM_SESSION = "mints the session of a sign-in at the upstream provider as "
+            + "CreateSessionFunction does; the upstream sign-in tests sign with the local key, and the production-wired "
+            + "run's event reaches a stack without an upstream provider";
     private static final String CLIENT_CURSOR = "a page asked for by client id alone (no created_on) reads that "
             + "client for its created_on; no handler test pages that way";
 
@@ -61,6 +64,8 @@ class IamPolicyTest {
                             + "tokens by a conditional UpdateItem; the tests confirm by POST, and ID tokens carry sid"),
             Map.entry("DeleteClientFunction dynamodb:DeleteItem",
                     "ConsentCleanup deletes the deleted client's consents; no handler test deletes a client that has one"),
+            Map.entry("FinishUpstreamSignInFunction kms:Sign", UPSTREAM_SESSION),
+            Map.entry("FinishUpstreamSignInFunction kms:Decrypt", UPSTREAM_SESSION),
             Map.entry("KnetikGetTokenFunction kms:Sign", KNETIK_GET),
             Map.entry("KnetikGetTokenFunction kms:Decrypt", KNETIK_GET),
             Map.entry("ListClientsFunction dynamodb:GetItem", CLIENT_CURSOR),

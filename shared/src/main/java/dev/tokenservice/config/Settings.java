@@ -76,7 +76,19 @@ public final class Settings {
      * template's LoginUrl); absent: the client hears login_required instead.
      */
     public Optional<String> loginUrl() {
-        return optional("LOGIN_URL").filter(url -> !url.isBlank());
+        return optional("LOGIN_URL").filter(url -> !url.isBlank())
+                .or(() -> upstreamIssuer().map(upstream -> "/oauth2/upstream/" + upstreamId() + "/start"));
+    }
+
+    /** The upstream OpenID provider people sign in with (identity brokering); absent: brokering is off. */
+    public Optional<String> upstreamIssuer() {
+        // As the provider writes it (a trailing slash included): its ID tokens name exactly this issuer.
+        return optional("UPSTREAM_ISSUER_URL").filter(url -> !url.isBlank()).map(String::trim);
+    }
+
+    /** The upstream's name in its routes (/oauth2/upstream/{id}/...) and in the sessions it vouches for. */
+    public String upstreamId() {
+        return optional("UPSTREAM_ID").filter(id -> !id.isBlank()).orElse("idp");
     }
 
     /**

@@ -78,6 +78,18 @@ public final class AuthorizationPages {
     }
 
     /**
+     * A sign-in through the identity provider that failed: what failed (and a fact such as the provider's error
+     * code), never a token or a secret; the person starts again from the application.
+     */
+    public static APIGatewayProxyResponseEvent signInFailed(int status, String what, String detail) {
+        String nonce = nonce();
+        String body = "<h1>Signing in did not work</h1><p id=\"problem\">" + escape(capitalized(what)) + "."
+                + (detail == null ? "" : " <span id=\"detail\">(" + escape(detail) + ")</span>")
+                + "</p><p>You are not signed in. Start again from the application.</p>";
+        return ApiResponse.html(status, page("Sign-in failed", body, nonce), headers(nonce, null, false));
+    }
+
+    /**
      * The sign-in needed page, for a form posted without a live session (the consent or sign-out form): it says
      * why the browser's cookie did not count when it held something (an access token, an ended session).
      */

@@ -22,6 +22,8 @@ public final class TokenKeys {
     public static final String DPOP_PROOF = "DP";
     /** A pushed authorization request (RFC 9126), by the SHA-256 of its request_uri's random part. */
     public static final String PUSHED_REQUEST = "PR";
+    /** An upstream sign-in's state, recorded when its callback is used, so that a replayed callback fails. */
+    public static final String UPSTREAM_SIGN_IN = "US";
 
     private TokenKeys() {
     }
@@ -29,6 +31,11 @@ public final class TokenKeys {
     /** The record of a DPoP proof, by a hash of its key's thumbprint and its jti. */
     public static String dpopProof(String proofHash) {
         return "DP#" + proofHash;
+    }
+
+    /** An upstream sign-in's state record, by its one-time id. */
+    public static String upstreamSignIn(String jti) {
+        return UPSTREAM_SIGN_IN + "#" + jti;
     }
 
     public static String accessToken(String jti) {

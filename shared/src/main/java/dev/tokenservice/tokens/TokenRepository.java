@@ -169,6 +169,16 @@ public final class TokenRepository {
         table.putItem(record);
     }
 
+    /**
+     * Records a single-use value (an upstream sign-in's state) the first time it is presented: true then, false
+     * for every later or concurrent presentation. The row is on no index and DynamoDB's TTL removes it.
+     */
+    public boolean recordOnce(String key, long keepUntilEpochSecond) {
+        return updateIf(key, "SET kind = :kind, #ttl = :keep", "attribute_not_exists(token_key)", Map.of("#ttl", "ttl"),
+                Map.of(":kind", AttributeValue.fromS(key.substring(0, key.indexOf('#'))),
+                        ":keep", AttributeValue.fromN(Long.toString(keepUntilEpochSecond))));
+    }
+
     /** Marks one token revoked (never creating a row for a token that is not stored). */
     public void markRevoked(String tokenKey, long atMillis) {
         updateIf(tokenKey, "SET revoked = :yes, revoked_at = if_not_exists(revoked_at, :at)",

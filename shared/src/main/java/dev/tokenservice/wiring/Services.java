@@ -5,6 +5,9 @@ import dev.tokenservice.agilicus.TokenLifecycle;
 import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.bootstrap.AdminBootstrap;
+import dev.tokenservice.broker.BrokeredSignIn;
+import dev.tokenservice.broker.Upstream;
+import dev.tokenservice.broker.UpstreamProvider;
 import dev.tokenservice.caching.ClientCache;
 import dev.tokenservice.clients.ClientItem;
 import dev.tokenservice.clients.ClientRegistry;
@@ -59,9 +62,11 @@ import dev.tokenservice.tokens.sealing.LocalDataKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The object graph of one container, built with plain constructors. Each part is made on first use, so a
@@ -84,6 +89,12 @@ public final class Services {
     private final Lazy<FailedAuthenticationThrottle> failedAuthenticationThrottle;
     private final Lazy<ClientCache<ClientItem, TokenItem>> clientCache;
     private final Lazy<ClientKeySets> clientKeySets;
+    /** The upstream identity providers, each with its discovery document and JWKS cached for the container. */
+    private final Lazy<Map<String, UpstreamProvider>> upstreams;
+    /** Production only: tests give an upstream's secret inline (UPSTREAM_CLIENT_SECRET). */
+    private Supplier<SecretsManagerClient> secretsManager = () -> {
+        throw new IllegalStateException("this wiring has no Secrets Manager client: set UPSTREAM_CLIENT_SECRET");
+    };
     /** Production only: tests hand their KMS client (moto) to the parts that need one. */
     private Supplier<KmsClient> kms = () -> {
         throw new IllegalStateException("this wiring has no KMS client");
@@ -104,6 +115,7 @@ public final class Services {
                 () -> new SecretHasher(Pepper.load(settings, aws::secretsManager)),
                 () -> sealerFor(settings, clock, kms));
         this.kms = kms;
+        this.secretsManager = new Lazy<>(aws::secretsManager);
     }
 
     /** Test wiring: every collaborator given; token values are sealed with LOCAL_SEALING_KEY_FILE if set. */
@@ -127,6 +139,8 @@ public final class Services {
         this.accessTokenIssuer = new Lazy<>(() -> new AccessTokenIssuer(
                 this.signingKeys.get(), this.tokenRepository.get(), clock, this.tokenSealer.get().orElse(null)));
         this.clientKeySets = new Lazy<>(() -> new ClientKeySets(clock, settings.jwksUriLoopbackHttp()));
+        this.upstreams = new Lazy<>(() -> Upstream.configured(settings, this::upstreamSecretFromArn)
+                .map(upstream -> Map.of(upstream.id(), new UpstreamProvider(upstream))).orElse(Map.of()));
         this.failedAuthenticationThrottle = new Lazy<>(() -> new FailedAuthenticationThrottle(this.tables.get(), clock,
                 settings.clientAuthFailureLimit(), settings.clientAuthFailureWindow()));
     }
@@ -284,6 +298,18 @@ public final class Services {
     /** Browser sessions: minted for a login front end, checked by the browser-facing routes. */
     public Sessions sessions() {
         return new Sessions(signingKeys(), tokenRepository(), clock, settings.sessionTtl());
+    }
+
+    /** Signing people in through an upstream OpenID provider (identity brokering). */
+    public BrokeredSignIn brokeredSignIn() {
+        return new BrokeredSignIn(upstreams.get(), secretHasher(), this::sessions, tokenRepository(), clock);
+    }
+
+    private String upstreamSecretFromArn() {
+        String arn = settings.optional("UPSTREAM_CLIENT_SECRET_ARN").filter(value -> !value.isBlank()).orElseThrow(
+                () -> new IllegalStateException("UPSTREAM_ISSUER_URL is set but no client secret: set "
+                        + "UPSTREAM_CLIENT_SECRET_ARN (or UPSTREAM_CLIENT_SECRET where there is no Secrets Manager)"));
+        return secretsManager.get().getSecretValue(r -> r.secretId(arn)).secretString();
     }
 
     /** The browser's session, from the asc_auth_key cookie: live, absent, or refused with the reason. */

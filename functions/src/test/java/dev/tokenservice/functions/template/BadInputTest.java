@@ -157,8 +157,9 @@ class BadInputTest {
     private static boolean inFamilyFormat(String route, int status, APIGatewayProxyResponseEvent response) {
         String path = route.substring(route.indexOf(' ') + 1);
         String contentType = response.getHeaders() == null ? "" : response.getHeaders().getOrDefault("Content-Type", "");
-        // the pages a browser shows (consent, sign-in, logout): an HTML error page, never a redirect elsewhere
-        if ((path.startsWith("/oauth2/authorize") || path.startsWith("/oauth2/logout"))
+        // the pages a browser shows (consent, sign-in, upstream sign-in, logout): an HTML error page, never a redirect
+        if ((path.startsWith("/oauth2/authorize") || path.startsWith("/oauth2/logout")
+                || path.startsWith("/oauth2/upstream/"))
                 && contentType.startsWith("text/html")) {
             return true;
         }

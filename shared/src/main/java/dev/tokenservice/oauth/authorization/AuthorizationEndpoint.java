@@ -90,7 +90,9 @@ public final class AuthorizationEndpoint {
             }
             String back = LoginHandOff.returnLink(hasher, issuerUrl, original.parameters(), original.startedAt(),
                     clock.instant());
-            return new Redirect(LoginHandOff.frontEndLocation(loginUrl.get(), back, original.parameters()));
+            // A path (the upstream sign-in's start route) is this service's own, wherever the request came in.
+            String frontEnd = loginUrl.get().startsWith("/") ? issuerUrl + loginUrl.get() : loginUrl.get();
+            return new Redirect(LoginHandOff.frontEndLocation(frontEnd, back, original.parameters()));
         }
         Session user = browser.session().orElseThrow();
         String clientId = request.client().getClientId();
@@ -212,7 +214,7 @@ public final class AuthorizationEndpoint {
         return withQuery(redirectUri, parameters);
     }
 
-    static String withQuery(String uri, Map<String, String> parameters) {
+    public static String withQuery(String uri, Map<String, String> parameters) {
         StringBuilder location = new StringBuilder(uri);
         char separator = uri.contains("?") ? '&' : '?';
         for (var parameter : parameters.entrySet()) {

@@ -57,6 +57,22 @@ public final class LoginHandOff {
         return AuthorizationEndpoint.withQuery(loginUrl, query);
     }
 
+    /**
+     * Whether a link is a genuine, unexpired return link of this service's hand-off: the one place a sign-in
+     * made elsewhere (an upstream identity provider) may send the browser on to, so that it is no open redirect.
+     */
+    public static boolean isReturnLink(SecretHasher hasher, String issuerUrl, String link, Instant now) {
+        String prefix = issuerUrl + "/oauth2/authorize?resume=";
+        if (link == null || !link.startsWith(prefix)) {
+            return false;
+        }
+        String ticket = java.net.URLDecoder.decode(link.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+        return ticket.indexOf('&') < 0 && SignedTicket.open(hasher, PURPOSE, ticket)
+                .filter(content -> content.path("exp").canConvertToLong()
+                        && now.getEpochSecond() <= content.path("exp").asLong())
+                .isPresent();
+    }
+
     /** The request behind a return link; an error page when the link is not ours or has expired. */
     static Resumed resume(SecretHasher hasher, String ticket, Instant now) {
         JsonNode content = SignedTicket.open(hasher, PURPOSE, ticket).orElseThrow(() ->

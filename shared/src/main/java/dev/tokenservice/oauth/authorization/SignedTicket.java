@@ -14,7 +14,7 @@ import java.util.Optional;
  * field can move another), base64url-encoded, under a keyed hash that names its purpose (so that a ticket of one
  * kind is never read as another).
  */
-final class SignedTicket {
+public final class SignedTicket {
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -22,13 +22,13 @@ final class SignedTicket {
     private SignedTicket() {
     }
 
-    static String seal(SecretHasher hasher, String purpose, ObjectNode content) {
+    public static String seal(SecretHasher hasher, String purpose, ObjectNode content) {
         String encoded = ENCODER.encodeToString(content.toString().getBytes(StandardCharsets.UTF_8));
         return encoded + "." + hasher.hash(purpose + encoded);
     }
 
     /** The content of a genuine ticket of this purpose; empty for anything else. */
-    static Optional<JsonNode> open(SecretHasher hasher, String purpose, String ticket) {
+    public static Optional<JsonNode> open(SecretHasher hasher, String purpose, String ticket) {
         int dot = ticket == null ? -1 : ticket.indexOf('.');
         if (dot <= 0 || !hasher.matches(purpose + ticket.substring(0, dot), ticket.substring(dot + 1))) {
             return Optional.empty();
@@ -42,7 +42,7 @@ final class SignedTicket {
     }
 
     /** A text field of an opened ticket, null when absent. */
-    static String text(JsonNode content, String field) {
+    public static String text(JsonNode content, String field) {
         JsonNode value = content.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
