@@ -1,5 +1,6 @@
 package dev.tokenservice.broker;
 
+import dev.tokenservice.concurrent.Lazy;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.scopes.ScopeStrings;
 import dev.tokenservice.sessions.UserClaims;
@@ -38,7 +39,7 @@ public record Upstream(String id, String issuer, String clientId, Supplier<Strin
             if (!scopes.contains("openid")) {
                 throw new IllegalStateException("UPSTREAM_SCOPES must include openid");
             }
-            return new Upstream(settings.upstreamId(), issuer, clientId, new Once(secret), scopes,
+            return new Upstream(settings.upstreamId(), issuer, clientId, new Lazy<>(secret), scopes,
                     settings.optional("UPSTREAM_SUBJECT_CLAIM").map(String::trim).filter(claim -> !claim.isEmpty()),
                     profileClaims(settings.optional("UPSTREAM_PROFILE_CLAIMS").orElse(DEFAULT_PROFILE_CLAIMS)));
         });
@@ -70,25 +71,5 @@ public record Upstream(String id, String issuer, String clientId, Supplier<Strin
     /** The callback URL to register at the upstream as this service's redirect URI. */
     public String redirectUri(String issuerUrl) {
         return issuerUrl + "/oauth2/upstream/" + id + "/callback";
-    }
-
-    /** Reads the secret once per container, on first use: a start or a failed callback never reads it. */
-    private static final class Once implements Supplier<String> {
-        private final Supplier<String> source;
-        private volatile String value;
-
-        Once(Supplier<String> source) {
-            this.source = source;
-        }
-
-        @Override
-        public String get() {
-            String read = value;
-            if (read == null) {
-                read = source.get();
-                value = read;
-            }
-            return read;
-        }
     }
 }

@@ -17,6 +17,7 @@ import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.config.AwsClients;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.consents.ConsentStore;
+import dev.tokenservice.concurrent.Lazy;
 import dev.tokenservice.consents.Consents;
 import dev.tokenservice.dpop.DpopNonces;
 import dev.tokenservice.dpop.DpopProofs;
@@ -451,30 +452,5 @@ public final class Services {
         }
         return settings.localSealingKeyFile()
                 .map(file -> new EnvelopeSealer(LocalDataKeys.loadOrCreate(Path.of(file)), clock));
-    }
-
-    /** A value built on first use, at most once, and shared by every thread after that. */
-    private static final class Lazy<T> implements Supplier<T> {
-        private final Supplier<T> factory;
-        private volatile T value;
-
-        Lazy(Supplier<T> factory) {
-            this.factory = factory;
-        }
-
-        @Override
-        public T get() {
-            T current = value;
-            if (current == null) {
-                synchronized (this) {
-                    current = value;
-                    if (current == null) {
-                        current = factory.get();
-                        value = current;
-                    }
-                }
-            }
-            return current;
-        }
     }
 }
