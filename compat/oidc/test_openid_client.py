@@ -13,25 +13,25 @@ REDIRECT_URI = "https://rp.example.com/callback"
 LOGOUT_URI = "https://rp.example.com/signed-out"
 
 
-def register_relying_party(service, **extra):
+def register_relying_party(service, owner, **extra):
     body = {"name": "OpenID Relying Party", "description": "openid-client 6 against token-service",
             "logo": "data:image/png;base64,iVBORw0KGgo=", "website_url": "https://rp.example.com",
             "terms_url": "https://rp.example.com/terms", "policy_url": "https://rp.example.com/privacy",
             "redirect_uris": [REDIRECT_URI], "allowed_origins": ["https://rp.example.com"],
             "logout_redirect_uri": LOGOUT_URI, "scopes": ["openid", "files:read"], "allow_pkce": False, **extra}
     request = urllib.request.Request(service.url + "/api/2.0/clients", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": "Bearer " + service.token(), "x-api-key": service.api_key,
+                                     headers={"Authorization": "Bearer " + owner.token(), "x-api-key": service.api_key,
                                               "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
-def test_openid_client_signs_in_reads_userinfo_refreshes_and_signs_out(local_service):
+def test_openid_client_signs_in_reads_userinfo_refreshes_and_signs_out(local_service, owner):
     node, npm = shutil.which("node"), shutil.which("npm")
     assert node and npm, "the OpenID relying-party suite needs Node.js 20+ and npm on PATH"
     if not (HERE / "node_modules" / "openid-client").exists():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
-    relying_party = register_relying_party(local_service)
+    relying_party = register_relying_party(local_service, owner)
     environment = dict(os.environ,
                        TOKEN_SERVICE_URL=local_service.url,
                        OIDC_CLIENT_ID=relying_party["client_id"],
@@ -50,7 +50,7 @@ def test_openid_client_signs_in_reads_userinfo_refreshes_and_signs_out(local_ser
 RESOURCE = "https://files.example.com/api"
 
 
-def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service):
+def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service, owner):
     """openid-client's own PAR (buildAuthorizationUrlWithPAR) and token exchange (genericGrantRequest), for a
     relying party registered with a resource and required to push its requests (the client API's fields beyond
     DocSpace's)."""
@@ -58,7 +58,7 @@ def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service)
     assert node and npm, "the OpenID relying-party suite needs Node.js 20+ and npm on PATH"
     if not (HERE / "node_modules" / "openid-client").exists():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
-    relying_party = register_relying_party(local_service, resources=[RESOURCE],
+    relying_party = register_relying_party(local_service, owner, resources=[RESOURCE],
                                            require_pushed_authorization_requests=True)
     environment = dict(os.environ,
                        TOKEN_SERVICE_URL=local_service.url,
