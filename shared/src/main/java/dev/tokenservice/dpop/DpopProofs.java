@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.http.ApiRequest;
+import dev.tokenservice.tokens.TokenKeys;
 import dev.tokenservice.tokens.TokenRepository;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -136,7 +137,8 @@ public final class DpopProofs {
         }
         String thumbprint = thumbprint(key);
         // Recorded last: a proof refused for any other reason leaves no row behind.
-        if (!seen.recordProofOnce(sha256(thumbprint + " " + jti), issuedAt + MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS)) {
+        if (!seen.recordOnce(TokenKeys.dpopProof(sha256(thumbprint + " " + jti)),
+                issuedAt + MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS)) {
             throw refused("the DPoP proof was used before (its jti was seen)");
         }
         return Optional.of(new DpopProof(thumbprint));

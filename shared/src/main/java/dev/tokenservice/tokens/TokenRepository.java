@@ -74,28 +74,6 @@ public final class TokenRepository {
         }
     }
 
-    /**
-     * Records a DPoP proof as seen, once: true the first time, false for a replay (one conditional PutItem). The row
-     * lives only while a proof with its iat could be accepted, and is left to DynamoDB TTL: it is on no index, so
-     * a replay is refused until expiresAt whether or not TTL has removed it yet.
-     */
-    public boolean recordProofOnce(String proofHash, long expiresAt) {
-        TokenItem seen = new TokenItem();
-        seen.setTokenKey(TokenKeys.dpopProof(proofHash));
-        seen.setKind(TokenKeys.DPOP_PROOF);
-        seen.setExpiresAt(expiresAt);
-        seen.setTtl(expiresAt);
-        try {
-            table.putItem(PutItemEnhancedRequest.builder(TokenItem.class)
-                    .item(seen)
-                    .conditionExpression(Expression.builder().expression("attribute_not_exists(token_key)").build())
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException replayed) {
-            return false;
-        }
-    }
-
     public void delete(String tokenKey) {
         table.deleteItem(Key.builder().partitionValue(tokenKey).build());
     }
@@ -170,8 +148,9 @@ public final class TokenRepository {
     }
 
     /**
-     * Records a single-use value (an upstream sign-in's state) the first time it is presented: true then, false
-     * for every later or concurrent presentation. The row is on no index and DynamoDB's TTL removes it.
+     * Records a single-use value (an upstream sign-in's state, a DPoP proof's key and jti) the first time it is
+     * presented: true then, false for every later or concurrent presentation. The row is on no index and DynamoDB's
+     * TTL removes it; until then it refuses the value again, which its keeper no longer accepts by then anyway.
      */
     public boolean recordOnce(String key, long keepUntilEpochSecond) {
         return updateIf(key, "SET kind = :kind, #ttl = :keep", "attribute_not_exists(token_key)", Map.of("#ttl", "ttl"),
