@@ -95,6 +95,7 @@ class EveryEventInvokeTest {
             Map.entry("CreateSessionFunction", oauthError(401, "invalid_token")),
             Map.entry("IntrospectTokenFunction", oauthError(401, "invalid_client")),
             Map.entry("RevokeTokenFunction", oauthError(401, "invalid_client")),
+            Map.entry("PushAuthorizationRequestFunction", oauthError(401, "invalid_client")),
             Map.entry("AuthorizeFunction", page(400)),
             Map.entry("DecideConsentFunction", page(401)),
             Map.entry("GetPublicClientInfoFunction", docSpaceError(404)),
@@ -110,6 +111,9 @@ class EveryEventInvokeTest {
             Map.entry("ListClientsInfoFunction", docSpaceError(401)),
             Map.entry("ListConsentsFunction", docSpaceError(401)),
             Map.entry("ListScopesFunction", docSpaceError(401)),
+            Map.entry("RotateClientSecretFunction", docSpaceError(401)),
+            Map.entry("ListClientSecretsFunction", docSpaceError(401)),
+            Map.entry("EndSecretOverlapFunction", docSpaceError(401)),
             Map.entry("AgilicusCreateTokenFunction", agilicusError(401)),
             Map.entry("AgilicusListTokensFunction", agilicusError(401)),
             // A caller that does not verify is nobody here (the SDK sends none), and the example asks only for
