@@ -130,6 +130,8 @@ class EveryEventInvokeTest {
             // No upstream identity provider is configured in this folder: a page says so, never a redirect.
             Map.entry("StartUpstreamSignInFunction", page(404)),
             Map.entry("FinishUpstreamSignInFunction", page(404)),
+            // A state this service did not sign leads nowhere, configured upstream or not.
+            Map.entry("FinishUpstreamSignOutFunction", page(400)),
             Map.entry("BootstrapAdminFunction", result -> {
                 assertFalse(result.path("created").asBoolean(), "the runner bootstrapped the admin of this folder");
                 assertFalse(result.has("client_secret"), "no secret a second time");

@@ -10,6 +10,7 @@ public final class SignInFailure extends RuntimeException {
     public enum Reason {
         NOT_CONFIGURED("signing in through an identity provider is not configured here"),
         START_LINK_INVALID("the sign-in link is not genuine or has expired"),
+        SIGN_OUT_LINK_INVALID("the way back from signing out at the identity provider is not genuine or has expired"),
         UPSTREAM_UNREACHABLE("the identity provider could not be reached (it did not answer in time)"),
         DISCOVERY_UNAVAILABLE("the identity provider's configuration (discovery document) could not be read"),
         JWKS_UNAVAILABLE("the identity provider's signing keys (JWKS) could not be read"),

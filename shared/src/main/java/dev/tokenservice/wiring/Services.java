@@ -6,6 +6,7 @@ import dev.tokenservice.auth.Caller;
 import dev.tokenservice.auth.CallerAuthenticator;
 import dev.tokenservice.bootstrap.AdminBootstrap;
 import dev.tokenservice.broker.BrokeredSignIn;
+import dev.tokenservice.broker.UpstreamSignOut;
 import dev.tokenservice.broker.Upstream;
 import dev.tokenservice.broker.UpstreamProvider;
 import dev.tokenservice.caching.ClientCache;
@@ -304,6 +305,11 @@ public final class Services {
     /** Signing people in through an upstream OpenID provider (identity brokering). */
     public BrokeredSignIn brokeredSignIn() {
         return new BrokeredSignIn(upstreams.get(), secretHasher(), this::sessions, tokenRepository(), clock);
+    }
+
+    /** Logout that goes on to the upstream that signed the session in, when it publishes an end_session_endpoint. */
+    public UpstreamSignOut upstreamSignOut() {
+        return new UpstreamSignOut(upstreams.get(), secretHasher(), clock);
     }
 
     private String upstreamSecretFromArn() {

@@ -2,6 +2,7 @@ package dev.tokenservice.functions.oauth;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.tokenservice.broker.UpstreamSignOut;
 import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
 import dev.tokenservice.http.Endpoint;
@@ -24,10 +25,12 @@ final class EndSessionEndpoint {
 
     private final Services services;
     private final Logout logout;
+    private final UpstreamSignOut upstreamSignOut;
 
     EndSessionEndpoint(Services services) {
         this.services = services;
         this.logout = services.logout();
+        this.upstreamSignOut = services.upstreamSignOut();
         services.sessions();
     }
 
@@ -45,13 +48,27 @@ final class EndSessionEndpoint {
                 Map<String, List<String>> parameters = AuthorizationProblem.shownIfMalformed(
                         posted ? http::formParameters : http::queryParameters);
                 Logout.Outcome outcome;
+                boolean browserSessionEnded;
                 if (parameters.containsKey("ticket")) {
                     if (user.isEmpty()) {
                         return AuthorizationPages.signInRequired(browser.refusal());
                     }
-                    outcome = logout.decide(single(parameters, "ticket"), single(parameters, "decision"), user.get());
+                    String decision = single(parameters, "decision");
+                    outcome = logout.decide(single(parameters, "ticket"), decision, user.get());
+                    browserSessionEnded = "logout".equals(decision);
                 } else {
-                    outcome = logout.start(logout.validate(parameters, issuer), user);
+                    Logout.Request request = logout.validate(parameters, issuer);
+                    outcome = logout.start(request, user);
+                    browserSessionEnded = user.isPresent() && request.hint() != null
+                            && user.get().sessionId().equals(request.hint().getClaim("sid"));
+                }
+                if (browserSessionEnded) {
+                    // The upstream that signed this session in signs the person out too, then sends them on.
+                    String then = outcome instanceof Logout.Redirect redirect ? redirect.location() : null;
+                    var viaUpstream = upstreamSignOut.via(user.get(), then, issuer);
+                    if (viaUpstream.isPresent()) {
+                        return ApiResponse.redirect(viaUpstream.get());
+                    }
                 }
                 if (outcome instanceof Logout.Redirect redirect) {
                     return ApiResponse.redirect(redirect.location());
