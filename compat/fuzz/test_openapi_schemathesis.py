@@ -34,7 +34,9 @@ LIMITS = ["ManagementRateLimit", "ManagementBurstLimit", "ManagementDailyQuota",
 # code, refresh token or access token in the body, a ticket from the consent or logout page, a registered
 # client, a scope the caller must hold, one of two optional parameters): for them a 400 to schema-valid data
 # is a correct answer. Introspection and revocation are not among them (an unknown token is answered 200, and
-# the document describes one way to authenticate), nor is client registration (its schema is the validation's).
+# the document describes one way to authenticate). Client registration and update are, for their optional key
+# fields beyond DocSpace's only: keys go with token_endpoint_auth_method=private_key_jwt alone, jwks or jwks_uri
+# and not both, and an update replaces keys only of a client registered with them (the stored client decides).
 STATE_DEPENDENT = [
     ("POST", "/oauth2/token"),
     ("GET", "/oauth2/authorize"),
@@ -46,6 +48,8 @@ STATE_DEPENDENT = [
     ("POST", "/v1/tokens/reissue"),
     ("POST", "/v1/tokens/revoke"),
     ("DELETE", "/auth/tokens"),
+    ("POST", "/api/2.0/clients"),
+    ("PUT", "/api/2.0/clients/{clientId}"),
 ]
 
 
