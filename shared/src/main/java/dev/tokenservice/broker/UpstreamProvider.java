@@ -100,9 +100,11 @@ public final class UpstreamProvider {
     }
 
     private JWKSet readKeys() {
+        String document = get(endpoints().jwks(), Reason.JWKS_UNAVAILABLE);
         try {
-            return JWKSet.parse(get(endpoints().jwks(), Reason.JWKS_UNAVAILABLE));
-        } catch (ParseException unreadable) {
+            return JWKSet.parse(document);
+        } catch (ParseException | RuntimeException unreadable) {
+            // Nimbus reads some malformed sets (a null where a key goes) with a runtime exception, not a ParseException.
             throw new SignInFailure(Reason.JWKS_UNAVAILABLE, "the JWKS is not a JSON Web Key Set");
         }
     }

@@ -39,6 +39,10 @@ public record ClientKeys(String jwks, String jwksUri) {
             set = JWKSet.parse(json);
         } catch (ParseException notAJwks) {
             throw refuse.apply("jwks: is not a JWK set (" + notAJwks.getMessage() + ")");
+        } catch (RuntimeException notAJwks) {
+            // Nimbus takes the parsed JSON as given: a key that is no object, or a member of the wrong type, fails
+            // with a ClassCastException or the like rather than a ParseException.
+            throw refuse.apply("jwks: is not a JWK set (every key must be a JWK object)");
         }
         List<JWK> keys = set.getKeys();
         if (keys.isEmpty() || keys.size() > MAX_KEYS) {

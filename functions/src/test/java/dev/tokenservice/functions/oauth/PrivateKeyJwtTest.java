@@ -403,6 +403,12 @@ class PrivateKeyJwtTest {
         refused.put(hmac, "jwks: keys must be RSA or EC");
         refused.put(secretWithKeys, "jwks: only a client whose token_endpoint_auth_method is private_key_jwt");
         refused.put(validClient().put("token_endpoint_auth_method", "client_secret_jwt"), "token_endpoint_auth_method");
+        // Key sets the JWK library cannot read as given (a null or a string where a key goes): a 400, never a 500.
+        for (String unreadable : List.of("{\"keys\":[null]}", "{\"keys\":[\"k\"]}", "{\"keys\":[1]}")) {
+            ObjectNode body = validClient().put("token_endpoint_auth_method", "private_key_jwt");
+            body.set("jwks", Json.MAPPER.readTree(unreadable));
+            refused.put(body, "jwks: is not a JWK set");
+        }
         refused.put(validClient().put("token_endpoint_auth_method", "private_key_jwt")
                 .put("jwks_uri", "http://keys.example.com/jwks.json"), "jwks_uri: must be an https URL");
         refused.put(validClient().put("token_endpoint_auth_method", "private_key_jwt").put("allow_pkce", true)
