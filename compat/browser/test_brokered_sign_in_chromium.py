@@ -12,63 +12,23 @@ two runners' asc_auth_key cookies stay apart, as two real providers' would.
 """
 import base64
 import hashlib
-import http.server
 import json
-import os
 import secrets
-import shutil
 import socket
-import threading
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from conftest import start_local_service
-
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-playwright_api = pytest.importorskip("playwright.sync_api")
-oic_client = pytest.importorskip("oic.oic")
-oic_messages = pytest.importorskip("oic.oic.message")
-oic_authn = pytest.importorskip("oic.utils.authn.client")
+from pyoidc_browser import Callback, RelyingParty, chromium, new_page, oic_messages
 
 UPSTREAM_ID = "idp"
 SIGN_IN_PATH = "/dev/sign-in"
-WAIT_MS = 20_000  # every browser step waits at most this long
 # The variables a runner reads to broker: the upstream must not inherit any, the broker gets exactly the test's.
 BROKERING_VARIABLES = ("LOGIN_URL", "UPSTREAM_ISSUER_URL", "UPSTREAM_ID", "UPSTREAM_CLIENT_ID", "UPSTREAM_CLIENT_SECRET",
                        "UPSTREAM_CLIENT_SECRET_ARN", "UPSTREAM_SCOPES", "UPSTREAM_SUBJECT_CLAIM",
                        "UPSTREAM_PROFILE_CLAIMS", "ISSUER")
-
-
-class Callback:
-    """The relying party's redirect URI on loopback: records the raw query of every visit."""
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                url = urllib.parse.urlsplit(self.path)
-                if url.path == "/callback":
-                    received.append(url.query)
-                body = b"<!doctype html><title>relying party</title><p id=done>back at the application</p>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callback"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def register(service, name, redirect_uri):
@@ -125,45 +85,6 @@ def callback():
     server.close()
 
 
-class RelyingParty:
-    """pyoidc as an application uses it: discovery from the broker's issuer alone, static client registration."""
-
-    def __init__(self, issuer, client, callback):
-        self.client = oic_client.Client(client_authn_method=oic_authn.CLIENT_AUTHN_METHOD)
-        self.metadata = self.client.provider_config(issuer)  # also loads the JWKS into the key jar
-        self.client.store_registration_info(oic_messages.RegistrationResponse(
-            client_id=client["client_id"], client_secret=client["client_secret"], redirect_uris=[callback.url]))
-        self.callback = callback
-        self.requests = {}  # state -> (the authorization request, its PKCE verifier)
-
-    def authorization_url(self):
-        state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-        pkce, verifier = self.client.add_code_challenge()
-        args = {"client_id": self.client.client_id, "response_type": "code", "scope": ["openid", "profile", "email"],
-                "redirect_uri": self.callback.url, "state": state, "nonce": nonce, **pkce}
-        url, _, _, request = self.client.request_info(oic_messages.AuthorizationRequest, method="GET",
-                                                      request_args=args)
-        self.requests[state] = (request, verifier)
-        return url, state
-
-    def redeem(self, query, state):
-        """The callback's query checked (state, iss), the code exchanged, the ID token verified: signature against
-        the broker's JWKS, iss, aud, exp, iat, at_hash and the request's nonce."""
-        answer = self.client.parse_response(oic_messages.AuthorizationResponse, info=query, sformat="urlencoded",
-                                            state=state)
-        assert isinstance(answer, oic_messages.AuthorizationResponse), answer.to_dict()
-        request, verifier = self.requests[state]
-        tokens = self.client.do_access_token_request(
-            state=state, request_args={"code": answer["code"], "redirect_uri": self.callback.url,
-                                       "code_verifier": verifier},
-            authn_method="client_secret_basic")
-        assert isinstance(tokens, oic_messages.AccessTokenResponse), tokens.to_dict()
-        id_token = tokens["id_token"]
-        assert isinstance(id_token, oic_messages.IdToken)
-        self.client.verify_id_token(id_token, request)
-        return id_token
-
-
 @pytest.fixture()
 def relying_party(runners, callback):
     _, broker = runners
@@ -172,24 +93,16 @@ def relying_party(runners, callback):
 
 @pytest.fixture()
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does)")
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=WAIT_MS * 3,
-                                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
-def new_page(browser):
-    """A fresh browser profile (no cookie anywhere) whose page records every document it was sent to."""
-    context = browser.new_context()
-    context.set_default_timeout(WAIT_MS)
-    context.set_default_navigation_timeout(WAIT_MS)
-    tab = context.new_page()
-    tab.visited = []
-    tab.on("request", lambda request: tab.visited.append(request.url) if request.is_navigation_request() else None)
-    return tab
+def id_token_of(rp, query, state):
+    """The callback's query checked by pyoidc (state, iss), the code exchanged and the ID token verified: signature
+    against the broker's JWKS, iss, aud, exp, iat, at_hash and the request's nonce."""
+    answer = rp.answer(query, state)
+    assert isinstance(answer, oic_messages.AuthorizationResponse), answer.to_dict()
+    return rp.redeem(answer)[1]
 
 
 def cookies(page, url, name):
@@ -279,7 +192,7 @@ def test_a_person_signs_in_at_the_upstream_and_the_relying_party_gets_the_mapped
 
     # THEN pyoidc verifies the broker's ID token: its sub is the mapping of the upstream's iss and sub (the typed
     # user name), never the user name or e-mail, and its profile claims are the ones typed at the upstream
-    first = rp.redeem(rp.callback.received[-1], state)
+    first = id_token_of(rp, rp.callback.received[-1], state)
     assert first["iss"] == broker.url and relying_party.client.client_id in first["aud"]
     assert first["sub"] == mapped_subject(upstream.url, username)
     assert first["sub"] not in (username, "ada@example.com")
@@ -309,7 +222,7 @@ def test_a_person_signs_in_at_the_upstream_and_the_relying_party_gets_the_mapped
     # WHEN the same upstream person signs in again, in a fresh browser, through the same relying party
     again = new_page(browser)
     state, query = sign_in_through_upstream(again, upstream, broker, rp, username, "Ada King", "ada@example.org")
-    second = rp.redeem(query, state)
+    second = id_token_of(rp, query, state)
     # THEN the subject is the same (stable for the upstream's iss and sub) and the profile is the new one typed
     assert second["sub"] == first["sub"]
     assert second["name"] == "Ada King" and second["email"] == "ada@example.org"
@@ -319,6 +232,6 @@ def test_a_person_signs_in_at_the_upstream_and_the_relying_party_gets_the_mapped
     other = new_page(browser)
     state, query = sign_in_through_upstream(other, upstream, broker, rp, "grace-" + secrets.token_hex(4),
                                             "Grace Hopper", "grace@example.com")
-    assert rp.redeem(query, state)["sub"] not in (first["sub"], username)
+    assert id_token_of(rp, query, state)["sub"] not in (first["sub"], username)
     other.context.close()
     page.context.close()
