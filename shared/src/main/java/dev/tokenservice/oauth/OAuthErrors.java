@@ -49,4 +49,24 @@ public final class OAuthErrors {
     public static ApiError invalidTarget(String description) {
         return new ApiError(400, "invalid_target", description);
     }
+
+    /** RFC 8628 §3.5: the user has not yet answered on the verification page; poll again after the interval. */
+    public static ApiError authorizationPending(String description) {
+        return new ApiError(400, "authorization_pending", description);
+    }
+
+    /** RFC 8628 §3.5: polled sooner than the interval allows; the interval grows by 5 seconds. */
+    public static ApiError slowDown(String description) {
+        return new ApiError(400, "slow_down", description);
+    }
+
+    /** RFC 8628 §3.5: the device code has expired; the device must start again. */
+    public static ApiError expiredToken(String description) {
+        return new ApiError(400, "expired_token", description);
+    }
+
+    /** RFC 8628 §3.5: the user denied the device's request. */
+    public static ApiError accessDenied(String description) {
+        return new ApiError(400, "access_denied", description);
+    }
 }

@@ -51,6 +51,7 @@ public final class ServerMetadata {
         metadata.put("userinfo_endpoint", issuer + "/oauth2/userinfo");
         metadata.put("end_session_endpoint", issuer + "/oauth2/logout");
         metadata.put("pushed_authorization_request_endpoint", issuer + "/oauth2/par");
+        metadata.put("device_authorization_endpoint", issuer + "/oauth2/device_authorization");
         // Per client (its registry entry), not for every client (RFC 9126 §5).
         metadata.put("require_pushed_authorization_requests", false);
         var grants = metadata.putArray("grant_types_supported");

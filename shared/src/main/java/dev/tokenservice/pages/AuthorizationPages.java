@@ -28,7 +28,8 @@ public final class AuthorizationPages {
             h1{font-size:1.3rem}ul{padding-left:1.2rem}li{margin:.3rem 0}code{font-size:.9em}
             .actions{display:flex;gap:.75rem;margin-top:1.5rem}
             button{font-size:1rem;padding:.55rem 1.3rem;border-radius:.4rem;border:1px solid #888;background:#fff;cursor:pointer}
-            button[value=approve],button[value=logout]{background:#0b57d0;border-color:#0b57d0;color:#fff}
+            input[name=user_code]{font-size:1.4rem;letter-spacing:.15em;padding:.4rem .6rem;width:11rem;text-transform:uppercase}
+            button[value=approve],button[value=logout],button[value=continue]{background:#0b57d0;border-color:#0b57d0;color:#fff}
             .muted{color:#666;font-size:.9rem}
             .client{display:flex;gap:1rem;align-items:center;margin-bottom:1rem}
             .client img{width:64px;height:64px;object-fit:contain;border-radius:.4rem}
@@ -161,7 +162,7 @@ public final class AuthorizationPages {
         }
     }
 
-    private static boolean hasLogo(ClientItem client) {
+    static boolean hasLogo(ClientItem client) {
         return client.getLogo() != null && LOGO.matcher(client.getLogo()).matches();
     }
 
@@ -209,14 +210,14 @@ public final class AuthorizationPages {
         return escaped.toString();
     }
 
-    private static String page(String title, String body, String nonce) {
+    static String page(String title, String body, String nonce) {
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                 + "<title>" + escape(title) + "</title><style nonce=\"" + nonce + "\">" + STYLE + "</style></head>"
                 + "<body>" + body + "</body></html>";
     }
 
-    private static Map<String, String> headers(String nonce, String formTarget, boolean showsLogo) {
+    static Map<String, String> headers(String nonce, String formTarget, boolean showsLogo) {
         Map<String, String> headers = new LinkedHashMap<>(ApiResponse.noStore());
         // img-src admits data: URIs only, the form a registered logo takes; nothing is ever fetched.
         headers.put("Content-Security-Policy", "default-src 'none'; style-src 'nonce-" + nonce + "'; "
@@ -238,7 +239,7 @@ public final class AuthorizationPages {
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     }
 
-    private static String nonce() {
+    static String nonce() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return Base64.getEncoder().encodeToString(bytes);

@@ -21,6 +21,9 @@ public final class TokenItem {
     private String redirectUri;
     private String codeChallenge;
     private Long consumedAt;
+    private String decision;
+    private Long nextPollAt;
+    private Long pollInterval;
     private String nonce;
     private String dpopKey;
     private Long authTime;
@@ -88,6 +91,15 @@ public final class TokenItem {
     /** Epoch milliseconds at which a single-use value (code, refresh token) was used; set once, conditionally. */
     public Long getConsumedAt() { return consumedAt; }
     public void setConsumedAt(Long consumedAt) { this.consumedAt = consumedAt; }
+    /** For a device code (RFC 8628): the user's answer on the verification page, approved or denied; null while pending. */
+    public String getDecision() { return decision; }
+    public void setDecision(String decision) { this.decision = decision; }
+    /** For a device code: the epoch millisecond before which a poll is answered slow_down. */
+    public Long getNextPollAt() { return nextPollAt; }
+    public void setNextPollAt(Long nextPollAt) { this.nextPollAt = nextPollAt; }
+    /** For a device code: the seconds its client must wait between polls, grown by each slow_down. */
+    public Long getPollInterval() { return pollInterval; }
+    public void setPollInterval(Long pollInterval) { this.pollInterval = pollInterval; }
     /** The token's header.payload, envelope-encrypted (base64), for APIs that must hand a stored token back. */
     public String getSealedValue() { return sealedValue; }
     public void setSealedValue(String sealedValue) { this.sealedValue = sealedValue; }

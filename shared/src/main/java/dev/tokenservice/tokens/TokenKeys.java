@@ -25,6 +25,11 @@ public final class TokenKeys {
     /** An upstream sign-in's state, recorded when its callback is used, so that a replayed callback fails. */
     public static final String UPSTREAM_SIGN_IN = "US";
 
+    /** A device authorization (RFC 8628), by the SHA-256 of its device_code: the grant's state until redeemed. */
+    public static final String DEVICE_CODE = "DC";
+    /** A device authorization's user code, by its keyed hash: points the verification page at the device code. */
+    public static final String USER_CODE = "UC";
+
     private TokenKeys() {
     }
 
@@ -72,6 +77,14 @@ public final class TokenKeys {
 
     public static String pushedRequest(String valueHash) {
         return "PR#" + valueHash;
+    }
+
+    public static String deviceCode(String codeHash) {
+        return DEVICE_CODE + "#" + codeHash;
+    }
+
+    public static String userCode(String codeHash) {
+        return USER_CODE + "#" + codeHash;
     }
 
     public static String authorizationCode(String codeHash) {

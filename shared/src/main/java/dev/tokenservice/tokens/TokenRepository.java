@@ -196,6 +196,60 @@ public final class TokenRepository {
         }
     }
 
+    /**
+     * Records the user's answer to a device authorization (RFC 8628 §3.3) that is still pending and unexpired: the
+     * decision and, for an approval, the person, session and grant time its tokens will carry. True when this call
+     * decided; false when another answer came first or the device code has expired.
+     */
+    public boolean decideDevice(String tokenKey, TokenItem answer, long nowEpochSecond) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>();
+        StringBuilder update = new StringBuilder("SET decision = :decision");
+        values.put(":decision", AttributeValue.fromS(answer.getDecision()));
+        values.put(":now", AttributeValue.fromN(Long.toString(nowEpochSecond)));
+        Map<String, AttributeValue> approved = new java.util.LinkedHashMap<>();
+        if (answer.getSubject() != null) {
+            approved.put("subject", AttributeValue.fromS(answer.getSubject()));
+        }
+        if (answer.getSession() != null) {
+            approved.put("#session", AttributeValue.fromS(answer.getSession()));
+        }
+        if (answer.getAuthTime() != null) {
+            approved.put("auth_time", AttributeValue.fromN(Long.toString(answer.getAuthTime())));
+        }
+        if (answer.getUserClaims() != null) {
+            approved.put("user_claims", AttributeValue.fromS(answer.getUserClaims()));
+        }
+        if (answer.getGrantIssuedAt() != null) {
+            approved.put("grant_issued_at", AttributeValue.fromN(Long.toString(answer.getGrantIssuedAt())));
+        }
+        approved.forEach((name, value) -> {
+            String placeholder = ":" + name.replace("#", "");
+            update.append(", ").append(name).append(" = ").append(placeholder);
+            values.put(placeholder, value);
+        });
+        return updateIf(tokenKey, update.toString(),
+                "attribute_exists(token_key) AND attribute_not_exists(decision) AND expires_at > :now",
+                approved.containsKey("#session") ? Map.of("#session", "session") : null, values);
+    }
+
+    /**
+     * A poll of a pending device code (RFC 8628 §3.5): true when it came no sooner than the previous poll allowed,
+     * the next poll then being due at nextPollAtMillis; false when it came too soon.
+     */
+    public boolean pollOnTime(String tokenKey, long nowMillis, long nextPollAtMillis) {
+        return updateIf(tokenKey, "SET next_poll_at = :next",
+                "attribute_exists(token_key) AND (attribute_not_exists(next_poll_at) OR next_poll_at <= :now)",
+                Map.of(":next", AttributeValue.fromN(Long.toString(nextPollAtMillis)),
+                        ":now", AttributeValue.fromN(Long.toString(nowMillis))));
+    }
+
+    /** A device code polled too soon: its client must wait this many seconds between polls from now on. */
+    public void slowDown(String tokenKey, long intervalSeconds, long nextPollAtMillis) {
+        updateIf(tokenKey, "SET poll_interval = :interval, next_poll_at = :next", "attribute_exists(token_key)",
+                Map.of(":interval", AttributeValue.fromN(Long.toString(intervalSeconds)),
+                        ":next", AttributeValue.fromN(Long.toString(nextPollAtMillis))));
+    }
+
     /** One conditional UpdateItem of a row; false when the condition does not hold. */
     private boolean updateIf(String tokenKey, String update, String condition, Map<String, AttributeValue> values) {
         return updateIf(tokenKey, update, condition, null, values);

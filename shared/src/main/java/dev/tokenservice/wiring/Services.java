@@ -34,7 +34,9 @@ import dev.tokenservice.oauth.token.AuthorizationCodes;
 import dev.tokenservice.oauth.token.ClientAssertions;
 import dev.tokenservice.oauth.token.ClientAuthentication;
 import dev.tokenservice.oauth.token.ClientKeySets;
+import dev.tokenservice.oauth.device.DeviceAuthorizations;
 import dev.tokenservice.oauth.token.ClientCredentialsGrant;
+import dev.tokenservice.oauth.token.DeviceCodeGrant;
 import dev.tokenservice.oauth.token.FailedAuthenticationThrottle;
 import dev.tokenservice.oauth.token.Grant;
 import dev.tokenservice.oauth.token.Introspection;
@@ -76,6 +78,13 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * work happens in the init phase (and lands in the SnapStart snapshot).
  */
 public final class Services {
+
+    /**
+     * RFC 8628 §5.1: user codes typed per person per window. A person types one or two; a guesser signed in to one
+     * account gets ten lookups per ten minutes, against 20^8 possible codes.
+     */
+    static final int USER_CODE_ENTRIES = 10;
+    static final java.time.Duration USER_CODE_ENTRY_WINDOW = java.time.Duration.ofMinutes(10);
 
     private static volatile Services production;
 
@@ -252,7 +261,16 @@ public final class Services {
                         settings.accessTokenTtl())),
                 new Grant.Supported(TokenExchangeGrant.GRANT_TYPE, () -> new TokenExchangeGrant(
                         clientAuthentication(), callerAuthenticator(), accessTokenIssuer(), settings.defaultAudience(),
-                        settings.accessTokenTtl(), clock)));
+                        settings.accessTokenTtl(), clock)),
+                new Grant.Supported(DeviceCodeGrant.GRANT_TYPE, () -> new DeviceCodeGrant(
+                        clientAuthentication(), tokenRepository(), userTokens(), clock)));
+    }
+
+    /** POST /oauth2/device_authorization and the verification page at /oauth2/device (RFC 8628). */
+    public DeviceAuthorizations deviceAuthorizations() {
+        return new DeviceAuthorizations(clientAuthentication(), clientRepository(), tokenRepository(), consentStore(),
+                secretHasher(), new FailedAuthenticationThrottle(tables(), clock, USER_CODE_ENTRIES,
+                        USER_CODE_ENTRY_WINDOW, "UA", "user code entries by this person"), clock, settings.defaultAudience());
     }
 
     /** The names of {@link #grants()}, read without building a grant. */

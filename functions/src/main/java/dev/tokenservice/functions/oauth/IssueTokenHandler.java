@@ -15,7 +15,8 @@ import dev.tokenservice.wiring.Priming;
 import dev.tokenservice.wiring.Services;
 
 /**
- * POST /oauth2/token (RFC 6749 §3.2): client_credentials, authorization_code with PKCE, refresh_token; tokens bound
+ * POST /oauth2/token (RFC 6749 §3.2): every grant of the wiring (authorization_code with PKCE, refresh_token,
+ * client_credentials, token exchange, the device code); tokens bound
  * to the key of a DPoP proof when the request carries one (RFC 9449).
  */
 public final class IssueTokenHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {

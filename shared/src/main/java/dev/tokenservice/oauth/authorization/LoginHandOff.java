@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The sign-in hand-off (OpenID Connect Core §3.1.2.3): when a request needs a sign-in the browser's session
@@ -25,6 +26,11 @@ public final class LoginHandOff {
     private static final List<String> HINTS = List.of("prompt", "max_age", "login_hint", "ui_locales", "acr_values",
             "client_id");
     private static final int LONGEST_HINT = 512;
+    /** The device grant's verification page (RFC 8628 §3.3), which a sign-in may return to as well. */
+    public static final String DEVICE_PAGE = "/oauth2/device";
+    /** That page, with the user code the device showed (canonical form) or without. */
+    private static final java.util.regex.Pattern DEVICE_PAGE_LINK =
+            java.util.regex.Pattern.compile("(\\?user_code=[A-Z]{4}-[A-Z]{4})?");
 
     /** A request brought back from the front end: its parameters and when it began (epoch seconds). */
     public record Resumed(Map<String, List<String>> parameters, long startedAt) {
@@ -58,11 +64,25 @@ public final class LoginHandOff {
     }
 
     /**
+     * Where a browser without a session goes from the device verification page: the login front end, told to come
+     * back to that page (with the code the person brought, when it is well formed); empty when no front end is set.
+     */
+    public static Optional<String> signInForDevicePage(Optional<String> loginUrl, String issuerUrl,
+            Optional<String> canonicalUserCode) {
+        String back = issuerUrl + DEVICE_PAGE + canonicalUserCode.map(code -> "?user_code=" + code).orElse("");
+        return loginUrl.map(url -> frontEndLocation(url.startsWith("/") ? issuerUrl + url : url, back, Map.of()));
+    }
+
+    /**
      * Whether a link is a genuine, unexpired return link of this service's hand-off: the one place a sign-in
      * made elsewhere (an upstream identity provider) may send the browser on to, so that it is no open redirect.
      */
     public static boolean isReturnLink(SecretHasher hasher, String issuerUrl, String link, Instant now) {
         String prefix = issuerUrl + "/oauth2/authorize?resume=";
+        if (link != null && link.startsWith(issuerUrl + DEVICE_PAGE)
+                && DEVICE_PAGE_LINK.matcher(link.substring((issuerUrl + DEVICE_PAGE).length())).matches()) {
+            return true;
+        }
         if (link == null || !link.startsWith(prefix)) {
             return false;
         }

@@ -33,18 +33,32 @@ public final class FailedAuthenticationThrottle {
     private final Clock clock;
     private final int limit;
     private final Duration window;
+    /** The counting rows' kind and key prefix, and what is counted, as the 429 names it. */
+    private final String kind;
+    private final String counted;
     /** Client ids this container saw failing, with the epoch millisecond until which failures get 429. */
     private final Map<String, Long> recentlyFailing = new ConcurrentHashMap<>();
 
     public FailedAuthenticationThrottle(Tables tables, Clock clock, int limit, Duration window) {
+        this(tables, clock, limit, window, "FA", "failed client authentications for this client id");
+    }
+
+    /**
+     * The same slow-down for another kind of failure (wrong user codes per person at the device verification
+     * page), counted in rows of its own kind.
+     */
+    public FailedAuthenticationThrottle(Tables tables, Clock clock, int limit, Duration window, String kind,
+            String counted) {
         this.tables = tables;
         this.clock = clock;
         this.limit = limit;
         this.window = window;
+        this.kind = kind;
+        this.counted = counted;
     }
 
-    static String key(String clientId) {
-        return "FA#" + clientId;
+    private String key(String id) {
+        return kind + "#" + id;
     }
 
     /**
@@ -71,9 +85,21 @@ public final class FailedAuthenticationThrottle {
         }
         long delay = Math.min(MAX_DELAY.toSeconds(), 1L << Math.min(30, failures - limit - 1));
         recentlyFailing.put(clientId, now + delay * 1000);
-        Log.warn("client authentication slowed down", "client_id", clientId, "failures", failures,
-                "retry_after", delay);
+        if ("FA".equals(kind)) {
+            Log.warn("client authentication slowed down", "client_id", clientId, "failures", failures,
+                    "retry_after", delay);
+        } else {
+            Log.warn("slowed down: " + counted, "kind", kind, "failures", failures, "retry_after", delay);
+        }
         throw slowDown(delay);
+    }
+
+    /**
+     * Counts an attempt that is slowed down whether it succeeds or not (a person typing user codes, where a right
+     * guess must not be told apart from a wrong one once past the limit): 429 past the limit, as {@link #failed}.
+     */
+    public void attempted(String id) {
+        failed(id);
     }
 
     /**
@@ -115,13 +141,13 @@ public final class FailedAuthenticationThrottle {
                     .conditionExpression("window_start > :floor")
                     .expressionAttributeNames(Map.of("#kind", "kind"))
                     .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
-                            ":kind", AttributeValue.fromS("FA"),
+                            ":kind", AttributeValue.fromS(kind),
                             ":floor", AttributeValue.fromN(Long.toString(windowFloor))))
                     .returnValues(ReturnValue.UPDATED_NEW)).attributes().get("failures").n());
         } catch (ConditionalCheckFailedException noCurrentWindow) {
             tables.dynamoDb().putItem(r -> r.tableName(table).item(Map.of(
                     "token_key", AttributeValue.fromS(key(clientId)),
-                    "kind", AttributeValue.fromS("FA"),
+                    "kind", AttributeValue.fromS(kind),
                     "failures", AttributeValue.fromN("1"),
                     "window_start", AttributeValue.fromN(Long.toString(nowMillis)),
                     "ttl", AttributeValue.fromN(Long.toString(ttl)))));
@@ -129,9 +155,8 @@ public final class FailedAuthenticationThrottle {
         }
     }
 
-    private static ApiError slowDown(long seconds) {
-        return new ApiError(429, "invalid_client",
-                "too many failed client authentications for this client id; retry after " + seconds + " s",
+    private ApiError slowDown(long seconds) {
+        return new ApiError(429, "invalid_client", "too many " + counted + "; retry after " + seconds + " s",
                 Map.of("Retry-After", Long.toString(seconds)));
     }
 }
