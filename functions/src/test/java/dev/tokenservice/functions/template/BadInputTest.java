@@ -157,9 +157,10 @@ class BadInputTest {
     private static boolean inFamilyFormat(String route, int status, APIGatewayProxyResponseEvent response) {
         String path = route.substring(route.indexOf(' ') + 1);
         String contentType = response.getHeaders() == null ? "" : response.getHeaders().getOrDefault("Content-Type", "");
-        // the pages a browser shows (consent, sign-in, upstream sign-in, logout): an HTML error page, never a redirect
+        // the pages a browser shows (consent, sign-in, upstream sign-in, logout, the device's verification page): an
+        // HTML error page, never a redirect
         if ((path.startsWith("/oauth2/authorize") || path.startsWith("/oauth2/logout")
-                || path.startsWith("/oauth2/upstream/"))
+                || path.startsWith("/oauth2/upstream/") || path.equals("/oauth2/device"))
                 && contentType.startsWith("text/html")) {
             return true;
         }

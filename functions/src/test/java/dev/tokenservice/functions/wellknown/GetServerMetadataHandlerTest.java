@@ -33,7 +33,7 @@ class GetServerMetadataHandlerTest {
         assertEquals(STAGE_URL + "/oauth2/authorize", metadata.path("authorization_endpoint").asText());
         assertEquals(STAGE_URL + "/oauth2/introspect", metadata.path("introspection_endpoint").asText());
         assertEquals(STAGE_URL + "/oauth2/revoke", metadata.path("revocation_endpoint").asText());
-        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\",\"urn:ietf:params:oauth:grant-type:token-exchange\"]",
+        assertEquals("[\"authorization_code\",\"refresh_token\",\"client_credentials\",\"urn:ietf:params:oauth:grant-type:token-exchange\",\"urn:ietf:params:oauth:grant-type:device_code\"]",
                 metadata.path("grant_types_supported").toString());
         assertEquals("[\"code\"]", metadata.path("response_types_supported").toString());
         assertEquals("[\"S256\"]", metadata.path("code_challenge_methods_supported").toString());
@@ -43,6 +43,7 @@ class GetServerMetadataHandlerTest {
         assertEquals(STAGE_URL + "/oauth2/par", metadata.path("pushed_authorization_request_endpoint").asText());
         assertTrue(metadata.path("require_pushed_authorization_requests").isBoolean());
         assertFalse(metadata.path("require_pushed_authorization_requests").asBoolean());
+        assertEquals(STAGE_URL + "/oauth2/device_authorization", metadata.path("device_authorization_endpoint").asText());
     }
 
     @ParameterizedTest
