@@ -98,6 +98,10 @@ class EveryEventInvokeTest {
             Map.entry("PushAuthorizationRequestFunction", oauthError(401, "invalid_client")),
             Map.entry("AuthorizeFunction", page(400)),
             Map.entry("DecideConsentFunction", page(401)),
+            Map.entry("StartDeviceAuthorizationFunction", oauthError(401, "invalid_client")),
+            // Its example cookie is no session, and no login front end is configured for a bare invoke: a page says so.
+            Map.entry("ShowDevicePageFunction", page(401)),
+            Map.entry("AnswerDevicePageFunction", page(401)),
             Map.entry("GetPublicClientInfoFunction", docSpaceError(404)),
             Map.entry("CreateClientFunction", docSpaceError(401)),
             Map.entry("ListClientsFunction", docSpaceError(401)),
