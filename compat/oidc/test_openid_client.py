@@ -71,3 +71,23 @@ def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "# pass 1" in result.stdout, result.stdout[-3000:]
+
+
+def test_openid_client_signs_a_device_in(local_service, owner):
+    """openid-client's own device flow (initiateDeviceAuthorization, pollDeviceAuthorizationGrant) for a public
+    client registered through the client API (token_endpoint_auth_method none), approved and denied by a signed-in
+    browser at the verification page."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    assert node and npm, "the OpenID relying-party suite needs Node.js 20+ and npm on PATH"
+    if not (HERE / "node_modules" / "openid-client").exists():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
+    device = register_relying_party(local_service, owner, name="Living Room TV", token_endpoint_auth_method="none")
+    assert "client_secret" not in device or not device["client_secret"], "a public client gets no secret"
+    environment = dict(os.environ,
+                       TOKEN_SERVICE_URL=local_service.url,
+                       OIDC_CLIENT_ID=device["client_id"],
+                       OIDC_USER_TOKEN=local_service.session())
+    result = subprocess.run([node, "--test", "device_flow.test.js"], cwd=HERE, env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert "# pass 2" in result.stdout, result.stdout[-3000:]
