@@ -79,8 +79,10 @@ final class DevSignInPage implements HttpHandler {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Set-Cookie", CallerAuthenticator.DOCSPACE_COOKIE + "=" + minted.credential()
                     + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + minted.expiresIn());
-            // Only the hand-off's own link back is followed: anything else would make this page an open redirect.
-            if (returnTo.startsWith(issuer + "/oauth2/authorize?resume=")) {
+            // Only the hand-off's own links back (to an authorization request, or to the device verification page)
+            // are followed: anything else would make this page an open redirect.
+            if (returnTo.startsWith(issuer + "/oauth2/authorize?resume=") || dev.tokenservice.oauth.authorization
+                    .LoginHandOff.isReturnLink(services.secretHasher(), issuer, returnTo, services.clock().instant())) {
                 headers.put("Location", returnTo);
                 reply(exchange, 302, "", headers);
             } else {
