@@ -237,11 +237,23 @@ class DeviceAuthorizationGrantTest {
         JsonNode device = json(startFor(tvClient, "openid files:read"));
         answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
         JsonNode tokens = json(poll(tvClient, device.path("device_code").asText()));
+        assertEquals(200, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode());
+        // AND, in the same browser session, a web application's sign-in (its ID token names the browser session)
+        ClientItem web = OAuthEndpoints.codeFlowClient(services, clock, "Web app", "web-secret");
+        web.setScopes(List.of("openid"));
+        web.setRedirectUris(List.of("https://web.example.com/cb"));
+        services.clientRepository().create(web);
+        String verifier = dev.tokenservice.oauth.token.OpaqueTokens.newValue();
+        String code = oauth.approvedCode(session, OAuthEndpoints.codeRequest(web.getClientId(),
+                "https://web.example.com/cb", "openid", verifier));
+        String webIdToken = json(oauth.token(OAuthEndpoints.withClientSecret(web.getClientId(), "web-secret",
+                "grant_type", "authorization_code", "code", code, "redirect_uri", "https://web.example.com/cb",
+                "code_verifier", verifier))).path("id_token").asText();
 
-        // WHEN the session that approved ends (RP-initiated logout with the device's own ID token as the hint)
-        oauth.logout(null, Map.of("id_token_hint", tokens.path("id_token").asText()));
+        // WHEN the browser session signs out there (RP-initiated logout with the web application's ID token)
+        oauth.logout(null, Map.of("id_token_hint", webIdToken));
 
-        // THEN the device's access token and refresh token are refused
+        // THEN the device's access token and refresh token, issued in that session, are refused too
         assertEquals(401, oauth.userInfo(tokens.path("access_token").asText()).getStatusCode());
         assertEquals("invalid_grant", error(oauth.token(Map.of("grant_type", "refresh_token", "client_id", tvClient,
                 "refresh_token", tokens.path("refresh_token").asText()))));
