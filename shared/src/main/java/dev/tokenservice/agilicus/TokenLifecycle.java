@@ -137,6 +137,7 @@ public final class TokenLifecycle {
         IssuedAccessToken reissued = issuer.issue(new AccessTokenRequest(issuerUrl, row.getSubject(), row.getClientId(),
                 AgilicusViews.scopes(row), row.getAudience() == null ? List.of() : row.getAudience(), Duration.ZERO)
                 .inSession(row.getSession(), row.grantStart())
+                .forGrantOf(row.getGrantClientId())
                 .forOrg(orgId, claims(newDetails), newDetails.toString())
                 .expiringAt(Instant.ofEpochSecond(row.getExpiresAt())));
         return AgilicusViews.rawToken(reissued.value(), row.getSession(), reissued.expiresInSeconds());
@@ -251,8 +252,9 @@ public final class TokenLifecycle {
         if (jti == null || !(clientId instanceof String) || claims.getSubject() == null) {
             throw new ApiError(400, "invalid_token", "token: lacks jti, client_id or sub");
         }
-        var state = tokens.accessTokenState(jti, (String) clientId, claims.getSubject(),
-                session instanceof String s ? s : null);
+        Object grantClient = claims.getClaim(AccessTokenIssuer.GRANT_CLIENT);
+        var state = tokens.accessTokenLookup(jti, (String) clientId, claims.getSubject(),
+                session instanceof String s ? s : null, grantClient instanceof String g ? g : null).read();
         TokenItem row = state.token().orElseThrow(() ->
                 new ApiError(400, "invalid_token", "token: is not a token of this service"));
         boolean revoked = row.isRevoked() || row.grantStart() == null || row.grantStart() <= state.revokedUpToMillis();

@@ -124,7 +124,8 @@ public final class CallerAuthenticator {
         if (jti == null || clientId == null || subject == null) {
             throw invalid("the access token lacks jti, client_id or sub");
         }
-        return new PendingCheck(claims, tokens.accessTokenLookup(jti, clientId, subject, stringClaim(claims, "sid")));
+        return new PendingCheck(claims, tokens.accessTokenLookup(jti, clientId, subject, stringClaim(claims, "sid"),
+                stringClaim(claims, AccessTokenIssuer.GRANT_CLIENT)));
     }
 
     /** A live access token of this service: who it speaks for, and its stored row. */

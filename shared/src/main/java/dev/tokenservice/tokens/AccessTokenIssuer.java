@@ -32,6 +32,11 @@ public final class AccessTokenIssuer {
     /** RFC 7800 confirmation claim; with DPoP it names the key's thumbprint (RFC 9449 §6.1). */
     public static final String CONFIRMATION = "cnf";
     public static final String KEY_THUMBPRINT = "jkt";
+    /**
+     * The client whose grant an exchanged token descends from (when another than its own client_id): its revocation
+     * records cover the token too. Signed with the token, so verification reads them in its one round trip.
+     */
+    public static final String GRANT_CLIENT = "grant_client_id";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SigningKeys keys;
@@ -156,6 +161,9 @@ public final class AccessTokenIssuer {
         if (request.dpopKey() != null) {
             claimsBuilder.claim(CONFIRMATION, java.util.Map.of(KEY_THUMBPRINT, request.dpopKey()));
         }
+        if (request.grantClientId() != null) {
+            claimsBuilder.claim(GRANT_CLIENT, request.grantClientId());
+        }
         JWTClaimsSet claims = claimsBuilder
                 .issuer(request.issuer())
                 .subject(request.subject())
@@ -179,6 +187,7 @@ public final class AccessTokenIssuer {
         item.setExpiresAt(expiresAt.getEpochSecond());
         item.setTtl(expiresAt.getEpochSecond());
         item.setSession(request.session());
+        item.setGrantClientId(request.grantClientId());
         item.setOrg(request.org());
         item.setDetails(request.details());
         item.setUserClaims(request.userClaims());

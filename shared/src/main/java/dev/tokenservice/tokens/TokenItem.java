@@ -17,6 +17,7 @@ public final class TokenItem {
     private String scope;
     private List<String> audience;
     private String session;
+    private String grantClientId;
     private String details;
     private String redirectUri;
     private String codeChallenge;
@@ -61,6 +62,9 @@ public final class TokenItem {
     /** The session (token family): tokens that one grant or login produced, revoked together. */
     public String getSession() { return session; }
     public void setSession(String session) { this.session = session; }
+    /** For an exchanged access token: the client whose grant it descends from, when another than its own. */
+    public String getGrantClientId() { return grantClientId; }
+    public void setGrantClientId(String grantClientId) { this.grantClientId = grantClientId; }
     /** API-specific extras as JSON (Agilicus roles, hosts, token validity), kept opaque here. */
     public String getDetails() { return details; }
     public void setDetails(String details) { this.details = details; }

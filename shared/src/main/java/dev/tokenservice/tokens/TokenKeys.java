@@ -68,11 +68,25 @@ public final class TokenKeys {
      * subject's at the client (consent revoked), the subject's, and the session's when there is one.
      */
     public static java.util.List<String> revocationRecords(String clientId, String subject, String session) {
-        return session == null
-                ? java.util.List.of(clientRevocation(clientId), subjectAtClientRevocation(clientId, subject),
-                        subjectRevocation(subject))
-                : java.util.List.of(clientRevocation(clientId), subjectAtClientRevocation(clientId, subject),
-                        subjectRevocation(subject), sessionRevocation(session));
+        return revocationRecords(clientId, subject, session, null);
+    }
+
+    /**
+     * As above, for a token that descends from a grant made to another client (a token exchange): that client's
+     * record and the subject's at that client cover it too.
+     */
+    public static java.util.List<String> revocationRecords(String clientId, String subject, String session,
+            String grantClientId) {
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(clientRevocation(clientId),
+                subjectAtClientRevocation(clientId, subject), subjectRevocation(subject)));
+        if (session != null) {
+            keys.add(sessionRevocation(session));
+        }
+        if (grantClientId != null && !grantClientId.equals(clientId)) {
+            keys.add(clientRevocation(grantClientId));
+            keys.add(subjectAtClientRevocation(grantClientId, subject));
+        }
+        return java.util.List.copyOf(keys);
     }
 
     public static String pushedRequest(String valueHash) {

@@ -272,7 +272,7 @@ public final class TokenRepository {
 
     /** The latest revocation cut-off (epoch ms) covering a token of this client, subject and session; -1 if none. */
     public long revokedUpTo(String clientId, String subject, String session) {
-        return new StateLookup(null, clientId, subject, session).read().revokedUpToMillis();
+        return new StateLookup(null, clientId, subject, session, null).read().revokedUpToMillis();
     }
 
     /**
@@ -285,7 +285,13 @@ public final class TokenRepository {
 
     /** What decides an access token's state, for reading together with other rows in one {@link BatchLookup}. */
     public StateLookup accessTokenLookup(String jti, String clientId, String subject, String session) {
-        return new StateLookup(TokenKeys.accessToken(jti), clientId, subject, session);
+        return accessTokenLookup(jti, clientId, subject, session, null);
+    }
+
+    /** As above, for a token that descends from another client's grant (its grant_client_id claim). */
+    public StateLookup accessTokenLookup(String jti, String clientId, String subject, String session,
+            String grantClientId) {
+        return new StateLookup(TokenKeys.accessToken(jti), clientId, subject, session, grantClientId);
     }
 
     /**
@@ -301,9 +307,9 @@ public final class TokenRepository {
         /** What the client cache answered for the client-level record: cached, or a read due (null: no client). */
         private final ClientCache.Answer<TokenItem> clientRecord;
 
-        private StateLookup(String tokenKey, String clientId, String subject, String session) {
+        private StateLookup(String tokenKey, String clientId, String subject, String session, String grantClientId) {
             this.tokenKey = tokenKey;
-            this.revocations = TokenKeys.revocationRecords(clientId, subject, session);
+            this.revocations = TokenKeys.revocationRecords(clientId, subject, session, grantClientId);
             this.clientId = clientId;
             this.clientRecordKey = clientId == null ? null : TokenKeys.clientRevocation(clientId);
             this.clientRecord = clientId == null ? null : clientCache.clientRevocation(clientId);

@@ -41,6 +41,8 @@ public final class TokenSchema {
                     .setter(TokenItem::setAudience))
             .addAttribute(String.class, a -> a.name("session").getter(TokenItem::getSession)
                     .setter(TokenItem::setSession))
+            .addAttribute(String.class, a -> a.name("grant_client_id").getter(TokenItem::getGrantClientId)
+                    .setter(TokenItem::setGrantClientId))
             .addAttribute(String.class, a -> a.name("details").getter(TokenItem::getDetails)
                     .setter(TokenItem::setDetails))
             .addAttribute(String.class, a -> a.name("redirect_uri").getter(TokenItem::getRedirectUri)

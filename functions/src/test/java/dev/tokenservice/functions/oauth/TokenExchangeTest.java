@@ -181,6 +181,41 @@ class TokenExchangeTest {
     }
 
     @Test
+    void aTokenExchangedFromAnotherClientsGrantEndsWhenThatGrantEnds() throws Exception {
+        // GIVEN a user's token at a web application, meant for the gateway too (aud), exchanged by the gateway
+        String web = register("Web", SecretHasher.newSecret(), List.of("authorization_code"), null);
+        String forTheGateway = services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, USER,
+                web, List.of("files:read"), List.of(TestServices.ISSUER, clientId), Duration.ofMinutes(30))
+                .inSession(null, clock.millis())).value();
+        String exchanged = json(exchange(forTheGateway)).path("access_token").asText();
+        assertEquals(web, claimsOf(exchanged).getStringClaim("grant_client_id"));
+        // AND that token exchanged once more by the gateway, which keeps naming the web application's grant
+        String again = json(exchange(exchanged)).path("access_token").asText();
+        assertEquals(web, claimsOf(again).getStringClaim("grant_client_id"));
+        assertTrue(introspect(exchanged) && introspect(again));
+
+        // WHEN the user's consent to the web application is revoked (every grant of the user there ends)
+        services.tokenRepository().revokeGrantsUpToNow(TokenKeys.subjectAtClientRevocation(web, USER), clock,
+                Duration.ofDays(1));
+
+        // THEN the gateway's exchanged tokens end with it, though they are the gateway's and have no session
+        assertFalse(introspect(exchanged));
+        assertFalse(introspect(again));
+        // AND so does an exchanged token when the web application is deleted (its client-level record)
+        String later = services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, "user-10",
+                web, List.of("files:read"), List.of(TestServices.ISSUER, clientId), Duration.ofMinutes(30))
+                .inSession(null, clock.millis() + 1)).value();
+        clock.advance(Duration.ofMillis(5));
+        String laterExchanged = json(exchange(later)).path("access_token").asText();
+        assertTrue(introspect(laterExchanged));
+        services.tokenRepository().revokeGrantsUpToNow(TokenKeys.clientRevocation(web), clock, Duration.ofDays(1));
+        assertFalse(introspect(laterExchanged));
+        // AND a token the gateway exchanges from its own grant names no other client's
+        assertNull(claimsOf(json(exchange(userToken(clientId, "files:read", Duration.ofMinutes(30), Map.of())))
+                .path("access_token").asText()).getClaim("grant_client_id"));
+    }
+
+    @Test
     void aSubjectTokenOfAnotherClientNotMeantForThisOneIsRefused() {
         String other = register("Other", SecretHasher.newSecret(), List.of("client_credentials"), null);
         String othersUserToken = userToken(other, "files:read", Duration.ofMinutes(30), Map.of());

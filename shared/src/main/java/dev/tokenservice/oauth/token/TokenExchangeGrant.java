@@ -122,8 +122,19 @@ public final class TokenExchangeGrant implements Grant {
                 .withUserClaims(row.getUserClaims() == null ? null
                         : UserClaims.fromJson(row.getUserClaims()).keptFor(scopes).toJson())
                 // A proof with the exchange binds the new token to the exchanging client's key (RFC 9449 §5).
-                .boundTo(request.dpopKey().orElse(null)));
+                .boundTo(request.dpopKey().orElse(null))
+                .forGrantOf(grantClientOf(subjectCaller.claims(), client.getClientId())));
         return new TokenResponse(issued, null, null, ACCESS_TOKEN_TYPE);
+    }
+
+    /**
+     * The client whose grant the subject token descends from (its own grant_client_id when it was exchanged itself,
+     * else its client), when another than the exchanging client: ending that grant ends the new token too.
+     */
+    private static String grantClientOf(com.nimbusds.jwt.JWTClaimsSet subject, String exchangingClient) {
+        Object earlier = subject.getClaim(AccessTokenIssuer.GRANT_CLIENT);
+        String grantClient = earlier instanceof String known ? known : (String) subject.getClaim("client_id");
+        return exchangingClient.equals(grantClient) ? null : grantClient;
     }
 
     /** The live token with its row; invalid_request naming the parameter when it is not one (RFC 8693 §2.2.2). */

@@ -17,7 +17,8 @@ import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 /**
  * Whether listed tokens are revoked, by the same rule that decides verification (TokenRepository's
  * AccessTokenState): the row's own revoked flag, or a revocation record of its client, of its subject at
- * the client, of its subject, or of its session with a cut-off at or after its grant's issue time
+ * the client, of its subject, or of its session (and, for an exchanged token, of the client whose grant it descends
+ * from and of its subject there) with a cut-off at or after its grant's issue time
  * (TokenItem#grantStart). Records are
  * read strongly consistent, 100 keys per BatchGetItem, once per listing for each key.
  */
@@ -78,6 +79,7 @@ public final class RevocationCutoffs {
     }
 
     private static List<String> recordKeys(TokenItem token) {
-        return TokenKeys.revocationRecords(token.getClientId(), token.getSubject(), token.getSession());
+        return TokenKeys.revocationRecords(token.getClientId(), token.getSubject(), token.getSession(),
+                token.getGrantClientId());
     }
 }
