@@ -280,9 +280,17 @@ public final class Services {
 
     /** POST /oauth2/token with every grant this service supports. */
     public TokenEndpoint tokenEndpoint() {
+        return new TokenEndpoint(grants(), authorizationServerProofs());
+    }
+
+    /**
+     * DPoP proofs at the authorization server's endpoints (token, pushed requests), with the server nonces every
+     * proof must carry when DpopNonceRequired is set.
+     */
+    public DpopProofs authorizationServerProofs() {
         Optional<DpopNonces> nonces = settings.dpopNonceRequired()
                 ? Optional.of(new DpopNonces(secretHasher()::hash, clock, settings.dpopNonceLifetime())) : Optional.empty();
-        return new TokenEndpoint(grants(), dpopProofs(nonces));
+        return dpopProofs(nonces);
     }
 
     /** What a user's grant yields: access token, refresh token if allowed, ID token with openid. */
@@ -312,7 +320,7 @@ public final class Services {
     /** RFC 9126: authorization requests a client pushes, taken once by the authorization endpoint. */
     public PushedAuthorizationRequests pushedAuthorizationRequests() {
         return new PushedAuthorizationRequests(clientAuthentication(), clientRepository(), tokenRepository(), clock,
-                settings.defaultAudience());
+                settings.defaultAudience(), authorizationServerProofs());
     }
 
     /** Browser sessions: minted for a login front end, checked by the browser-facing routes. */

@@ -99,7 +99,8 @@ public final class AuthorizationEndpoint {
         boolean consented = !request.prompts("consent") && consents.covers(clientId, user.subject(), request.scopes());
         if (consented) {
             return new Redirect(codeRedirect(request.client(), request.redirectUri(), user, request.scopes(),
-                    request.state(), request.codeChallenge(), request.nonce(), request.resources(), issuerUrl));
+                    request.state(), request.codeChallenge(), request.nonce(), request.resources(), request.dpopJkt(),
+                    issuerUrl));
         }
         if (request.prompts("none")) {
             return new Redirect(errorRedirect(request.redirectUri(), request.state(), issuerUrl, "consent_required",
@@ -186,7 +187,8 @@ public final class AuthorizationEndpoint {
         }
         consents.grant(client.getClientId(), user.subject(), approved.scopes());
         return new Redirect(codeRedirect(client, approved.redirectUri(), user, approved.scopes(),
-                approved.state(), approved.codeChallenge(), approved.nonce(), approved.resources(), issuerUrl));
+                approved.state(), approved.codeChallenge(), approved.nonce(), approved.resources(), approved.dpopJkt(),
+                issuerUrl));
     }
 
     /** Where a redirectable problem of the request goes: back to the client, with state and iss. */
@@ -195,8 +197,9 @@ public final class AuthorizationEndpoint {
     }
 
     private String codeRedirect(ClientItem client, String redirectUri, Session user, List<String> scopes,
-            String state, String challenge, String nonce, List<String> resources, String issuerUrl) {
-        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce, resources);
+            String state, String challenge, String nonce, List<String> resources, String dpopJkt, String issuerUrl) {
+        String code = codes.issue(client.getClientId(), user, redirectUri, scopes, challenge, nonce, resources,
+                dpopJkt);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("code", code);
         parameters.put("state", state);

@@ -16,22 +16,25 @@ import java.util.Optional;
 /**
  * A validated GET /oauth2/authorize request: the client, its exactly matching redirect URI, the scopes,
  * the state to echo, the PKCE S256 challenge (required when the client may be public), and OpenID Connect's
- * nonce (returned in the ID token), max_age (seconds, or null), prompt values, id_token_hint, and the resources
- * (RFC 8707) its tokens are to be for (empty: this service).
+ * nonce (returned in the ID token), max_age (seconds, or null), prompt values, id_token_hint, the resources
+ * (RFC 8707) its tokens are to be for (empty: this service), and the DPoP key its code is bound to (RFC 9449 §10:
+ * dpop_jkt, or the key of the proof sent with the pushed request; null when none).
  */
 public record AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
         String codeChallenge, String nonce, Long maxAge, List<String> prompt, String idTokenHint,
-        List<String> resources) {
+        List<String> resources, String dpopJkt) {
 
     private static final int LONGEST_NONCE = 512;
     /** RFC 6749 leaves state unbounded; this keeps the redirect's Location header far below gateway limits. */
     static final int LONGEST_STATE = 2048;
     private static final String OPENID = OpenIdScopes.OPENID;
     private static final List<String> PROMPTS = List.of("none", "login", "consent", "select_account");
+    /** A JWK SHA-256 thumbprint (RFC 7638), base64url without padding. */
+    private static final java.util.regex.Pattern THUMBPRINT = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
 
     public AuthorizationRequest(ClientItem client, String redirectUri, List<String> scopes, String state,
             String codeChallenge) {
-        this(client, redirectUri, scopes, state, codeChallenge, null, null, List.of(), null, List.of());
+        this(client, redirectUri, scopes, state, codeChallenge, null, null, List.of(), null, List.of(), null);
     }
 
     public boolean prompts(String value) {
@@ -134,8 +137,13 @@ public record AuthorizationRequest(ClientItem client, String redirectUri, List<S
         } catch (dev.tokenservice.http.ApiError invalidTarget) {
             throw AuthorizationProblem.redirected(redirectUri, state, invalidTarget.code(), invalidTarget.description());
         }
+        String dpopJkt = single(parameters, "dpop_jkt", redirectUri, state).orElse(null);
+        if (dpopJkt != null && !THUMBPRINT.matcher(dpopJkt).matches()) {
+            throw AuthorizationProblem.redirected(redirectUri, state, "invalid_request",
+                    "dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters, RFC 9449 §10)");
+        }
         return new AuthorizationRequest(client, redirectUri, scopes, state, challenge, nonce, maxAge, prompt,
-                idTokenHint, resources);
+                idTokenHint, resources, dpopJkt);
     }
 
     /** RFC 6749's VSCHAR (printable ASCII) within LONGEST_STATE: what state may be, at authorize and at logout. */

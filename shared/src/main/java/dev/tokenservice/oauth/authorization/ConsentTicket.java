@@ -22,7 +22,7 @@ public final class ConsentTicket {
     private static final String NOT_GENUINE = "the consent form is not genuine; start the sign-in again";
 
     public record Content(String clientId, String redirectUri, List<String> scopes, String state, String codeChallenge,
-            String principal, long expiresAt, String nonce, List<String> resources) {
+            String principal, long expiresAt, String nonce, List<String> resources, String dpopJkt) {
     }
 
     private ConsentTicket() {
@@ -35,6 +35,7 @@ public final class ConsentTicket {
                 .put("state", request.state())
                 .put("code_challenge", request.codeChallenge())
                 .put("nonce", request.nonce())
+                .put("dpop_jkt", request.dpopJkt())
                 .put("sub", session.subject())
                 .put("sid", session.sessionId())
                 .put("exp", now.getEpochSecond() + LIFETIME_SECONDS);
@@ -65,6 +66,6 @@ public final class ConsentTicket {
         }
         return new Content(clientId, redirectUri, List.copyOf(scopes), SignedTicket.text(content, "state"),
                 SignedTicket.text(content, "code_challenge"), session.subject(), content.path("exp").asLong(),
-                SignedTicket.text(content, "nonce"), List.copyOf(resources));
+                SignedTicket.text(content, "nonce"), List.copyOf(resources), SignedTicket.text(content, "dpop_jkt"));
     }
 }

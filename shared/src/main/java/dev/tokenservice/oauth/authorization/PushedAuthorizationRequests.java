@@ -7,7 +7,10 @@ import dev.tokenservice.clients.ClientRepository;
 import dev.tokenservice.http.ApiError;
 import dev.tokenservice.http.Json;
 import dev.tokenservice.oauth.OAuthErrors;
+import dev.tokenservice.dpop.DpopProof;
+import dev.tokenservice.dpop.DpopProofs;
 import dev.tokenservice.oauth.token.ClientAuthentication;
+import dev.tokenservice.oauth.token.TokenEndpoint;
 import dev.tokenservice.oauth.token.OpaqueTokens;
 import dev.tokenservice.oauth.token.TokenRequest;
 import dev.tokenservice.tokens.TokenItem;
@@ -51,14 +54,16 @@ public final class PushedAuthorizationRequests {
     private final TokenRepository tokens;
     private final Clock clock;
     private final Optional<String> defaultAudience;
+    private final DpopProofs proofs;
 
     public PushedAuthorizationRequests(ClientAuthentication authentication, ClientRepository clients,
-            TokenRepository tokens, Clock clock, Optional<String> defaultAudience) {
+            TokenRepository tokens, Clock clock, Optional<String> defaultAudience, DpopProofs proofs) {
         this.authentication = authentication;
         this.clients = clients;
         this.tokens = tokens;
         this.clock = clock;
         this.defaultAudience = defaultAudience;
+        this.proofs = proofs;
     }
 
     /**
@@ -71,6 +76,16 @@ public final class PushedAuthorizationRequests {
         CREDENTIALS.forEach(parameters::remove);
         if (parameters.containsKey("request_uri")) {
             throw OAuthErrors.invalidRequest("request_uri must not be pushed (RFC 9126 §2.1)");
+        }
+        // RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as dpop_jkt would; both at once
+        // must name the same key.
+        Optional<DpopProof> proof = TokenEndpoint.verifiedProof(proofs, request, issuerUrl);
+        if (proof.isPresent()) {
+            List<String> named = parameters.get("dpop_jkt");
+            if (named != null && !named.equals(List.of(proof.get().keyThumbprint()))) {
+                throw OAuthErrors.invalidDpopProof("dpop_jkt does not name the key of the request's DPoP proof");
+            }
+            parameters.put("dpop_jkt", List.of(proof.get().keyThumbprint()));
         }
         parameters.put("client_id", List.of(client.getClientId()));
         try {

@@ -54,7 +54,10 @@ public final class AuthorizationCodeGrant implements Grant {
         List<String> requested = ResourceIndicators.parse(request.values("resource"));
         String ownAudience = userTokens.ownAudience(issuerUrl);
         TokenItem grant = codes.redeem(code, client.getClientId(), redirectUri, verifier,
-                row -> audienceOf(requested, row, client, ownAudience));
+                row -> {
+                    requireBoundKey(row, request);
+                    audienceOf(requested, row, client, ownAudience);
+                });
         if (grant.grantStart() <= tokens.revokedUpTo(client.getClientId(), grant.getSubject(), grant.getSession())) {
             throw OAuthErrors.invalidGrant("the consent behind this code was revoked");
         }
@@ -64,6 +67,17 @@ public final class AuthorizationCodeGrant implements Grant {
                 grant.getSession(), grant.getAuthTime(), grant.grantStart(), grant.getNonce(),
                 UserClaims.fromJson(grant.getUserClaims()), resourcesOf(grant),
                 audienceOf(requested, grant, client, ownAudience), DpopBinding.of(request, caller.confidential()));
+    }
+
+    /**
+     * A code bound to a DPoP key (dpop_jkt, RFC 9449 §10) is redeemed only with a proof signed by that key; checked
+     * before the code is used, so a request without the key does not spend it.
+     */
+    private static void requireBoundKey(TokenItem code, TokenRequest request) {
+        if (code.getDpopKey() != null && !code.getDpopKey().equals(request.dpopKey().orElse(null))) {
+            throw OAuthErrors.invalidDpopProof("the authorization code is bound to a DPoP key (dpop_jkt): the token "
+                    + "request's DPoP proof must be signed by that key");
+        }
     }
 
     /** The resources the grant holds (RFC 8707): those of its authorization request; empty: this service. */

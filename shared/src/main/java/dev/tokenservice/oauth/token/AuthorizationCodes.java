@@ -41,6 +41,15 @@ public final class AuthorizationCodes {
     /** As above, for tokens meant for these resources (RFC 8707; kept as the row's audience). */
     public String issue(String clientId, Session user, String redirectUri, List<String> scopes, String challenge,
             String nonce, List<String> resources) {
+        return issue(clientId, user, redirectUri, scopes, challenge, nonce, resources, null);
+    }
+
+    /**
+     * As above, the code bound to a DPoP key (RFC 9449 §10, dpop_jkt): only a token request whose proof is signed by
+     * that key redeems it; null: no binding.
+     */
+    public String issue(String clientId, Session user, String redirectUri, List<String> scopes, String challenge,
+            String nonce, List<String> resources, String dpopJkt) {
         String code = OpaqueTokens.newValue();
         // The code and every token it buys carry the browser session's sid: ending the session ends them all.
         TokenItem row = OpaqueTokens.row(TokenKeys.authorizationCode(OpaqueTokens.hash(code)),
@@ -52,6 +61,7 @@ public final class AuthorizationCodes {
         row.setAuthTime(user.authTime());
         row.setUserClaims(user.claims().keptFor(scopes).toJson());
         row.setAudience(resources.isEmpty() ? null : resources);
+        row.setDpopKey(dpopJkt);
         tokens.create(row);
         return code;
     }

@@ -40,7 +40,7 @@ public final class TokenEndpoint {
         if (grant == null) {
             throw OAuthErrors.unsupportedGrantType("the grant type " + grantType + " is not supported");
         }
-        return grant.exchange(request.withProof(proof(request, issuerUrl)), issuerUrl);
+        return grant.exchange(request.withProof(verifiedProof(proofs, request, issuerUrl)), issuerUrl);
     }
 
     /** The nonce to send beside every answer when proofs must carry one (RFC 9449 §8); empty otherwise. */
@@ -48,12 +48,18 @@ public final class TokenEndpoint {
         return proofs.nonces().map(DpopNonces::current);
     }
 
-    private Optional<DpopProof> proof(TokenRequest request, String issuerUrl) {
+    /**
+     * The request's DPoP proof, verified for its method and this endpoint's URI (empty without one); the token
+     * endpoint's errors otherwise: use_dpop_nonce with the nonce to use, or invalid_dpop_proof (RFC 9449 §5, §8).
+     * The pushed authorization request endpoint checks its proofs the same way (RFC 9449 §10.1).
+     */
+    public static Optional<DpopProof> verifiedProof(DpopProofs proofs, TokenRequest request, String issuerUrl) {
         try {
             return proofs.verify(request.http(), issuerUrl + request.http().path(), null);
         } catch (DpopRefused refused) {
             if (refused.nonceNeeded()) {
-                throw OAuthErrors.useDpopNonce(refused.getMessage(), currentNonce().orElseThrow());
+                throw OAuthErrors.useDpopNonce(refused.getMessage(),
+                        proofs.nonces().map(DpopNonces::current).orElseThrow());
             }
             throw OAuthErrors.invalidDpopProof(refused.getMessage());
         }
