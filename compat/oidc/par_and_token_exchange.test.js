@@ -102,3 +102,27 @@ test('openid-client pushes its authorization request, then exchanges the access 
     scope: 'openid files:read files:write',
   }), (error) => error.error === 'invalid_scope');
 });
+
+test('openid-client pushes its request with a DPoP proof, and only that key redeems the code (RFC 9449 §10.1)', async () => {
+  const config = await client.discovery(new URL(issuer), clientId, clientSecret, undefined, insecure);
+  client.allowInsecureRequests(config);
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const parameters = {
+    redirect_uri: redirectUri,
+    scope: 'openid files:read',
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+  };
+
+  // The push carries the library's DPoP proof: the code it leads to is bound to that key
+  const callback = await signIn(await client.buildAuthorizationUrlWithPAR(config, parameters, { DPoP }));
+  const checks = { pkceCodeVerifier: codeVerifier, expectedState: state, idTokenExpected: true };
+  await assert.rejects(client.authorizationCodeGrant(config, callback, checks),
+    (error) => error.error === 'invalid_dpop_proof');
+  const tokens = await client.authorizationCodeGrant(config, callback, checks, undefined, { DPoP });
+  assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  assert.ok(claimsOf(tokens.access_token).cnf.jkt);
+});

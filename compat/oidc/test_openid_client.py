@@ -51,9 +51,9 @@ RESOURCE = "https://files.example.com/api"
 
 
 def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service, owner):
-    """openid-client's own PAR (buildAuthorizationUrlWithPAR) and token exchange (genericGrantRequest), for a
-    relying party registered with a resource and required to push its requests (the client API's fields beyond
-    DocSpace's)."""
+    """openid-client's own PAR (buildAuthorizationUrlWithPAR, also with a DPoP proof binding the code) and token
+    exchange (genericGrantRequest), for a relying party registered with a resource and required to push its
+    requests (the client API's fields beyond DocSpace's)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     assert node and npm, "the OpenID relying-party suite needs Node.js 20+ and npm on PATH"
     if not (HERE / "node_modules" / "openid-client").exists():
@@ -70,7 +70,7 @@ def test_openid_client_pushes_its_request_and_exchanges_the_token(local_service,
     result = subprocess.run([node, "--test", "par_and_token_exchange.test.js"], cwd=HERE, env=environment,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert "# pass 1" in result.stdout, result.stdout[-3000:]
+    assert "# pass 2" in result.stdout, result.stdout[-3000:]
 
 
 def test_openid_client_signs_a_device_in(local_service, owner):
