@@ -3,11 +3,7 @@ package dev.tokenservice.functions.oauth;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.tokenservice.http.ApiError;
-import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
-import dev.tokenservice.http.Endpoint;
-import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.oauth.Issuer;
 import dev.tokenservice.oauth.authorization.AuthorizationProblem;
 import dev.tokenservice.oauth.authorization.LoginHandOff;
 import dev.tokenservice.oauth.device.DeviceAuthorizations;
@@ -40,41 +36,30 @@ final class DevicePageRoute {
     }
 
     APIGatewayProxyResponseEvent answer(String name, APIGatewayProxyRequestEvent event) {
-        return Endpoint.run(name, ErrorFormat.OAUTH, () -> {
-            ApiRequest http = new ApiRequest(event);
-            boolean posted = "POST".equals(http.method());
-            if (posted && !http.hasContentType("application/x-www-form-urlencoded")) {
-                return AuthorizationPages.problem(415, "the code or the answer must be posted as a form");
+        return BrowserRoute.answer(name, event, services, "the code or the answer", request -> {
+            Map<String, List<String>> parameters = request.parameters();
+            Optional<String> typed = single(parameters, "user_code");
+            SessionCheck browser = request.browser();
+            if (browser.session().isEmpty()) {
+                Optional<String> signIn = request.posted() ? Optional.empty() : LoginHandOff.signInForDevicePage(
+                        services.settings().loginUrl(), request.issuer(), typed.flatMap(UserCodes::canonical));
+                return signIn.map(ApiResponse::redirect)
+                        .orElseGet(() -> AuthorizationPages.signInRequired(browser.refusal()));
             }
-            String issuer = Issuer.of(services.settings(), http);
-            try {
-                Map<String, List<String>> parameters = AuthorizationProblem.shownIfMalformed(
-                        posted ? http::formParameters : http::queryParameters);
-                Optional<String> typed = single(parameters, "user_code");
-                SessionCheck browser = services.browserSession(http);
-                if (browser.session().isEmpty()) {
-                    Optional<String> signIn = posted ? Optional.empty() : LoginHandOff.signInForDevicePage(
-                            services.settings().loginUrl(), issuer, typed.flatMap(UserCodes::canonical));
-                    return signIn.map(ApiResponse::redirect)
-                            .orElseGet(() -> AuthorizationPages.signInRequired(browser.refusal()));
-                }
-                Session user = browser.session().get();
-                if (!posted) {
-                    return DevicePages.codeEntry(200, typed.flatMap(UserCodes::canonical).orElse(""),
-                            user.displayName(), null);
-                }
-                if (parameters.containsKey("ticket")) {
-                    boolean approved = devices.decide(single(parameters, "ticket").orElse(""),
-                            single(parameters, "decision").orElse(""), user);
-                    return DevicePages.answered(approved);
-                }
-                if (typed.isEmpty()) {
-                    return DevicePages.codeEntry(400, "", user.displayName(), "Enter the code your device shows.");
-                }
-                return confirmation(typed.get(), user);
-            } catch (AuthorizationProblem problem) {
-                return AuthorizationPages.of(problem, issuer);
+            Session user = browser.session().get();
+            if (!request.posted()) {
+                return DevicePages.codeEntry(200, typed.flatMap(UserCodes::canonical).orElse(""),
+                        user.displayName(), null);
             }
+            if (parameters.containsKey("ticket")) {
+                boolean approved = devices.decide(BrowserRoute.single(parameters, "ticket", "confirmation form"),
+                        BrowserRoute.single(parameters, "decision", "confirmation form"), user);
+                return DevicePages.answered(approved);
+            }
+            if (typed.isEmpty()) {
+                return DevicePages.codeEntry(400, "", user.displayName(), "Enter the code your device shows.");
+            }
+            return confirmation(typed.get(), user);
         });
     }
 

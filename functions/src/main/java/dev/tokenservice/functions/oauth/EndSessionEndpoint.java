@@ -3,12 +3,7 @@ package dev.tokenservice.functions.oauth;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.tokenservice.broker.UpstreamSignOut;
-import dev.tokenservice.http.ApiRequest;
 import dev.tokenservice.http.ApiResponse;
-import dev.tokenservice.http.Endpoint;
-import dev.tokenservice.http.ErrorFormat;
-import dev.tokenservice.oauth.Issuer;
-import dev.tokenservice.oauth.authorization.AuthorizationProblem;
 import dev.tokenservice.oauth.authorization.Logout;
 import dev.tokenservice.pages.AuthorizationPages;
 import dev.tokenservice.sessions.SessionCheck;
@@ -35,61 +30,42 @@ final class EndSessionEndpoint {
     }
 
     APIGatewayProxyResponseEvent answer(String name, APIGatewayProxyRequestEvent event) {
-        return Endpoint.run(name, ErrorFormat.OAUTH, () -> {
-            ApiRequest http = new ApiRequest(event);
-            String issuer = Issuer.of(services.settings(), http);
-            boolean posted = "POST".equals(http.method());
-            if (posted && !http.hasContentType("application/x-www-form-urlencoded")) {
-                return AuthorizationPages.problem(415, "the logout request must be posted as a form");
-            }
-            SessionCheck browser = services.browserSession(http);
+        return BrowserRoute.answer(name, event, services, "the logout request", request -> {
+            Map<String, List<String>> parameters = request.parameters();
+            SessionCheck browser = request.browser();
             var user = browser.session();
-            try {
-                Map<String, List<String>> parameters = AuthorizationProblem.shownIfMalformed(
-                        posted ? http::formParameters : http::queryParameters);
-                Logout.Outcome outcome;
-                boolean browserSessionEnded;
-                if (parameters.containsKey("ticket")) {
-                    if (user.isEmpty()) {
-                        return AuthorizationPages.signInRequired(browser.refusal());
-                    }
-                    String decision = single(parameters, "decision");
-                    outcome = logout.decide(single(parameters, "ticket"), decision, user.get());
-                    browserSessionEnded = "logout".equals(decision);
-                } else {
-                    Logout.Request request = logout.validate(parameters, issuer);
-                    outcome = logout.start(request, user);
-                    browserSessionEnded = user.isPresent() && request.hint() != null
-                            && user.get().sessionId().equals(request.hint().getClaim("sid"));
+            Logout.Outcome outcome;
+            boolean browserSessionEnded;
+            if (parameters.containsKey("ticket")) {
+                if (user.isEmpty()) {
+                    return AuthorizationPages.signInRequired(browser.refusal());
                 }
-                if (browserSessionEnded) {
-                    // The upstream that signed this session in signs the person out too, then sends them on.
-                    String then = outcome instanceof Logout.Redirect redirect ? redirect.location() : null;
-                    var viaUpstream = upstreamSignOut.via(user.get(), then, issuer);
-                    if (viaUpstream.isPresent()) {
-                        return ApiResponse.redirect(viaUpstream.get());
-                    }
-                }
-                if (outcome instanceof Logout.Redirect redirect) {
-                    return ApiResponse.redirect(redirect.location());
-                }
-                if (outcome instanceof Logout.Confirmation confirm) {
-                    return AuthorizationPages.logoutConfirmation(confirm.request().client(), confirm.ticket(),
-                            user.orElseThrow().displayName(), confirm.request().redirectUri());
-                }
-                Logout.Finished finished = (Logout.Finished) outcome;
-                return AuthorizationPages.loggedOut(finished.client(), finished.signedOut());
-            } catch (AuthorizationProblem problem) {
-                return AuthorizationPages.problem(400, problem.description());
+                String decision = BrowserRoute.single(parameters, "decision", "sign-out form");
+                outcome = logout.decide(BrowserRoute.single(parameters, "ticket", "sign-out form"), decision, user.get());
+                browserSessionEnded = "logout".equals(decision);
+            } else {
+                Logout.Request logoutRequest = logout.validate(parameters, request.issuer());
+                outcome = logout.start(logoutRequest, user);
+                browserSessionEnded = user.isPresent() && logoutRequest.hint() != null
+                        && user.get().sessionId().equals(logoutRequest.hint().getClaim("sid"));
             }
+            if (browserSessionEnded) {
+                // The upstream that signed this session in signs the person out too, then sends them on.
+                String then = outcome instanceof Logout.Redirect redirect ? redirect.location() : null;
+                var viaUpstream = upstreamSignOut.via(user.get(), then, request.issuer());
+                if (viaUpstream.isPresent()) {
+                    return ApiResponse.redirect(viaUpstream.get());
+                }
+            }
+            if (outcome instanceof Logout.Redirect redirect) {
+                return ApiResponse.redirect(redirect.location());
+            }
+            if (outcome instanceof Logout.Confirmation confirm) {
+                return AuthorizationPages.logoutConfirmation(confirm.request().client(), confirm.ticket(),
+                        user.orElseThrow().displayName(), confirm.request().redirectUri());
+            }
+            Logout.Finished finished = (Logout.Finished) outcome;
+            return AuthorizationPages.loggedOut(finished.client(), finished.signedOut());
         });
-    }
-
-    private static String single(Map<String, List<String>> form, String name) {
-        List<String> values = form.get(name);
-        if (values == null || values.size() != 1) {
-            throw AuthorizationProblem.shownToUser("the sign-out form must send " + name + " exactly once");
-        }
-        return values.get(0);
     }
 }
