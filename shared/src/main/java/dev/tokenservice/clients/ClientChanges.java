@@ -6,11 +6,12 @@ import java.util.List;
 /**
  * A validated DocSpace UpdateClientRequest: name, description and logo are replaced together, allowed
  * origins are replaced, redirect URIs stay (DocSpace's update rule). The fields DocSpace's SDKs never send
- * (resources, require_pushed_authorization_requests) change only when given; a private_key_jwt client may also
+ * (resources, require_pushed_authorization_requests, dpop_bound_access_tokens) change only when given; a private_key_jwt client may also
  * replace its keys (jwks or jwks_uri; null: unchanged).
  */
 public record ClientChanges(String name, String description, String logo, List<String> allowedOrigins,
-        Boolean allowPkce, List<String> resources, Boolean requirePushedAuthorizationRequests, ClientKeys keys) {
+        Boolean allowPkce, List<String> resources, Boolean requirePushedAuthorizationRequests, ClientKeys keys,
+        Boolean dpopBoundAccessTokens) {
 
     public static ClientChanges from(JsonBody body) {
         ClientFields.ignoredIsPublic(body);
@@ -22,6 +23,7 @@ public record ClientChanges(String name, String description, String logo, List<S
                 body.bool("allow_pkce").orElse(null),
                 ClientFields.resources(body),
                 body.bool("require_pushed_authorization_requests").orElse(null),
-                ClientFields.keys(body));
+                ClientFields.keys(body),
+                body.bool("dpop_bound_access_tokens").orElse(null));
     }
 }

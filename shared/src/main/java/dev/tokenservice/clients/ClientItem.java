@@ -34,6 +34,7 @@ public final class ClientItem {
     private List<String> resources;
     /** RFC 9126: the client's authorization requests must come through the pushed request endpoint. */
     private Boolean requirePushedAuthorizationRequests;
+    private Boolean dpopBoundAccessTokens;
     private String jwks;
     private String jwksUri;
     private String secretCreatedOn;
@@ -89,6 +90,9 @@ public final class ClientItem {
     public void setResources(List<String> resources) { this.resources = resources; }
     public Boolean getRequirePushedAuthorizationRequests() { return requirePushedAuthorizationRequests; }
     public void setRequirePushedAuthorizationRequests(Boolean require) { this.requirePushedAuthorizationRequests = require; }
+    /** RFC 9449 §5.2 dpop_bound_access_tokens: every token request of the client must carry a DPoP proof. */
+    public Boolean getDpopBoundAccessTokens() { return dpopBoundAccessTokens; }
+    public void setDpopBoundAccessTokens(Boolean bound) { this.dpopBoundAccessTokens = bound; }
 
     /** The client's public keys (a JWKS document) for private_key_jwt, when registered inline. */
     public String getJwks() { return jwks; }

@@ -112,6 +112,7 @@ public final class ClientRegistry {
         client.setGrantTypes(grantTypes);
         client.setResources(request.resources());
         client.setRequirePushedAuthorizationRequests(request.requirePushedAuthorizationRequests() ? true : null);
+        client.setDpopBoundAccessTokens(request.dpopBoundAccessTokens() ? true : null);
         client.setTenant(limits.tenant());
         client.setIsPublic(true);
         client.setEnabled(true);
@@ -198,6 +199,9 @@ public final class ClientRegistry {
             }
             if (changes.requirePushedAuthorizationRequests() != null) {
                 client.setRequirePushedAuthorizationRequests(changes.requirePushedAuthorizationRequests() ? true : null);
+            }
+            if (changes.dpopBoundAccessTokens() != null) {
+                client.setDpopBoundAccessTokens(changes.dpopBoundAccessTokens() ? true : null);
             }
             return null;
         });

@@ -46,6 +46,9 @@ public final class ClientViews {
         if (Boolean.TRUE.equals(client.getRequirePushedAuthorizationRequests())) {
             view.put("require_pushed_authorization_requests", true);
         }
+        if (Boolean.TRUE.equals(client.getDpopBoundAccessTokens())) {
+            view.put("dpop_bound_access_tokens", true);
+        }
         keys(view, client);
         return view;
     }

@@ -5,21 +5,22 @@ import java.util.List;
 
 /**
  * A validated DocSpace CreateClientRequest, with optional fields DocSpace's SDKs never send: the resources the
- * client may ask tokens for (RFC 8707), whether it must push its authorization requests (RFC 9126), and for a
- * client that authenticates with a key the RFC 7591 fields token_endpoint_auth_method, jwks and jwks_uri.
+ * client may ask tokens for (RFC 8707), whether it must push its authorization requests (RFC 9126), for a client
+ * that authenticates with a key the RFC 7591 fields token_endpoint_auth_method, jwks and jwks_uri, and whether its
+ * token requests must carry DPoP proofs (RFC 9449 §5.2, dpop_bound_access_tokens).
  */
 public record NewClient(
         String name, String description, String logo, String websiteUrl, String termsUrl, String policyUrl,
         String logoutRedirectUri, List<String> redirectUris, List<String> allowedOrigins, List<String> scopes,
         boolean allowPkce, List<String> resources, boolean requirePushedAuthorizationRequests, String authMethod,
-        ClientKeys keys) {
+        ClientKeys keys, boolean dpopBoundAccessTokens) {
 
     /** A client as DocSpace registers it: with a secret (and "none" too when allowPkce), none of the other fields. */
     public NewClient(String name, String description, String logo, String websiteUrl, String termsUrl,
             String policyUrl, String logoutRedirectUri, List<String> redirectUris, List<String> allowedOrigins,
             List<String> scopes, boolean allowPkce) {
         this(name, description, logo, websiteUrl, termsUrl, policyUrl, logoutRedirectUri, redirectUris,
-                allowedOrigins, scopes, allowPkce, null, false, null, null);
+                allowedOrigins, scopes, allowPkce, null, false, null, null, false);
     }
 
     public static NewClient from(JsonBody body) {
@@ -54,6 +55,7 @@ public record NewClient(
                 ClientFields.resources(body),
                 body.bool("require_pushed_authorization_requests").orElse(false),
                 authMethod,
-                keys);
+                keys,
+                body.bool("dpop_bound_access_tokens").orElse(false));
     }
 }

@@ -178,8 +178,11 @@ class ClientManagementTest {
         assertTrue(plainRead.path("resources").isMissingNode(), plainRead.toString());
         assertTrue(plainRead.path("require_pushed_authorization_requests").isMissingNode());
 
-        // WHEN a client is created with resources and the pushed-request requirement
-        var body = validClient("Extra").put("require_pushed_authorization_requests", true);
+        assertTrue(plainRead.path("dpop_bound_access_tokens").isMissingNode());
+
+        // WHEN a client is created with resources, the pushed-request requirement and DPoP-bound tokens
+        var body = validClient("Extra").put("require_pushed_authorization_requests", true)
+                .put("dpop_bound_access_tokens", true);
         body.putArray("resources").add("https://files.example.com/api").add("urn:example:mail");
         String clientId = api.createOk(owner, body).path("client_id").asText();
 
@@ -187,16 +190,20 @@ class ClientManagementTest {
         JsonNode read = json(api.get(owner, clientId));
         assertEquals("[\"https://files.example.com/api\",\"urn:example:mail\"]", read.path("resources").toString());
         assertTrue(read.path("require_pushed_authorization_requests").asBoolean());
+        assertTrue(read.path("dpop_bound_access_tokens").asBoolean());
         // AND an update without them (as DocSpace's SDK sends it) keeps them
         assertEquals(200, api.update(owner, clientId, validClient("Renamed").toString()).getStatusCode());
         assertEquals(read.path("resources"), json(api.get(owner, clientId)).path("resources"));
         // AND an update with them changes them
-        var changes = validClient("Renamed").put("require_pushed_authorization_requests", false);
+        assertTrue(json(api.get(owner, clientId)).path("dpop_bound_access_tokens").asBoolean());
+        var changes = validClient("Renamed").put("require_pushed_authorization_requests", false)
+                .put("dpop_bound_access_tokens", false);
         changes.putArray("resources");
         assertEquals(200, api.update(owner, clientId, changes.toString()).getStatusCode());
         JsonNode changed = json(api.get(owner, clientId));
         assertTrue(changed.path("resources").isMissingNode(), changed.toString());
         assertTrue(changed.path("require_pushed_authorization_requests").isMissingNode());
+        assertTrue(changed.path("dpop_bound_access_tokens").isMissingNode());
 
         // AND a resource that is no absolute URI, or has a fragment, is a 400 naming the field
         for (String bad : List.of("files", "https://files.example.com/#top")) {

@@ -181,6 +181,30 @@ class DpopTest {
     }
 
     @Test
+    void aClientRegisteredWithDpopBoundAccessTokensGetsTokensOnlyWithAProof() {
+        // GIVEN a client registered with dpop_bound_access_tokens (RFC 9449 §5.2)
+        var client = services.clientRepository().find(machine.clientId()).orElseThrow();
+        client.setDpopBoundAccessTokens(true);
+        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+
+        // WHEN it asks for a token without a proof THEN 400 invalid_dpop_proof naming the registration
+        APIGatewayProxyResponseEvent bare = clientCredentials(null);
+        assertEquals(400, bare.getStatusCode());
+        assertEquals("invalid_dpop_proof", OAuthEndpoints.json(bare).path("error").asText());
+        assertTrue(OAuthEndpoints.json(bare).path("error_description").asText().contains("dpop_bound_access_tokens"));
+        // AND with a proof it gets a bound token
+        APIGatewayProxyResponseEvent bound = clientCredentials(prover.proof("POST", TOKEN_URI, null));
+        assertEquals(200, bound.getStatusCode(), bound.getBody());
+        assertEquals("DPoP", OAuthEndpoints.json(bound).path("token_type").asText());
+        // AND a wrong secret is still 401 first: the registration is told only to the client itself
+        assertEquals(401, oauth.tokenWithProof(Map.of("grant_type", "client_credentials", "client_id",
+                machine.clientId(), "client_secret", "wrong"), null, null).getStatusCode());
+        // AND its other endpoints (introspection) need no proof
+        assertEquals(200, oauth.introspect(Map.of("token", OAuthEndpoints.json(bound).path("access_token").asText(),
+                "client_id", machine.clientId(), "client_secret", machine.secret())).getStatusCode());
+    }
+
+    @Test
     void withNoncesRequiredAProofMustCarryTheServersNonce() {
         // GIVEN a token endpoint that requires DPoP nonces
         Services strict = TestServices.create(clock, Map.of("DPOP_NONCE_REQUIRED", "true"));

@@ -64,12 +64,26 @@ public final class ClientAuthentication {
         if (!client.isEnabled()) {
             throw OAuthErrors.unauthorizedClient("the client is disabled");
         }
-        return new AuthenticatedClient(client, false);
+        return new AuthenticatedClient(requireProofIfBound(client, request), false);
     }
 
     public ClientItem authenticate(TokenRequest request) {
         Credentials credentials = presented(request);
-        return check(credentials, clients.forAuthentication(credentials.clientId(), granting(credentials)).read());
+        return requireProofIfBound(
+                check(credentials, clients.forAuthentication(credentials.clientId(), granting(credentials)).read()),
+                request);
+    }
+
+    /**
+     * RFC 9449 §5.2: a client registered with dpop_bound_access_tokens gets tokens only with a DPoP proof; checked
+     * once the client is authenticated, so that nobody else learns how it is registered.
+     */
+    private static ClientItem requireProofIfBound(ClientItem client, TokenRequest request) {
+        if (request.forTokens() && Boolean.TRUE.equals(client.getDpopBoundAccessTokens()) && request.dpopKey().isEmpty()) {
+            throw OAuthErrors.invalidDpopProof("the client is registered with dpop_bound_access_tokens: its token "
+                    + "requests must carry a DPoP proof");
+        }
+        return client;
     }
 
     /**

@@ -18,11 +18,14 @@ public final class TokenRequest {
     private final ApiRequest http;
     private final Map<String, List<String>> parameters;
     private final DpopProof proof;
+    /** Whether this is a token endpoint request, whose DPoP proof (if any) was checked: it is to issue tokens. */
+    private final boolean forTokens;
 
-    private TokenRequest(ApiRequest http, Map<String, List<String>> parameters, DpopProof proof) {
+    private TokenRequest(ApiRequest http, Map<String, List<String>> parameters, DpopProof proof, boolean forTokens) {
         this.http = http;
         this.parameters = parameters;
         this.proof = proof;
+        this.forTokens = forTokens;
     }
 
     public static TokenRequest parse(ApiRequest http) {
@@ -38,12 +41,20 @@ public final class TokenRequest {
                 throw OAuthErrors.invalidRequest("the parameter " + name + " is repeated");
             }
         });
-        return new TokenRequest(http, parameters, null);
+        return new TokenRequest(http, parameters, null, false);
     }
 
     /** This request with the DPoP proof it carried, verified (RFC 9449 §5). */
     public TokenRequest withProof(Optional<DpopProof> verified) {
-        return new TokenRequest(http, parameters, verified.orElse(null));
+        return new TokenRequest(http, parameters, verified.orElse(null), true);
+    }
+
+    /**
+     * Whether the request asks the token endpoint for tokens (its proof checked, present or not): where a client
+     * registered with dpop_bound_access_tokens must prove a key (RFC 9449 §5.2).
+     */
+    public boolean forTokens() {
+        return forTokens;
     }
 
     /** The thumbprint of the key the request proved it holds: what the tokens it buys are bound to (cnf.jkt). */
