@@ -312,6 +312,50 @@ class PrivateKeyJwtTest {
     }
 
     @Test
+    void failedAssertionsAreSlowedDownLikeWrongSecretsAndTheRightAssertionStillWorks() throws Exception {
+        // GIVEN a key client, a secret client, and an assertion for a client id nobody registered
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID("k").generate();
+        String keyClient = registerInline(key);
+        var secretClient = TestServices.registerClient(services, List.of());
+        String unknown = UUID.randomUUID().toString();
+        // (the deployment's default: 10 failures per client id and window, then 429 with Retry-After)
+        Map<String, java.util.function.Supplier<APIGatewayProxyResponseEvent>> failures = new java.util.LinkedHashMap<>();
+        failures.put("an assertion its key did not sign", () -> clientCredentials(signed(stranger, claims(keyClient).build())));
+        failures.put("a secret instead of its assertion", () -> oauth.token(Map.of("grant_type", "client_credentials"),
+                OAuthEndpoints.basic(keyClient, "guess")));
+        failures.put("an assertion for a secret client", () -> clientCredentials(signed(key,
+                claims(secretClient.clientId()).build())));
+        failures.put("an assertion for an unknown client", () -> clientCredentials(signed(key, claims(unknown).build())));
+        for (var failure : failures.entrySet()) {
+            String clientId = failure.getKey().contains("secret client") ? secretClient.clientId()
+                    : failure.getKey().contains("unknown") ? unknown : keyClient;
+            // WHEN one kind of failure repeats past the limit THEN 429 (invalid_client, Retry-After), not 401
+            for (int i = 0; i < 10; i++) {
+                assertEquals(401, failure.getValue().get().getStatusCode(), failure.getKey() + ", attempt " + (i + 1));
+            }
+            APIGatewayProxyResponseEvent slowed = failure.getValue().get();
+            assertEquals(429, slowed.getStatusCode(), failure.getKey() + ": " + slowed.getBody());
+            assertEquals("invalid_client", OAuthEndpoints.json(slowed).path("error").asText());
+            assertTrue(slowed.getHeaders().containsKey("Retry-After"), failure.getKey());
+            // AND the right credentials are never refused by it
+            if (clientId.equals(keyClient)) {
+                assertEquals(200, clientCredentials(signed(key, claims(keyClient).build())).getStatusCode());
+            }
+            // (the next kind starts a fresh window)
+            clock.advance(java.time.Duration.ofMinutes(10));
+        }
+    }
+
+    private static String signed(RSAKey key, JWTClaimsSet claims) {
+        try {
+            return assertion(key, JWSAlgorithm.RS256, claims);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aKeyClientCannotUseASecretAndASecretClientCannotUseAnAssertion() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
         String keyClient = registerInline(key);
