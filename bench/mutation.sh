@@ -19,13 +19,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The security core, in parts of about the same size: caller authentication; the token endpoint, client
-# authentication, introspection and revocation; the browser side (authorization, consent, OpenID Connect);
+# authentication, introspection, revocation and resource indicators; the browser side (authorization, consent,
+# the device grant's verification page, OpenID Connect);
 # consents and the secret-hashing and revocation/liveness rules of clients and tokens.
 declare -A part
 part[auth]=dev.tokenservice.auth.*
 o=dev.tokenservice.oauth
-part[oauth-tokens]=$o.token.*,$o.Pkce*,$o.OAuthErrors*,$o.OAuthScopes*,$o.Issuer*
-part[oauth-browser]=$o.authorization.*,dev.tokenservice.pages.*,dev.tokenservice.openid.*
+part[oauth-tokens]=$o.token.*,$o.Pkce*,$o.OAuthErrors*,$o.OAuthScopes*,$o.Issuer*,$o.ResourceIndicators*
+part[oauth-browser]=$o.authorization.*,$o.device.*,dev.tokenservice.pages.*,dev.tokenservice.openid.*
 part[rules]=dev.tokenservice.consents.*,dev.tokenservice.clients.SecretHasher*,dev.tokenservice.tokens.TokenKeys*
 part[rules]+=,dev.tokenservice.tokens.TokenRepository*,dev.tokenservice.tokens.query.RevocationCutoffs*
 part[rules]+=,dev.tokenservice.tokens.query.LiveFilter*
