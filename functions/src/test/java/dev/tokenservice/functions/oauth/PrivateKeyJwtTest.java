@@ -273,6 +273,37 @@ class PrivateKeyJwtTest {
     }
 
     @Test
+    void theTimeWindowsAndLengthLimitsHoldExactlyAtTheirEdges() throws Exception {
+        // GIVEN a key client, and the clock on a whole second (a JWT's times are seconds), so each edge is exact
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        clock.advance(Duration.ofMillis(1000 - clock.millis() % 1000));
+        long now = clock.instant().getEpochSecond();
+        java.util.function.Function<JWTClaimsSet.Builder, Integer> status = builder ->
+                clientCredentials(signed(key, builder.build())).getStatusCode();
+
+        // exp: up to 30 s in the past (clock skew) and up to 10 minutes + 30 s ahead
+        assertEquals(401, status.apply(claims(clientId).expirationTime(new Date((now - 30) * 1000))));
+        assertEquals(200, status.apply(claims(clientId).expirationTime(new Date((now - 29) * 1000))));
+        assertEquals(200, status.apply(claims(clientId).expirationTime(new Date((now + 630) * 1000))));
+        assertEquals(401, status.apply(claims(clientId).expirationTime(new Date((now + 631) * 1000))));
+        // nbf and iat: up to 30 s ahead
+        assertEquals(200, status.apply(claims(clientId).notBeforeTime(new Date((now + 30) * 1000))));
+        assertEquals(401, status.apply(claims(clientId).notBeforeTime(new Date((now + 31) * 1000))));
+        assertEquals(200, status.apply(claims(clientId).issueTime(new Date((now + 30) * 1000))));
+        assertEquals(401, status.apply(claims(clientId).issueTime(new Date((now + 31) * 1000))));
+        // jti: 1 to 256 characters
+        assertEquals(401, status.apply(claims(clientId).jwtID("")));
+        assertEquals(200, status.apply(claims(clientId).jwtID("j".repeat(255) + UUID.randomUUID().toString().charAt(0))));
+        assertEquals(401, status.apply(claims(clientId).jwtID("j".repeat(257))));
+        // sub: at most 128 characters (a longer one is refused before any lookup)
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).subject("s".repeat(129)).build())), "sub");
+        // the assertion itself: at most 8,192 characters
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).claim("pad", "p".repeat(9_000)).build())),
+                "8192");
+    }
+
+    @Test
     void hs256AndUnsignedAssertionsAreRefusedEvenWithTheKeyAsHmacSecret() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
         String clientId = registerInline(key);
