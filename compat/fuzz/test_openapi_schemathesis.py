@@ -36,7 +36,9 @@ LIMITS = ["ManagementRateLimit", "ManagementBurstLimit", "ManagementDailyQuota",
 # is a correct answer. Introspection and revocation are not among them (an unknown token is answered 200, and
 # the document describes one way to authenticate). Client registration and update are, for their optional key
 # fields beyond DocSpace's only: keys go with token_endpoint_auth_method=private_key_jwt alone, jwks or jwks_uri
-# and not both, and an update replaces keys only of a client registered with them (the stored client decides).
+# and not both, and an update replaces keys only of a client registered with them (the stored client decides). The
+# secret operations (regenerate, rotate, list, end the overlap) answer 400 naming clientId for a client that has no
+# secret (registered for private_key_jwt or none): the stored client decides again.
 STATE_DEPENDENT = [
     ("POST", "/oauth2/token"),
     ("GET", "/oauth2/authorize"),
@@ -53,6 +55,10 @@ STATE_DEPENDENT = [
     ("DELETE", "/auth/tokens"),
     ("POST", "/api/2.0/clients"),
     ("PUT", "/api/2.0/clients/{clientId}"),
+    ("PATCH", "/api/2.0/clients/{clientId}/regenerate"),
+    ("POST", "/api/2.0/clients/{clientId}/secrets"),
+    ("GET", "/api/2.0/clients/{clientId}/secrets"),
+    ("DELETE", "/api/2.0/clients/{clientId}/secrets/previous"),
 ]
 
 
