@@ -155,6 +155,40 @@ class PrivateKeyJwtTest {
         assertEquals(2, fetches.get());
     }
 
+    @Test
+    void aFetchedKeySetIsKeptFiveMinutesAndFetchedForAnUnknownKidAtMostEveryTenSeconds() throws Exception {
+        // GIVEN a jwks_uri client whose key set was fetched once
+        RSAKey first = new RSAKeyGenerator(2048).keyID("first").generate();
+        RSAKey second = new RSAKeyGenerator(2048).keyID("second").generate();
+        publish(first);
+        String clientId = registerUri();
+        assertEquals(200, clientCredentials(assertion(first, JWSAlgorithm.RS256, claims(clientId).build()))
+                .getStatusCode());
+        assertEquals(1, fetches.get());
+        publish(first, second);
+
+        // WHEN an assertion names a kid the kept set lacks 1 ms before the refetch interval THEN no fetch, refused
+        clock.advance(Duration.ofMillis(9_999));
+        assertInvalidClient(clientCredentials(assertion(second, JWSAlgorithm.RS256, claims(clientId).build())), "kid");
+        assertEquals(1, fetches.get(), "at most one fetch per 10 s for unknown kids");
+        // AND at the interval exactly THEN the set is fetched again and the new key works
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(200, clientCredentials(assertion(second, JWSAlgorithm.RS256, claims(clientId).build()))
+                .getStatusCode());
+        assertEquals(2, fetches.get());
+
+        // WHEN a known key is used until 1 ms before five minutes after that fetch THEN the kept set serves it
+        clock.advance(Duration.ofMinutes(5).minusMillis(1));
+        assertEquals(200, clientCredentials(assertion(first, JWSAlgorithm.RS256, claims(clientId).build()))
+                .getStatusCode());
+        assertEquals(2, fetches.get(), "kept for five minutes");
+        // AND at five minutes exactly THEN it is fetched again
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(200, clientCredentials(assertion(first, JWSAlgorithm.RS256, claims(clientId).build()))
+                .getStatusCode());
+        assertEquals(3, fetches.get(), "fetched again once five minutes old");
+    }
+
     // --- refusals ---------------------------------------------------------------------------------------------
 
     @Test
