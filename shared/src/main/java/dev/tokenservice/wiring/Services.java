@@ -270,7 +270,8 @@ public final class Services {
     public DeviceAuthorizations deviceAuthorizations() {
         return new DeviceAuthorizations(clientAuthentication(), clientRepository(), tokenRepository(), consentStore(),
                 secretHasher(), new FailedAuthenticationThrottle(tables(), clock, USER_CODE_ENTRIES,
-                        USER_CODE_ENTRY_WINDOW, "UA", "user code entries by this person"), clock, settings.defaultAudience());
+                        USER_CODE_ENTRY_WINDOW, "UA", "user code entries by this person",
+                        "user code entries slowed down", null), clock, settings.defaultAudience());
     }
 
     /** The names of {@link #grants()}, read without building a grant. */

@@ -46,12 +46,8 @@ public final class ConsentTicket {
 
     /** The ticket's content when it is genuine, unexpired and shown in this session; otherwise an error page. */
     public static Content verify(SecretHasher hasher, String ticket, Session session, Instant now) {
-        JsonNode content = SignedTicket.open(hasher, PURPOSE, ticket)
-                .orElseThrow(() -> AuthorizationProblem.shownToUser(NOT_GENUINE));
-        if (!session.subject().equals(SignedTicket.text(content, "sub"))
-                || !session.sessionId().equals(SignedTicket.text(content, "sid"))) {
-            throw AuthorizationProblem.shownToUser("the consent form was shown to another user");
-        }
+        JsonNode content = SignedTicket.openInSession(hasher, PURPOSE, ticket, session, NOT_GENUINE,
+                "the consent form was shown to another user");
         if (!content.path("exp").canConvertToLong() || now.getEpochSecond() > content.path("exp").asLong()) {
             throw AuthorizationProblem.shownToUser("the consent form has expired; start the sign-in again");
         }

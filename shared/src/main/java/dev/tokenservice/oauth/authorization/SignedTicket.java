@@ -41,6 +41,19 @@ public final class SignedTicket {
         }
     }
 
+    /**
+     * The content of a genuine ticket of this purpose that was issued in this browser session (its sub and sid);
+     * an error page otherwise: a form shown to one person cannot be answered from another's session.
+     */
+    public static JsonNode openInSession(SecretHasher hasher, String purpose, String ticket,
+            dev.tokenservice.sessions.Session session, String notGenuine, String shownToAnother) {
+        JsonNode content = open(hasher, purpose, ticket).orElseThrow(() -> AuthorizationProblem.shownToUser(notGenuine));
+        if (!session.subject().equals(text(content, "sub")) || !session.sessionId().equals(text(content, "sid"))) {
+            throw AuthorizationProblem.shownToUser(shownToAnother);
+        }
+        return content;
+    }
+
     /** A text field of an opened ticket, null when absent. */
     public static String text(JsonNode content, String field) {
         JsonNode value = content.get(field);

@@ -42,12 +42,8 @@ final class DeviceTicket {
 
     /** The ticket's content when it is genuine, unexpired and shown in this session; otherwise an error page. */
     static Content verify(SecretHasher hasher, String ticket, Session session, Instant now) {
-        JsonNode content = SignedTicket.open(hasher, PURPOSE, ticket)
-                .orElseThrow(() -> AuthorizationProblem.shownToUser(NOT_GENUINE));
-        if (!session.subject().equals(SignedTicket.text(content, "sub"))
-                || !session.sessionId().equals(SignedTicket.text(content, "sid"))) {
-            throw AuthorizationProblem.shownToUser("the confirmation form was shown to another user");
-        }
+        JsonNode content = SignedTicket.openInSession(hasher, PURPOSE, ticket, session, NOT_GENUINE,
+                "the confirmation form was shown to another user");
         if (!content.path("exp").canConvertToLong() || now.getEpochSecond() >= content.path("exp").asLong()) {
             throw AuthorizationProblem.shownToUser("the code has expired; start again on the device");
         }

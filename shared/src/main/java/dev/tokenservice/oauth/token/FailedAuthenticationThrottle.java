@@ -36,11 +36,15 @@ public final class FailedAuthenticationThrottle {
     /** The counting rows' kind and key prefix, and what is counted, as the 429 names it. */
     private final String kind;
     private final String counted;
+    /** The log line of a slow-down, and the field naming the id in it (null: the id is not logged). */
+    private final String logEvent;
+    private final String idField;
     /** Client ids this container saw failing, with the epoch millisecond until which failures get 429. */
     private final Map<String, Long> recentlyFailing = new ConcurrentHashMap<>();
 
     public FailedAuthenticationThrottle(Tables tables, Clock clock, int limit, Duration window) {
-        this(tables, clock, limit, window, "FA", "failed client authentications for this client id");
+        this(tables, clock, limit, window, "FA", "failed client authentications for this client id",
+                "client authentication slowed down", "client_id");
     }
 
     /**
@@ -48,13 +52,15 @@ public final class FailedAuthenticationThrottle {
      * page), counted in rows of its own kind.
      */
     public FailedAuthenticationThrottle(Tables tables, Clock clock, int limit, Duration window, String kind,
-            String counted) {
+            String counted, String logEvent, String idField) {
         this.tables = tables;
         this.clock = clock;
         this.limit = limit;
         this.window = window;
         this.kind = kind;
         this.counted = counted;
+        this.logEvent = logEvent;
+        this.idField = idField;
     }
 
     private String key(String id) {
@@ -85,11 +91,10 @@ public final class FailedAuthenticationThrottle {
         }
         long delay = Math.min(MAX_DELAY.toSeconds(), 1L << Math.min(30, failures - limit - 1));
         recentlyFailing.put(clientId, now + delay * 1000);
-        if ("FA".equals(kind)) {
-            Log.warn("client authentication slowed down", "client_id", clientId, "failures", failures,
-                    "retry_after", delay);
+        if (idField != null) {
+            Log.warn(logEvent, idField, clientId, "failures", failures, "retry_after", delay);
         } else {
-            Log.warn("slowed down: " + counted, "kind", kind, "failures", failures, "retry_after", delay);
+            Log.warn(logEvent, "failures", failures, "retry_after", delay);
         }
         throw slowDown(delay);
     }
