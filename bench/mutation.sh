@@ -12,6 +12,8 @@
 #                                                  those parts (the others' last reports still count in the table)
 #   MUTATION_CLASSES=dev.tokenservice.oauth.token.Revocation MUTATION_TESTS='dev.tokenservice.functions.oauth.*' \
 #     bench/mutation.sh                            any classes, as one part named "custom" (comma-separated globs)
+#   MUTATION_NAME=assertions MUTATION_CLASSES=... bench/mutation.sh
+#                                                  the same, as a part named "assertions" (its report kept beside others)
 #   MUTATION_MUTATORS=DEFAULTS bench/mutation.sh   another PIT mutator group than STRONGER (the profile's default)
 #   MUTATION_MIN=90 bench/mutation.sh              exit 1 when fewer than 90 % of the table's mutants are killed
 #   MUTATION_REPORT_ONLY=1 bench/mutation.sh       print the table from the reports already there
@@ -37,8 +39,8 @@ threads=${MUTATION_THREADS:-2}
 mutators=${MUTATION_MUTATORS:-STRONGER}
 limit=${MUTATION_TIMEOUT:-3600}
 if [ -n "${MUTATION_CLASSES:-}" ]; then
-  part[custom]=$MUTATION_CLASSES
-  parts=custom
+  parts=${MUTATION_NAME:-custom}
+  part[$parts]=$MUTATION_CLASSES
 else
   parts=${MUTATION_PARTS:-$order}
 fi

@@ -30,7 +30,10 @@ import dev.tokenservice.functions.clients.GetClientHandler;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.functions.wellknown.GetServerMetadataHandler;
 import dev.tokenservice.http.Json;
+import dev.tokenservice.clients.ClientSchema;
+import dev.tokenservice.testing.Faults;
 import dev.tokenservice.testing.FreePort;
+import dev.tokenservice.testing.LogCapture;
 import dev.tokenservice.testing.MutableClock;
 import dev.tokenservice.testing.TestServices;
 import dev.tokenservice.wiring.Services;
@@ -58,6 +61,7 @@ class PrivateKeyJwtTest {
     private static final String BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     private final MutableClock clock = MutableClock.startingNow();
+    private final Faults dynamoDb = new Faults();
     private Services services;
     private OAuthEndpoints oauth;
     private String registrar;
@@ -68,7 +72,8 @@ class PrivateKeyJwtTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        services = TestServices.create(clock, Map.of("JWKS_URI_LOOPBACK_HTTP", "true"));
+        services = TestServices.create(clock, Map.of("JWKS_URI_LOOPBACK_HTTP", "true"), dynamoDb,
+                TestServices::rsaKeys);
         oauth = new OAuthEndpoints(services);
         registrar = Requests.token(services, "owner-1", List.of("clients:write"));
         jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -80,6 +85,16 @@ class PrivateKeyJwtTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        jwksServer.createContext("/slow/jwks.json", exchange -> {
+            try {
+                Thread.sleep(dev.tokenservice.oauth.token.ClientKeySets.REQUEST_TIMEOUT.toMillis() + 1_000);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        jwksServer.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         jwksServer.start();
     }
 
@@ -347,7 +362,8 @@ class PrivateKeyJwtTest {
                 claims(clientId).build());
         hmac.sign(new MACSigner(publicBytes));
 
-        assertInvalidClient(clientCredentials(hmac.serialize()), "HS256");
+        // refused for its algorithm, before any key is looked at
+        assertInvalidClient(clientCredentials(hmac.serialize()), "the algorithm HS256 is not accepted");
         assertInvalidClient(clientCredentials(new PlainJWT(claims(clientId).build()).serialize()), "signed JWT");
         assertInvalidClient(clientCredentials("not-a-jwt"), "signed JWT");
     }
@@ -444,8 +460,9 @@ class PrivateKeyJwtTest {
         publish(key);
         publishedStatus.set(500);
         String failing = registerUri();
-        assertInvalidClient(clientCredentials(assertion(key, JWSAlgorithm.RS256, claims(failing).build())),
-                "answered 500");
+        var refused = LogCapture.during(() -> clientCredentials(signed(key, claims(failing).build())));
+        assertInvalidClient(refused.result(), "answered 500");
+        assertEquals(500, refused.line("client jwks_uri refused").path("status").asInt());
 
         publishedStatus.set(200);
         published.set("{\"keys\": \"not a list\"}");
@@ -455,8 +472,10 @@ class PrivateKeyJwtTest {
 
         String unreachable = register(Json.object().put("jwks_uri",
                 "http://127.0.0.1:" + FreePort.find() + "/jwks.json"));
-        assertInvalidClient(clientCredentials(assertion(key, JWSAlgorithm.RS256, claims(unreachable).build())),
-                "could not be fetched");
+        var unreached = LogCapture.during(() -> clientCredentials(signed(key, claims(unreachable).build())));
+        assertInvalidClient(unreached.result(), "could not be fetched");
+        // the operator's log names the cause, not the future that carried it
+        assertEquals("ConnectException", unreached.line("client jwks_uri unusable").path("exception").asText());
     }
 
     @Test
@@ -472,6 +491,151 @@ class PrivateKeyJwtTest {
                 "client_assertion_type", BEARER));
         assertEquals(400, noAssertion.getStatusCode());
         assertTrue(OAuthEndpoints.json(noAssertion).path("error_description").asText().contains("client_assertion"));
+    }
+
+    @Test
+    void anAssertionWithoutKidIsVerifiedByTheRegisteredKeysOfItsAlgorithmOnly() throws Exception {
+        // GIVEN a client with an EC key listed before an RSA key, neither naming an algorithm
+        ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("ec").generate();
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa").generate();
+        String both = registerInline(ec, rsa);
+
+        // WHEN it signs without a kid THEN the key of the algorithm's type verifies, whichever is listed first
+        assertEquals(200, clientCredentials(withoutKid(rsa, JWSAlgorithm.RS256, claims(both).build())).getStatusCode());
+        assertEquals(200, clientCredentials(withoutKid(rsa, JWSAlgorithm.PS256, claims(both).build())).getStatusCode());
+        assertEquals(200, clientCredentials(withoutKid(ec, JWSAlgorithm.ES256, claims(both).build())).getStatusCode());
+
+        // AND a client whose keys are all of the other type has no key for it (not "a signature that fails")
+        String ecOnly = registerInline(new ECKeyGenerator(Curve.P_256).keyID("ec").generate());
+        String rsaOnly = registerInline(new RSAKeyGenerator(2048).keyID("rsa").generate());
+        assertInvalidClient(clientCredentials(withoutKid(rsa, JWSAlgorithm.RS256, claims(ecOnly).build())),
+                "no registered key of the client has the kid null and the alg RS256");
+        assertInvalidClient(clientCredentials(withoutKid(ec, JWSAlgorithm.ES256, claims(rsaOnly).build())),
+                "no registered key of the client has the kid null and the alg ES256");
+
+        // AND a key registered for RS256 verifies RS256 only, though the same RSA key could verify PS256
+        RSAKey pinned = new RSAKeyGenerator(2048).keyID("pinned").algorithm(JWSAlgorithm.RS256).generate();
+        String pinnedClient = registerInline(pinned);
+        assertEquals(200, clientCredentials(withoutKid(pinned, JWSAlgorithm.RS256, claims(pinnedClient).build()))
+                .getStatusCode());
+        assertInvalidClient(clientCredentials(withoutKid(pinned, JWSAlgorithm.PS256, claims(pinnedClient).build())),
+                "no registered key");
+        assertInvalidClient(clientCredentials(assertion(pinned, JWSAlgorithm.PS256, claims(pinnedClient).build())),
+                "no registered key of the client has the kid pinned and the alg PS256");
+    }
+
+    @Test
+    void subMustNameAClientAndTheAssertionMayBeExactly8192Characters() throws Exception {
+        // GIVEN a key client
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+
+        // THEN no sub, or an empty one, is refused for what it is
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).subject(null).build())),
+                "sub (the client id) is required");
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).subject("").build())),
+                "sub (the client id) is required");
+        // AND 128 characters are a client id to look up (nobody has this one)
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).subject("s".repeat(128)).build())),
+                "client authentication failed");
+        // AND an assertion of exactly 8,192 characters is read; one more is not
+        assertEquals(200, clientCredentials(ofLength(key, clientId, 8_192)).getStatusCode());
+        assertInvalidClient(clientCredentials(ofLength(key, clientId, 8_193)), "at most 8192 characters");
+    }
+
+    @Test
+    void aSpentJtiStaysSpentForAsLongAsItsAssertionCouldBeAccepted() throws Exception {
+        // GIVEN an assertion valid for a minute, used once, on a whole-second clock
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        clock.advance(Duration.ofMillis(1000 - clock.millis() % 1000));
+        String once = signed(key, claims(clientId).expirationTime(Date.from(clock.instant().plusSeconds(60))).build());
+        assertEquals(200, clientCredentials(once).getStatusCode());
+
+        // WHEN it is shown again 29 s after its exp, still inside the 30 s clock skew
+        clock.advance(Duration.ofSeconds(60 + 29));
+
+        // THEN it is a replay
+        assertInvalidClient(clientCredentials(once), "used before");
+        // AND a second later it is simply expired
+        clock.advance(Duration.ofSeconds(1));
+        assertInvalidClient(clientCredentials(once), "expired");
+    }
+
+    @Test
+    void aKeyClientsRowIsAnsweredFromTheContainersCacheWhileItsKeysVerifyTheAssertion() throws Exception {
+        // GIVEN a key client that has just been given a token (its row read and cached)
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        assertEquals(200, clientCredentials(signed(key, claims(clientId).build())).getStatusCode());
+        String clients = services.tables().of(ClientSchema.TABLE).tableName();
+        int before = dynamoDb.keysRead(clients);
+
+        // WHEN it asks for ten more within the cache's bound
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, clientCredentials(signed(key, claims(clientId).build())).getStatusCode());
+        }
+
+        // THEN its row was not read again: the cached keys verified each assertion
+        assertEquals(0, dynamoDb.keysRead(clients) - before);
+        // AND an assertion the cached keys do not verify is decided on a fresh read
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID("k").generate();
+        assertInvalidClient(clientCredentials(signed(stranger, claims(clientId).build())), "signature");
+        assertEquals(1, dynamoDb.keysRead(clients) - before);
+    }
+
+    @Test
+    void aJwksUriAnswerIsReadUpToItsSizeLimitAndASlowOneIsCutOff() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerUri();
+        int limit = dev.tokenservice.clients.ClientKeys.MAX_JWKS_CHARS * 4;
+
+        // GIVEN an answer of exactly the size read: it is read whole, and then refused as a key set too long
+        published.set(padded(limit));
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).build())),
+                "jwks: must be at most " + dev.tokenservice.clients.ClientKeys.MAX_JWKS_CHARS + " characters");
+        // AND one byte more is not read at all
+        published.set(padded(limit + 1));
+        clock.advance(Duration.ofSeconds(11));
+        assertInvalidClient(clientCredentials(signed(key, claims(clientId).build())), "could not be fetched");
+
+        // GIVEN a jwks_uri that answers after the request's time limit
+        String slow = register(Json.object().put("jwks_uri",
+                "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/slow/jwks.json"));
+        // THEN the client is refused (not a server error) and the operator's log says which URI failed
+        var cutOff = LogCapture.during(() -> clientCredentials(signed(key, claims(slow).build())));
+        assertInvalidClient(cutOff.result(), "could not be fetched");
+        assertTrue(cutOff.line("client jwks_uri unusable").path("jwks_uri").asText().contains("/slow/jwks.json"));
+    }
+
+    private static String padded(int bytes) {
+        String head = "{\"keys\":[],\"pad\":\"";
+        return head + "p".repeat(bytes - head.length() - 2) + "\"}";
+    }
+
+    /** A valid assertion of exactly this many characters (a padding claim and header parameter sized to fit). */
+    private String ofLength(RSAKey key, String clientId, int length) throws Exception {
+        for (int headerPad = 0; headerPad < 3; headerPad++) {
+            for (int pad = length * 3 / 4 - 700; pad < length * 3 / 4; pad++) {
+                SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+                        .customParam("pad", "h".repeat(headerPad)).build(),
+                        claims(clientId).claim("pad", "p".repeat(pad)).build());
+                int unsigned = jwt.getSigningInput().length + 1 + 342;
+                if (unsigned == length) {
+                    jwt.sign(new RSASSASigner(key));
+                    assertEquals(length, jwt.serialize().length());
+                    return jwt.serialize();
+                }
+            }
+        }
+        throw new IllegalStateException("no assertion of " + length + " characters");
+    }
+
+    private static String withoutKid(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) throws Exception {
+        JWSSigner signer = key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(signer);
+        return jwt.serialize();
     }
 
     // --- registration ------------------------------------------------------------------------------------------
