@@ -292,7 +292,11 @@ class AuthorizationCodeFlowTest {
     void revokingTheConsentIsVisibleToIntrospectionAtOnce() {
         JsonNode issued = json(oauth.token(codeExchange(approve("openid files:read"), verifier)));
         assertTrue(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
-        assertTrue(json(introspect(issued.path("refresh_token").asText())).path("active").asBoolean());
+        JsonNode refreshAnswer = json(introspect(issued.path("refresh_token").asText()));
+        assertTrue(refreshAnswer.path("active").asBoolean());
+        // a refresh token bound to no key: its type, and no cnf
+        assertEquals("refresh_token", refreshAnswer.path("token_type").asText());
+        assertFalse(refreshAnswer.has("cnf"), refreshAnswer.toString());
 
         var revoked = new RevokeClientConsentHandler(services).handleRequest(Requests.request("DELETE",
                 "/api/2.0/clients/{clientId}/revoke", "/api/2.0/clients/" + clientId + "/revoke",

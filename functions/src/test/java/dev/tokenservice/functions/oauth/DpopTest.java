@@ -177,7 +177,17 @@ class DpopTest {
         APIGatewayProxyResponseEvent refreshed = oauth.tokenWithProof(refresh, null, prover.proof("POST", TOKEN_URI, null));
         assertEquals(200, refreshed.getStatusCode(), refreshed.getBody());
         assertEquals("DPoP", OAuthEndpoints.json(refreshed).path("token_type").asText());
-        assertNotEquals(refreshToken, OAuthEndpoints.json(refreshed).path("refresh_token").asText());
+        String rotated = OAuthEndpoints.json(refreshed).path("refresh_token").asText();
+        assertNotEquals(refreshToken, rotated);
+
+        // AND introspection (by a tokens:admin client: a public client cannot authenticate) names the refresh
+        // token's key too
+        var admin = TestServices.registerClient(services, List.of("tokens:admin"));
+        JsonNode introspected = OAuthEndpoints.json(oauth.introspect(Map.of("token", rotated,
+                "client_id", admin.clientId(), "client_secret", admin.secret())));
+        assertTrue(introspected.path("active").asBoolean(), introspected.toString());
+        assertEquals("refresh_token", introspected.path("token_type").asText());
+        assertEquals(prover.thumbprint(), introspected.path("cnf").path("jkt").asText());
     }
 
     @Test

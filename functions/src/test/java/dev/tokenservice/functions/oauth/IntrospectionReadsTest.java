@@ -55,6 +55,9 @@ class IntrospectionReadsTest {
 
         assertTrue(answer.path("active").asBoolean());
         assertEquals(client.clientId(), answer.path("client_id").asText());
+        // a token bound to no key is a bearer token, with no cnf (RFC 9449 §6.2 only for bound ones)
+        assertEquals("Bearer", answer.path("token_type").asText());
+        assertFalse(answer.has("cnf"));
         assertEquals(batches + 1, dynamoDb.calls("BatchGetItem"));
         assertEquals(gets, dynamoDb.calls("GetItem"));
     }
@@ -69,6 +72,17 @@ class IntrospectionReadsTest {
         JsonNode body = Json.MAPPER.readTree(refused.getBody());
         assertEquals("invalid_client", body.path("error").asText());
         assertFalse(body.has("active"));
+    }
+
+    @Test
+    void aRequestWithoutATokenIsABadRequestNamingIt() throws Exception {
+        APIGatewayProxyResponseEvent missing = introspection.handleRequest(
+                formPost("/oauth2/introspect", client.clientId(), client.secret(), "token_type_hint=access_token"), null);
+
+        assertEquals(400, missing.getStatusCode(), missing.getBody());
+        JsonNode body = Json.MAPPER.readTree(missing.getBody());
+        assertEquals("invalid_request", body.path("error").asText());
+        assertTrue(body.path("error_description").asText().contains("token"), missing.getBody());
     }
 
     @Test

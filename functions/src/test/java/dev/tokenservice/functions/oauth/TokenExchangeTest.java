@@ -242,6 +242,82 @@ class TokenExchangeTest {
         assertEquals("unauthorized_client", json(notAllowed).path("error").asText());
     }
 
+    @Test
+    void theExchangedTokenLivesItsOwnLifetimeWhenTheSubjectTokenOutlivesIt() throws Exception {
+        // GIVEN a subject token with three hours left, longer than an access token lives
+        String subjectToken = userToken(clientId, "files:read", Duration.ofHours(3), Map.of());
+
+        // WHEN it is exchanged without naming an audience
+        JWTClaimsSet exchanged = claimsOf(json(exchange(subjectToken)));
+
+        // THEN the new token lives an access token's lifetime from now, not the subject token's
+        assertEquals(clock.instant().plus(services.settings().accessTokenTtl()).getEpochSecond(),
+                exchanged.getExpirationTime().toInstant().getEpochSecond());
+        // AND it is for this service, the audience of a token that names none
+        assertEquals(List.of(TestServices.ISSUER), exchanged.getAudience());
+    }
+
+    @Test
+    void anAudienceNamedAsResourceAndAsAudienceIsListedOnce() throws Exception {
+        String subjectToken = userToken(clientId, "files:read", Duration.ofMinutes(30), Map.of());
+
+        JWTClaimsSet exchanged = claimsOf(json(exchange(subjectToken, "resource", FILES_API, "audience", FILES_API)));
+
+        assertEquals(List.of(FILES_API), exchanged.getAudience());
+    }
+
+    @Test
+    void anActorWithoutAnEarlierActorIsTheWholeActClaim() throws Exception {
+        // GIVEN a subject token nobody acted on before, and the client's own token as actor
+        String subjectToken = userToken(clientId, "files:read", Duration.ofMinutes(30), Map.of());
+        String actorToken = json(oauth.token(OAuthEndpoints.withClientSecret(clientId, secret,
+                "grant_type", "client_credentials"))).path("access_token").asText();
+
+        // WHEN exchanged with the actor THEN act names the actor and nothing else (no empty nested act)
+        Map<String, Object> act = claimsOf(json(exchange(subjectToken, "actor_token", actorToken,
+                "actor_token_type", ACCESS_TOKEN))).getJSONObjectClaim("act");
+        assertEquals(Map.of("sub", clientId, "client_id", clientId), act);
+    }
+
+    @Test
+    void theSubjectTokensTypeIsRequiredAndAnActorTypeNeedsAnActor() {
+        String subjectToken = userToken(clientId, "files:read", Duration.ofMinutes(30), Map.of());
+
+        APIGatewayProxyResponseEvent untyped = oauth.token(OAuthEndpoints.withClientSecret(clientId, secret,
+                "grant_type", EXCHANGE, "subject_token", subjectToken));
+        APIGatewayProxyResponseEvent idTokenType = oauth.token(OAuthEndpoints.withClientSecret(clientId, secret,
+                "grant_type", EXCHANGE, "subject_token", subjectToken,
+                "subject_token_type", "urn:ietf:params:oauth:token-type:id_token"));
+        APIGatewayProxyResponseEvent typeWithoutActor = exchange(subjectToken, "actor_token_type", ACCESS_TOKEN);
+
+        for (var refused : List.of(untyped, idTokenType)) {
+            assertEquals(400, refused.getStatusCode(), refused.getBody());
+            assertEquals("invalid_request", json(refused).path("error").asText());
+            assertTrue(json(refused).path("error_description").asText().contains("subject_token_type"),
+                    refused.getBody());
+        }
+        assertEquals(400, typeWithoutActor.getStatusCode(), typeWithoutActor.getBody());
+        assertEquals("actor_token_type was sent without actor_token",
+                json(typeWithoutActor).path("error_description").asText());
+    }
+
+    @Test
+    void theUsersClaimsTravelWithTheExchangedTokenForItsScopes() throws Exception {
+        // GIVEN a user's openid token whose grant keeps the user's name and email
+        String withClaims = services.accessTokenIssuer().issue(new AccessTokenRequest(TestServices.ISSUER, USER,
+                clientId, List.of("openid", "profile"), List.of(TestServices.ISSUER), Duration.ofMinutes(30))
+                .inSession(SESSION, clock.millis())
+                .withUserClaims("{\"claims\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}}")).value();
+
+        // WHEN it is exchanged for a token with the same scopes
+        String exchanged = json(exchange(withClaims, "scope", "openid profile")).path("access_token").asText();
+
+        // THEN userinfo with the new token still knows the user's name (profile), and not the email (no email scope)
+        JsonNode info = json(oauth.userInfo(exchanged));
+        assertEquals("Ada Lovelace", info.path("name").asText(), info.toString());
+        assertTrue(info.path("email").isMissingNode(), info.toString());
+    }
+
     private APIGatewayProxyResponseEvent exchange(String subjectToken, String... more) {
         String[] pairs = new String[6 + more.length];
         pairs[0] = "grant_type";
