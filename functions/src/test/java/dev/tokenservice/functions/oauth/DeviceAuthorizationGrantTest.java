@@ -180,6 +180,24 @@ class DeviceAuthorizationGrantTest {
     }
 
     @Test
+    void aDisabledPublicClientGetsNoTokensForAnApprovedCode() {
+        // GIVEN an approved device code of the public TV client
+        JsonNode device = json(startFor(tvClient, "files:read"));
+        answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
+
+        // WHEN the client is disabled before it polls
+        ClientItem client = services.clientRepository().find(tvClient).orElseThrow();
+        client.setEnabled(false);
+        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        clock.advance(java.time.Duration.ofSeconds(1));
+
+        // THEN it is told so, and gets nothing
+        APIGatewayProxyResponseEvent refused = poll(tvClient, device.path("device_code").asText());
+        assertEquals(400, refused.getStatusCode(), refused.getBody());
+        assertEquals("unauthorized_client", error(refused));
+    }
+
+    @Test
     void guessingUserCodesIsSlowedDownPerPersonAndPastTheLimitEvenTheRightCodeIsNotLookedUp() {
         String userCode = json(startFor(tvClient, "files:read")).path("user_code").asText();
 
@@ -190,10 +208,15 @@ class DeviceAuthorizationGrantTest {
         }
 
         // THEN the eleventh entry, even of the right code, is answered 429 with Retry-After and shows no confirmation
-        APIGatewayProxyResponseEvent slowed = enter(session, userCode);
+        var logged = dev.tokenservice.testing.LogCapture.during(() -> enter(session, userCode));
+        APIGatewayProxyResponseEvent slowed = logged.result();
         assertEquals(429, slowed.getStatusCode(), slowed.getBody());
         assertNotNull(slowed.getHeaders().get("Retry-After"));
         assertFalse(TICKET.matcher(slowed.getBody()).find(), "no confirmation form past the limit");
+        // AND operators see the slow-down, without the person it is about
+        var line = logged.line("user code entries slowed down");
+        assertEquals(11, line.path("failures").asInt());
+        assertFalse(String.join("\n", logged.lines()).contains("ada"), logged.lines().toString());
         // AND another person is not slowed down by it
         String grace = Requests.session(services, "grace");
         assertEquals(200, enter(grace, userCode).getStatusCode());

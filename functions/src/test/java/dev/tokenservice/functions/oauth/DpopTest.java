@@ -209,9 +209,13 @@ class DpopTest {
         // AND a wrong secret is still 401 first: the registration is told only to the client itself
         assertEquals(401, oauth.tokenWithProof(Map.of("grant_type", "client_credentials", "client_id",
                 machine.clientId(), "client_secret", "wrong"), null, null).getStatusCode());
-        // AND its other endpoints (introspection) need no proof
+        // AND its other endpoints (introspection, revocation) need no proof: they issue no token
         assertEquals(200, oauth.introspect(Map.of("token", OAuthEndpoints.json(bound).path("access_token").asText(),
                 "client_id", machine.clientId(), "client_secret", machine.secret())).getStatusCode());
+        APIGatewayProxyResponseEvent revoked = oauth.revoke(Map.of("token",
+                OAuthEndpoints.json(bound).path("access_token").asText(),
+                "client_id", machine.clientId(), "client_secret", machine.secret()));
+        assertEquals(200, revoked.getStatusCode(), revoked.getBody());
     }
 
     @Test

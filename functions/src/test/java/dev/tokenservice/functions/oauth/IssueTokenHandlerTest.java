@@ -91,6 +91,34 @@ class IssueTokenHandlerTest {
     }
 
     @Test
+    void parametersSentWithoutAValueAreTreatedAsOmitted() throws Exception {
+        // RFC 6749 §3.1: an empty scope or resource is no scope or resource at all
+        RegisteredClient client = TestServices.registerClient(services, ServiceScopes.ALL);
+
+        APIGatewayProxyResponseEvent response = handler.handleRequest(form(basic(client.clientId(), client.secret()),
+                "grant_type=client_credentials&scope=&resource="), null);
+
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        JsonNode body = Json.MAPPER.readTree(response.getBody());
+        assertEquals(String.join(" ", ServiceScopes.ALL), body.path("scope").asText());
+        // the audience of a token that names no resource: this service (its issuer)
+        var claims = com.nimbusds.jwt.SignedJWT.parse(body.path("access_token").asText()).getJWTClaimsSet();
+        assertEquals(List.of(claims.getIssuer()), claims.getAudience());
+    }
+
+    @Test
+    void onlyPostIsATokenRequest() throws Exception {
+        RegisteredClient client = TestServices.registerClient(services, List.of());
+        APIGatewayProxyRequestEvent get = form(basic(client.clientId(), client.secret()), "grant_type=client_credentials");
+        get.setHttpMethod("GET");
+
+        APIGatewayProxyResponseEvent response = handler.handleRequest(get, null);
+
+        assertOAuthError(response, 400, "invalid_request");
+        assertTrue(response.getBody().contains("POST"), response.getBody());
+    }
+
+    @Test
     void basicCredentialsAreFormDecodedBeforeUse() throws Exception {
         RegisteredClient client = TestServices.registerClient(services, "client:with/odd+chars", "s3cret+/=:x",
                 List.of(), true);

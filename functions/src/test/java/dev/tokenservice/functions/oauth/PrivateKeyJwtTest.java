@@ -638,6 +638,66 @@ class PrivateKeyJwtTest {
         return jwt.serialize();
     }
 
+    @Test
+    void theAssertionParametersComeAsAPairAloneAndClientIdMustBeItsSub() throws Exception {
+        // GIVEN a key client and an assertion it signed
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        java.util.function.Supplier<String> fresh = () -> signed(key, claims(clientId).build());
+
+        // THEN an assertion without its type, or a type without an assertion, is a bad request naming the other
+        // (at the token endpoint's grants for public clients too, where it is still an attempt to authenticate)
+        for (String grant : List.of("client_credentials", "refresh_token")) {
+            APIGatewayProxyResponseEvent untyped = oauth.token(Map.of("grant_type", grant, "refresh_token", "r",
+                    "client_assertion", fresh.get()));
+            assertEquals(400, untyped.getStatusCode(), grant + ": " + untyped.getBody());
+            assertTrue(OAuthEndpoints.json(untyped).path("error_description").asText()
+                    .contains("client_assertion_type is required"), untyped.getBody());
+            APIGatewayProxyResponseEvent typeOnly = oauth.token(Map.of("grant_type", grant, "refresh_token", "r",
+                    "client_assertion_type", BEARER));
+            assertEquals(400, typeOnly.getStatusCode(), grant + ": " + typeOnly.getBody());
+            assertTrue(OAuthEndpoints.json(typeOnly).path("error_description").asText()
+                    .contains("client_assertion is required"), typeOnly.getBody());
+        }
+        // AND an assertion beside a posted secret, or its type beside Basic credentials, is two methods
+        for (APIGatewayProxyResponseEvent both : List.of(
+                oauth.token(Map.of("grant_type", "client_credentials", "client_assertion_type", BEARER,
+                        "client_assertion", fresh.get(), "client_id", clientId, "client_secret", "x")),
+                oauth.token(Map.of("grant_type", "client_credentials", "client_assertion_type", BEARER),
+                        OAuthEndpoints.basic(clientId, "x")))) {
+            assertEquals(400, both.getStatusCode(), both.getBody());
+            assertTrue(OAuthEndpoints.json(both).path("error_description").asText().contains("one client authentication"));
+        }
+        // AND a posted client_id must be the assertion's sub
+        APIGatewayProxyResponseEvent otherId = oauth.token(Map.of("grant_type", "client_credentials",
+                "client_assertion_type", BEARER, "client_assertion", fresh.get(), "client_id", "someone-else"));
+        assertEquals(400, otherId.getStatusCode(), otherId.getBody());
+        assertTrue(OAuthEndpoints.json(otherId).path("error_description").asText().contains("does not match"));
+        assertEquals(200, oauth.token(Map.of("grant_type", "client_credentials", "client_assertion_type", BEARER,
+                "client_assertion", fresh.get(), "client_id", clientId)).getStatusCode());
+    }
+
+    @Test
+    void aReEnabledKeyClientIsServedAtOnceThoughItsDisabledRowWasCached() throws Exception {
+        // GIVEN a key client that was disabled and refused (its disabled row now in the container's cache)
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String clientId = registerInline(key);
+        assertEquals(200, activation(clientId, false));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(400, clientCredentials(signed(key, claims(clientId).build())).getStatusCode());
+
+        // WHEN it is enabled again THEN its next assertion is served at the same instant: a disabled row grants
+        // nothing, so it is read again
+        assertEquals(200, activation(clientId, true));
+        assertEquals(200, clientCredentials(signed(key, claims(clientId).build())).getStatusCode());
+    }
+
+    private int activation(String clientId, boolean enabled) {
+        return new dev.tokenservice.functions.clients.ChangeClientActivationHandler(services).handleRequest(
+                Requests.request("PATCH", "/api/2.0/clients/{clientId}/activation", "/api/2.0/clients/" + clientId
+                        + "/activation", registrar, "{\"status\": " + enabled + "}"), null).getStatusCode();
+    }
+
     // --- registration ------------------------------------------------------------------------------------------
 
     @Test
