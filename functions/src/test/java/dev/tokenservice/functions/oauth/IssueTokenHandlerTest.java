@@ -107,6 +107,16 @@ class IssueTokenHandlerTest {
     }
 
     @Test
+    void aScopeParameterOfSpacesOnlyNamesNoScope() throws Exception {
+        RegisteredClient client = TestServices.registerClient(services, ServiceScopes.ALL);
+
+        APIGatewayProxyResponseEvent response = handler.handleRequest(form(basic(client.clientId(), client.secret()),
+                "grant_type=client_credentials&scope=%20%20"), null);
+
+        assertOAuthError(response, 400, "invalid_scope");
+    }
+
+    @Test
     void onlyPostIsATokenRequest() throws Exception {
         RegisteredClient client = TestServices.registerClient(services, List.of());
         APIGatewayProxyRequestEvent get = form(basic(client.clientId(), client.secret()), "grant_type=client_credentials");

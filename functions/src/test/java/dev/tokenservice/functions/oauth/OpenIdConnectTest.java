@@ -579,6 +579,27 @@ class OpenIdConnectTest {
         return OAuthEndpoints.withClientSecret(clientId, clientSecret, pairs);
     }
 
+    @Test
+    void thePersonsClaimsOutliveARefresh() {
+        // GIVEN a client that may ask for profile, and a person signed in with a name
+        ClientItem client = services.clientRepository().find(clientId).orElseThrow();
+        client.setScopes(List.of("openid", "profile", "files:read"));
+        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        clock.advance(java.time.Duration.ofSeconds(1));
+        userToken = Requests.session(services, USER, null,
+                dev.tokenservice.sessions.UserClaims.fromJson("{\"claims\":{\"name\":\"Ada Lovelace\"}}"));
+        JsonNode first = json(oauth.token(codeExchange(approve("openid profile", null))));
+        assertEquals("Ada Lovelace", json(oauth.userInfo(first.path("access_token").asText())).path("name").asText());
+
+        // WHEN the client refreshes its tokens
+        JsonNode refreshed = json(oauth.token(clientForm("grant_type", "refresh_token", "refresh_token",
+                first.path("refresh_token").asText())));
+
+        // THEN the new access token still tells userinfo the person's name (the refresh token kept the claims)
+        assertEquals("Ada Lovelace", json(oauth.userInfo(refreshed.path("access_token").asText())).path("name").asText(),
+                refreshed.toString());
+    }
+
     private String registerClient(String name, String secret) {
         ClientItem client = OAuthEndpoints.codeFlowClient(services, clock, name, secret);
         client.setLogo(LOGO);
