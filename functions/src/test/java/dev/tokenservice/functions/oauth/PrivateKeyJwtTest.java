@@ -632,10 +632,7 @@ class PrivateKeyJwtTest {
     }
 
     private static String withoutKid(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) throws Exception {
-        JWSSigner signer = key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key);
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).build(), claims);
-        jwt.sign(signer);
-        return jwt.serialize();
+        return sign(key, new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).build(), claims);
     }
 
     @Test
@@ -803,9 +800,12 @@ class PrivateKeyJwtTest {
     }
 
     private static String assertion(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) throws Exception {
+        return sign(key, new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+    }
+
+    private static String sign(JWK key, JWSHeader header, JWTClaimsSet claims) throws Exception {
         JWSSigner signer = key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key);
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(JOSEObjectType.JWT)
-                .build(), claims);
+        SignedJWT jwt = new SignedJWT(header, claims);
         jwt.sign(signer);
         return jwt.serialize();
     }
