@@ -198,6 +198,50 @@ class DeviceAuthorizationGrantTest {
     }
 
     @Test
+    void aDeviceCodeExpiresOnItsSecondEvenWhenApproved() {
+        // GIVEN two approved device codes, started on a whole second
+        clock.advance(java.time.Duration.ofMillis(1000 - clock.millis() % 1000));
+        JsonNode early = json(startFor(tvClient, "files:read"));
+        JsonNode late = json(startFor(tvClient, "files:read"));
+        for (JsonNode device : List.of(early, late)) {
+            answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
+        }
+
+        // THEN one polled in its last second gets tokens, and one polled on its expiry second is expired
+        clock.advance(java.time.Duration.ofMillis(600_000 - 1));
+        assertEquals(200, poll(tvClient, early.path("device_code").asText()).getStatusCode());
+        clock.advance(java.time.Duration.ofMillis(1));
+        assertEquals("expired_token", error(poll(tvClient, late.path("device_code").asText())));
+    }
+
+    @Test
+    void anApprovalRevokedBeforeThePollGivesNoTokensEvenInTheSameMillisecond() {
+        // GIVEN an approved device code
+        JsonNode device = json(startFor(tvClient, "files:read"));
+        answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
+
+        // WHEN the person's grants at the client are revoked at that very instant (the consent withdrawn)
+        services.tokenRepository().revokeGrantsUpToNow(
+                dev.tokenservice.tokens.TokenKeys.subjectAtClientRevocation(tvClient, "ada"), clock,
+                java.time.Duration.ofDays(1));
+
+        // THEN the device gets nothing: a grant made up to the revocation's instant is revoked
+        assertEquals("invalid_grant", error(poll(tvClient, device.path("device_code").asText())));
+    }
+
+    @Test
+    void aClientThatLostTheGrantAfterStartingGetsNoTokens() {
+        JsonNode device = json(startFor(tvClient, "files:read"));
+        answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
+        ClientItem client = services.clientRepository().find(tvClient).orElseThrow();
+        client.setGrantTypes(List.of("refresh_token"));
+        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        clock.advance(java.time.Duration.ofSeconds(1));
+
+        assertEquals("unauthorized_client", error(poll(tvClient, device.path("device_code").asText())));
+    }
+
+    @Test
     void guessingUserCodesIsSlowedDownPerPersonAndPastTheLimitEvenTheRightCodeIsNotLookedUp() {
         String userCode = json(startFor(tvClient, "files:read")).path("user_code").asText();
 
