@@ -841,6 +841,64 @@ class AuthorizationCodeFlowTest {
     // --- helpers -------------------------------------------------------------------------------------------
 
     /** Runs the consent page for the scopes and returns the code it yields. */
+    @Test
+    void theCodeIsRedeemedOnlyWithTheRedirectUriItWasIssuedFor() {
+        // GIVEN a code issued for the callback, the client registered for another URI too
+        String code = approve("openid");
+
+        // WHEN it is exchanged naming the client's other registered URI THEN invalid_grant (RFC 6749 §4.1.3)
+        APIGatewayProxyResponseEvent other = oauth.token(OAuthEndpoints.publicExchange(clientId, code,
+                "https://app.example.com/other", verifier));
+        assertEquals(400, other.getStatusCode(), other.getBody());
+        assertEquals("invalid_grant", json(other).path("error").asText());
+        assertTrue(json(other).path("error_description").asText().contains("redirect_uri"));
+        // AND the code is not used up by it
+        assertEquals(200, oauth.token(codeExchange(code, verifier)).getStatusCode());
+    }
+
+    @Test
+    void aGrantTheClientIsNotRegisteredForIsRefusedAtTheTokenEndpoint() {
+        // GIVEN tokens and a fresh code of a client registered for the code grant and refresh tokens
+        JsonNode issued = json(oauth.token(codeExchange(approve("openid"), verifier)));
+        String code = approve("openid");
+        assertEquals(400, oauth.token(clientForm("grant_type", "client_credentials")).getStatusCode(),
+                "not registered for client_credentials");
+        assertEquals("unauthorized_client", json(oauth.token(clientForm("grant_type", "client_credentials")))
+                .path("error").asText());
+
+        // WHEN the client is registered for client_credentials only
+        changeClient(client -> client.setGrantTypes(List.of("client_credentials")));
+        clock.advance(java.time.Duration.ofSeconds(1));
+
+        // THEN neither its code nor its refresh token is redeemed
+        assertEquals("unauthorized_client", json(oauth.token(codeExchange(code, verifier))).path("error").asText());
+        assertEquals("unauthorized_client", json(oauth.token(refresh(issued.path("refresh_token").asText())))
+                .path("error").asText());
+
+        // AND a client registered for the code grant alone gets no refresh token with its access token
+        changeClient(client -> client.setGrantTypes(List.of("authorization_code")));
+        clock.advance(java.time.Duration.ofSeconds(1));
+        JsonNode withoutRefresh = json(oauth.token(codeExchange(approve("openid"), verifier)));
+        assertTrue(withoutRefresh.has("access_token"), withoutRefresh.toString());
+        assertFalse(withoutRefresh.has("refresh_token"), withoutRefresh.toString());
+    }
+
+    @Test
+    void aUsedCodeShownAgainAfterItExpiredStillRevokesWhatItGave() {
+        // GIVEN a code exchanged for tokens
+        String code = approve("openid");
+        JsonNode issued = json(oauth.token(codeExchange(code, verifier)));
+        assertTrue(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
+
+        // WHEN it is shown again after its lifetime (a leaked code replayed late)
+        clock.advance(java.time.Duration.ofMinutes(2));
+        APIGatewayProxyResponseEvent replay = oauth.token(codeExchange(code, verifier));
+
+        // THEN it is refused as used, and the tokens it gave are revoked (RFC 6749 §4.1.2), not merely "expired"
+        assertEquals("invalid_grant", json(replay).path("error").asText());
+        assertFalse(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
+    }
+
     private String approve(String scopes) {
         return oauth.approvedCode(userToken, authorizationQuery(scopes));
     }

@@ -88,6 +88,8 @@ class IssueTokenHandlerTest {
 
         assertEquals(200, response.getStatusCode());
         assertEquals(String.join(" ", ServiceScopes.ALL), Json.MAPPER.readTree(response.getBody()).path("scope").asText());
+        // an access token only: no issued_token_type member (RFC 8693's, for token exchange), not even null
+        assertFalse(Json.MAPPER.readTree(response.getBody()).has("issued_token_type"), response.getBody());
     }
 
     @Test
@@ -149,6 +151,11 @@ class IssueTokenHandlerTest {
 
         assertOAuthError(response, 401, "invalid_client");
         assertTrue(response.getHeaders().get("WWW-Authenticate").startsWith("Basic realm="));
+        // AND a wrong secret posted in the body gets no Basic challenge: the client did not use the header
+        APIGatewayProxyResponseEvent posted = handler.handleRequest(form(null, "grant_type=client_credentials"
+                + "&client_id=" + EVENT_CLIENT_ID + "&client_secret=wrong"), null);
+        assertOAuthError(posted, 401, "invalid_client");
+        assertFalse(posted.getHeaders().containsKey("WWW-Authenticate"), posted.getHeaders().toString());
     }
 
     @Test
