@@ -66,7 +66,7 @@ class CleanupExpiredTokensHandlerTest {
         String oldAccess = jtiKey(Requests.token(services, "svc", List.of()));
         String longAccess = jtiKey(accessToken("svc", Duration.ofHours(4)));
         String oldRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-old", null,
-                clock.millis(), UserClaims.NONE));
+                clock.millis(), UserClaims.NONE, List.of(), null));
         String oldCode = codeKey(codes.issue("c-1", signedIn("user-1"), "https://app.example.com/cb", List.of("openid"), null, null));
         services.tokenRepository().revokeSession("session-old", clock.instant().plus(Duration.ofHours(2)).getEpochSecond());
         String kept = createClient(admin, "Kept client");
@@ -84,7 +84,7 @@ class CleanupExpiredTokensHandlerTest {
         clock.advance(Duration.ofHours(3));
         String liveAccess = jtiKey(Requests.token(services, "svc", List.of()));
         String liveRefresh = refreshKey(refreshTokens.issue("c-1", "user-1", List.of("openid"), "session-live", null,
-                clock.millis(), UserClaims.NONE));
+                clock.millis(), UserClaims.NONE, List.of(), null));
         String liveCode = codeKey(codes.issue("c-1", signedIn("user-1"), "https://app.example.com/cb", List.of("openid"), null, null));
         services.tokenRepository().revokeSession("session-live", clock.instant().plus(Duration.ofHours(2)).getEpochSecond());
         Set<String> before = tokenKeys();

@@ -67,14 +67,9 @@ public final class AuthorizationCodes {
     }
 
     /**
-     * The code's row after checking client, redirect URI and PKCE (none of which uses the code up), then
-     * using it up; invalid_grant for anything else.
+     * The code's row after checking client, redirect URI, PKCE and the request against the row (the resources asked
+     * for), none of which uses the code up; then using it up; invalid_grant for anything else.
      */
-    public TokenItem redeem(String code, String clientId, String redirectUri, String verifier) {
-        return redeem(code, clientId, redirectUri, verifier, row -> { });
-    }
-
-    /** As above, with a further check of the request against the row (the resources asked for) before the use. */
     public TokenItem redeem(String code, String clientId, String redirectUri, String verifier,
             java.util.function.Consumer<TokenItem> checkBeforeUse) {
         TokenItem row = tokens.find(TokenKeys.authorizationCode(OpaqueTokens.hash(code)))

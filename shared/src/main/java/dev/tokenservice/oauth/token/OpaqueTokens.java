@@ -28,12 +28,6 @@ public final class OpaqueTokens {
         return URL.encodeToString(bytes);
     }
 
-    public static String newSessionId() {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return URL.encodeToString(bytes);
-    }
-
     /** The stored row of a new opaque value: only its hash, whom and what it is for, and when it ends. */
     static TokenItem row(String tokenKey, String kind, String clientId, String subject, List<String> scopes,
             String session, Instant now, Duration lifetime) {

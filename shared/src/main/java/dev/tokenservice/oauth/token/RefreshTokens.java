@@ -32,16 +32,8 @@ public final class RefreshTokens {
     /**
      * A new refresh token; authTime (when the user signed in, epoch seconds) and what the session released of the
      * person are kept for the ID tokens and userinfo answers it buys, and grantIssuedAt (epoch ms, when the
-     * session's grant was issued) for the revocation records that may cover it.
-     */
-    public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
-            long grantIssuedAt, UserClaims user) {
-        return issue(clientId, subject, scopes, session, authTime, grantIssuedAt, user, List.of(), null);
-    }
-
-    /**
-     * As above, for a grant whose tokens are for these resources (RFC 8707; kept as the row's audience), bound to
-     * the DPoP key with this thumbprint when not null (RFC 9449 §5).
+     * session's grant was issued) for the revocation records that may cover it; the grant's resources (RFC 8707)
+     * kept as the row's audience, and the token bound to the DPoP key with this thumbprint when not null (RFC 9449 §5).
      */
     public String issue(String clientId, String subject, List<String> scopes, String session, Long authTime,
             long grantIssuedAt, UserClaims user, List<String> resources, String dpopKey) {
@@ -68,16 +60,10 @@ public final class RefreshTokens {
     }
 
     /**
-     * Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). The
-     * requested scopes are checked first, so that a bad scope parameter does not cost the client its token.
-     */
-    public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope) {
-        return rotate(value, clientId, requestedScope, java.util.Optional.empty(), row -> { });
-    }
-
-    /**
-     * As above, for a request that proved it holds the DPoP key with this thumbprint (if any), with a further check of
-     * the request against the row (the resources asked for) before the use.
+     * Uses the refresh token up and returns its row, or fails with invalid_grant (revoking on reuse). The requested
+     * scopes are checked first, so that a bad scope parameter does not cost the client its token; then the further
+     * check of the request against the row (the resources asked for), for a request that proved it holds the DPoP key
+     * with this thumbprint (if any).
      */
     public TokenItem rotate(String value, String clientId, java.util.Optional<String> requestedScope,
             java.util.Optional<String> provenKey, java.util.function.Consumer<TokenItem> checkBeforeUse) {
