@@ -83,6 +83,35 @@ class ResourceIndicatorsTest {
             assertEquals("invalid_target", json(refused).path("error").asText(), resource);
             assertTrue(json(refused).path("error_description").asText().startsWith("resource"), refused.getBody());
         }
+        // AND a value of the wrong form is refused for its form, before anyone looks at what is registered
+        assertTrue(json(oauth.token(form("grant_type", "client_credentials", "resource", "/files")))
+                .path("error_description").asText().contains("is not an absolute URI"));
+        assertTrue(json(oauth.token(form("grant_type", "client_credentials", "resource",
+                "https://files.example.com/api#x"))).path("error_description").asText().contains("fragment"));
+    }
+
+    @Test
+    void atMostTwelveResourcesAreReadFromOneRequest() throws Exception {
+        // GIVEN the client's two resources named six times each (twelve values, duplicates dropped)
+        String[] twelve = new String[24 + 2];
+        twelve[0] = "grant_type";
+        twelve[1] = "client_credentials";
+        for (int i = 0; i < 12; i++) {
+            twelve[2 + 2 * i] = "resource";
+            twelve[3 + 2 * i] = i % 2 == 0 ? FILES_API : MAIL_API;
+        }
+        APIGatewayProxyResponseEvent accepted = oauth.token(form(twelve));
+        assertEquals(200, accepted.getStatusCode(), accepted.getBody());
+        assertEquals(List.of(FILES_API, MAIL_API), audienceOf(json(accepted)));
+
+        // WHEN one more is named THEN invalid_target, before any lookup
+        String[] thirteen = java.util.Arrays.copyOf(twelve, 28);
+        thirteen[26] = "resource";
+        thirteen[27] = FILES_API;
+        APIGatewayProxyResponseEvent refused = oauth.token(form(thirteen));
+        assertEquals(400, refused.getStatusCode(), refused.getBody());
+        assertEquals("invalid_target", json(refused).path("error").asText());
+        assertTrue(json(refused).path("error_description").asText().contains("at most 12"), refused.getBody());
     }
 
     @Test
