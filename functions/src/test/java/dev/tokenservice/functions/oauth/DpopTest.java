@@ -180,6 +180,10 @@ class DpopTest {
         String rotated = OAuthEndpoints.json(refreshed).path("refresh_token").asText();
         assertNotEquals(refreshToken, rotated);
 
+        // WHEN the used token is presented again without a proof of its key, as by whoever copied it THEN it is
+        // invalid_grant without counting as the reuse that ends the session: the owner's rotated token lives on
+        assertEquals("invalid_grant", OAuthEndpoints.json(oauth.tokenWithProof(refresh, null, null)).path("error").asText());
+
         // AND introspection (by a tokens:admin client: a public client cannot authenticate) names the refresh
         // token's key too
         var admin = TestServices.registerClient(services, List.of("tokens:admin"));
