@@ -2,6 +2,7 @@ package dev.tokenservice.testing;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.tokenservice.clients.ClientItem;
+import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.config.Settings;
 import dev.tokenservice.signing.LocalKeyFile;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The production object graph over DynamoDB Local, fresh tables per call, a local RSA key (generated once
@@ -120,6 +122,16 @@ public final class TestServices {
         client.setModifiedBy("test");
         services.clientRepository().create(client);
         return new RegisteredClient(clientId, secret);
+    }
+
+    /**
+     * Changes a registered client's row behind the API's back (an operator's edit, or a state the API does not
+     * offer), as the next consistent read will see it.
+     */
+    public static void changeClient(Services services, String clientId, Consumer<ClientItem> change) {
+        ClientItem client = services.clientRepository().find(clientId).orElseThrow();
+        change.accept(client);
+        services.tables().of(ClientSchema.TABLE).putItem(client);
     }
 
     public record RegisteredClient(String clientId, String secret) {

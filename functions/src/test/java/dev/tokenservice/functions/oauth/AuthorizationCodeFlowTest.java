@@ -13,7 +13,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.clients.ClientItem;
-import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.clients.RevokeClientConsentHandler;
 import dev.tokenservice.functions.testing.Requests;
@@ -913,9 +912,7 @@ class AuthorizationCodeFlowTest {
     }
 
     private void changeClient(java.util.function.Consumer<ClientItem> change) {
-        ClientItem client = services.clientRepository().find(clientId).orElseThrow();
-        change.accept(client);
-        services.tables().of(ClientSchema.TABLE).putItem(client);
+        TestServices.changeClient(services, clientId, change);
     }
 
     private Map<String, String> refresh(String refreshToken) {

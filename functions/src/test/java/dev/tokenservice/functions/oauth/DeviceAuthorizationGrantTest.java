@@ -186,9 +186,7 @@ class DeviceAuthorizationGrantTest {
         answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
 
         // WHEN the client is disabled before it polls
-        ClientItem client = services.clientRepository().find(tvClient).orElseThrow();
-        client.setEnabled(false);
-        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        TestServices.changeClient(services, tvClient, client -> client.setEnabled(false));
         clock.advance(java.time.Duration.ofSeconds(1));
 
         // THEN it is told so, and gets nothing
@@ -233,9 +231,7 @@ class DeviceAuthorizationGrantTest {
     void aClientThatLostTheGrantAfterStartingGetsNoTokens() {
         JsonNode device = json(startFor(tvClient, "files:read"));
         answer(session, ticketOf(enter(session, device.path("user_code").asText())), "approve");
-        ClientItem client = services.clientRepository().find(tvClient).orElseThrow();
-        client.setGrantTypes(List.of("refresh_token"));
-        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        TestServices.changeClient(services, tvClient, client -> client.setGrantTypes(List.of("refresh_token")));
         clock.advance(java.time.Duration.ofSeconds(1));
 
         assertEquals("unauthorized_client", error(poll(tvClient, device.path("device_code").asText())));

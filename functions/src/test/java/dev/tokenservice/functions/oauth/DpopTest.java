@@ -197,9 +197,7 @@ class DpopTest {
     @Test
     void aClientRegisteredWithDpopBoundAccessTokensGetsTokensOnlyWithAProof() {
         // GIVEN a client registered with dpop_bound_access_tokens (RFC 9449 §5.2)
-        var client = services.clientRepository().find(machine.clientId()).orElseThrow();
-        client.setDpopBoundAccessTokens(true);
-        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        TestServices.changeClient(services, machine.clientId(), client -> client.setDpopBoundAccessTokens(true));
 
         // WHEN it asks for a token without a proof THEN 400 invalid_dpop_proof naming the registration
         APIGatewayProxyResponseEvent bare = clientCredentials(null);

@@ -582,9 +582,7 @@ class OpenIdConnectTest {
     @Test
     void thePersonsClaimsOutliveARefresh() {
         // GIVEN a client that may ask for profile, and a person signed in with a name
-        ClientItem client = services.clientRepository().find(clientId).orElseThrow();
-        client.setScopes(List.of("openid", "profile", "files:read"));
-        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(client);
+        TestServices.changeClient(services, clientId, client -> client.setScopes(List.of("openid", "profile", "files:read")));
         clock.advance(java.time.Duration.ofSeconds(1));
         userToken = Requests.session(services, USER, null,
                 dev.tokenservice.sessions.UserClaims.fromJson("{\"claims\":{\"name\":\"Ada Lovelace\"}}"));

@@ -11,7 +11,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenservice.clients.ClientItem;
-import dev.tokenservice.clients.ClientSchema;
 import dev.tokenservice.clients.SecretHasher;
 import dev.tokenservice.functions.testing.Requests;
 import dev.tokenservice.oauth.token.OpaqueTokens;
@@ -129,9 +128,7 @@ class PushedAuthorizationRequestsTest {
 
     @Test
     void aClientThatMustPushIsRefusedAPlainRequestAndServedAPushedOne() {
-        ClientItem client = services.clientRepository().find(clientId).orElseThrow();
-        client.setRequirePushedAuthorizationRequests(true);
-        services.tables().of(ClientSchema.TABLE).putItem(client);
+        TestServices.changeClient(services, clientId, client -> client.setRequirePushedAuthorizationRequests(true));
 
         // WHEN the browser brings the request itself
         Map<String, String> plain = new LinkedHashMap<>(pushedRequest("files:read"));

@@ -117,9 +117,7 @@ class ResourceIndicatorsTest {
     @Test
     void aClientWithoutRegisteredResourcesMayAskOnlyForThisService() {
         // GIVEN a client with no resources registered
-        ClientItem plain = services.clientRepository().find(clientId).orElseThrow();
-        plain.setResources(null);
-        services.tables().of(dev.tokenservice.clients.ClientSchema.TABLE).putItem(plain);
+        TestServices.changeClient(services, clientId, client -> client.setResources(null));
 
         // THEN this service's own audience is granted and any other resource refused
         assertEquals(200, oauth.token(form("grant_type", "client_credentials", "resource", TestServices.ISSUER))
