@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 public final class FailedAuthenticationThrottle {
 
     public static final Duration MAX_DELAY = Duration.ofSeconds(60);
-    private static final int MAX_REMEMBERED = 10_000;
+    /** Client ids a container remembers as failing; past that it forgets them all rather than grow. */
+    static final int MAX_REMEMBERED = 10_000;
 
     private static final ThreadLocal<Boolean> UNCOUNTED = ThreadLocal.withInitial(() -> false);
 
@@ -39,6 +40,7 @@ public final class FailedAuthenticationThrottle {
     /** The log line of a slow-down, and the field naming the id in it (null: the id is not logged). */
     private final String logEvent;
     private final String idField;
+    private final int maxRemembered;
     /** Client ids this container saw failing, with the epoch millisecond until which failures get 429. */
     private final Map<String, Long> recentlyFailing = new ConcurrentHashMap<>();
 
@@ -53,6 +55,13 @@ public final class FailedAuthenticationThrottle {
      */
     public FailedAuthenticationThrottle(Tables tables, Clock clock, int limit, Duration window, String kind,
             String counted, String logEvent, String idField) {
+        this(tables, clock, limit, window, kind, counted, logEvent, idField, MAX_REMEMBERED);
+    }
+
+    /** As above, remembering at most {@code maxRemembered} failing ids (tests use a small bound). */
+    FailedAuthenticationThrottle(Tables tables, Clock clock, int limit, Duration window, String kind,
+            String counted, String logEvent, String idField, int maxRemembered) {
+        this.maxRemembered = maxRemembered;
         this.tables = tables;
         this.clock = clock;
         this.limit = limit;
@@ -82,7 +91,7 @@ public final class FailedAuthenticationThrottle {
             throw slowDown(Math.max(1, (blockedUntil - now + 999) / 1000));
         }
         long failures = count(clientId, now);
-        if (recentlyFailing.size() > MAX_REMEMBERED) {
+        if (recentlyFailing.size() > maxRemembered) {
             recentlyFailing.clear();
         }
         if (failures <= limit) {
