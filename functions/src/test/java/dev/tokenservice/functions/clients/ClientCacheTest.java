@@ -113,6 +113,23 @@ class ClientCacheTest {
     }
 
     @Test
+    void aReEnabledClientIsServedAtOnceThoughItsDisabledRowWasCached() {
+        // GIVEN a client that was deactivated and then refused, so that its disabled row is what the cache holds
+        start("1");
+        JsonNode client = api.createOk(owner, validClient("Switched back on"));
+        String clientId = client.path("client_id").asText();
+        String secret = client.path("client_secret").asText();
+        assertEquals(200, api.activation(owner, clientId, "{\"status\": false}").getStatusCode());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(400, tokenStatus(clientId, secret));
+
+        // WHEN its owner activates it again THEN its secret is served at the same instant: a disabled row grants
+        // nothing, so it is read again rather than answered from the cache
+        assertEquals(200, api.activation(owner, clientId, "{\"status\": true}").getStatusCode());
+        assertEquals(200, tokenStatus(clientId, secret));
+    }
+
+    @Test
     void aDeletionStopsTheClientAndItsTokensWithinTheBoundAndAtOnceWithZero() {
         for (String cacheSeconds : List.of("1", "0")) {
             // GIVEN a client with a token that has just been verified (its client-level revocation record read)
