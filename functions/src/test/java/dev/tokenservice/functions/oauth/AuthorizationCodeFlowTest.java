@@ -898,6 +898,21 @@ class AuthorizationCodeFlowTest {
         assertFalse(json(introspect(issued.path("access_token").asText())).path("active").asBoolean());
     }
 
+    @Test
+    void theCodeAndTheRefreshTokenAreStoredWithATtlAtTheirExpirySoDynamoDbDeletesThem() {
+        // GIVEN a code, and the tokens it bought
+        String code = approve("openid files:read");
+        String refreshToken = json(oauth.token(codeExchange(code, verifier))).path("refresh_token").asText();
+
+        // THEN each stored row carries DynamoDB's TTL at its own expiry: the scheduled cleanup only removes what TTL
+        // left behind, so a row without it would cost a delete of its own
+        for (String key : List.of(TokenKeys.authorizationCode(OpaqueTokens.hash(code)),
+                TokenKeys.refreshToken(OpaqueTokens.hash(refreshToken)))) {
+            var row = services.tokenRepository().find(key).orElseThrow();
+            assertEquals(row.getExpiresAt(), row.getTtl(), key);
+        }
+    }
+
     private String approve(String scopes) {
         return oauth.approvedCode(userToken, authorizationQuery(scopes));
     }

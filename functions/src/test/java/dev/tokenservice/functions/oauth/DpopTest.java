@@ -195,6 +195,31 @@ class DpopTest {
     }
 
     @Test
+    void aConfidentialClientsRefreshTokenIsNotBoundToTheKey() {
+        // GIVEN a confidential client's DPoP-bound tokens, bought with its secret and a proof
+        String secret = SecretHasher.newSecret();
+        ClientItem client = OAuthEndpoints.codeFlowClient(services, clock, "Confidential app", secret);
+        client.setScopes(List.of("openid"));
+        client.setRedirectUris(List.of(REDIRECT_URI));
+        services.clientRepository().create(client);
+        String verifier = OpaqueTokens.newValue();
+        String code = oauth.approvedCode(Requests.session(services, "user-8"),
+                OAuthEndpoints.codeRequest(client.getClientId(), REDIRECT_URI, "openid", verifier));
+        JsonNode tokens = OAuthEndpoints.json(oauth.tokenWithProof(OAuthEndpoints.withClientSecret(client.getClientId(),
+                secret, "grant_type", "authorization_code", "code", code, "redirect_uri", REDIRECT_URI,
+                "code_verifier", verifier), null, prover.proof("POST", TOKEN_URI, null)));
+        assertEquals("DPoP", tokens.path("token_type").asText(), tokens.toString());
+
+        // WHEN it refreshes with its secret and no proof THEN it gets a Bearer token: its refresh token is already
+        // bound to its credentials, and is not bound to the key (RFC 9449 §5)
+        APIGatewayProxyResponseEvent refreshed = oauth.tokenWithProof(OAuthEndpoints.withClientSecret(
+                client.getClientId(), secret, "grant_type", "refresh_token", "refresh_token",
+                tokens.path("refresh_token").asText()), null, null);
+        assertEquals(200, refreshed.getStatusCode(), refreshed.getBody());
+        assertEquals("Bearer", OAuthEndpoints.json(refreshed).path("token_type").asText());
+    }
+
+    @Test
     void aClientRegisteredWithDpopBoundAccessTokensGetsTokensOnlyWithAProof() {
         // GIVEN a client registered with dpop_bound_access_tokens (RFC 9449 §5.2)
         TestServices.changeClient(services, machine.clientId(), client -> client.setDpopBoundAccessTokens(true));

@@ -170,6 +170,23 @@ class ResourceIndicatorsTest {
     }
 
     @Test
+    void aCodeGrantedWithoutResourcesMayNameThisServiceButNoOtherResourceAtTheTokenEndpoint() throws Exception {
+        // GIVEN a code the user granted without resource indicators: it is for this service's own audience
+        String code = approvedCode(List.of());
+
+        // WHEN its exchange names another resource the client may ask for THEN invalid_target (RFC 8707 §2.2)
+        APIGatewayProxyResponseEvent widened = oauth.token(form("grant_type", "authorization_code", "code", code,
+                "redirect_uri", REDIRECT_URI, "code_verifier", verifier, "resource", MAIL_API));
+        assertEquals("invalid_target", json(widened).path("error").asText());
+
+        // WHEN it names this service itself THEN that is what the grant holds, and the token is for it
+        APIGatewayProxyResponseEvent own = oauth.token(form("grant_type", "authorization_code", "code", code,
+                "redirect_uri", REDIRECT_URI, "code_verifier", verifier, "resource", TestServices.ISSUER));
+        assertEquals(200, own.getStatusCode(), own.getBody());
+        assertEquals(List.of(TestServices.ISSUER), audienceOf(json(own)));
+    }
+
+    @Test
     void anAuthorizationRequestForAResourceTheClientMayNotAskForGoesBackAsInvalidTarget() {
         Map<String, List<String>> query = query(List.of(FILES_API, "https://evil.example.com"));
 
@@ -191,7 +208,9 @@ class ResourceIndicatorsTest {
         Map<String, List<String>> query = new LinkedHashMap<>();
         OAuthEndpoints.codeRequest(clientId, REDIRECT_URI, "openid files:read", verifier)
                 .forEach((name, value) -> query.put(name, List.of(value)));
-        query.put("resource", resources);
+        if (!resources.isEmpty()) {
+            query.put("resource", resources);
+        }
         return query;
     }
 
