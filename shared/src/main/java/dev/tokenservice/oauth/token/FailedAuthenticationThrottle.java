@@ -26,7 +26,7 @@ public final class FailedAuthenticationThrottle {
 
     public static final Duration MAX_DELAY = Duration.ofSeconds(60);
     /** Client ids a container remembers as failing; past that it forgets them all rather than grow. */
-    static final int MAX_REMEMBERED = 10_000;
+    private static final int MAX_REMEMBERED = 10_000;
 
     private static final ThreadLocal<Boolean> UNCOUNTED = ThreadLocal.withInitial(() -> false);
 
